@@ -1,0 +1,11 @@
+using Lab.Model.Nodes;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Artifacts;
+
+/// <summary>Every artifact the lab's components put on the wire for one spec, for scripts/render.</summary>
+public static class LabArtifacts
+{
+    public static IEnumerable<Artifact> Render(LabSpec spec) =>
+        spec.Nodes.SelectMany(node => NodeSteps.Render(spec, node)).Select(s => s.ToArtifact());
+}

@@ -1,0 +1,34 @@
+namespace Lab.Model.Spec;
+
+/// <summary>The keys of the lab namespace in a stack file, and where each stack's file lives.</summary>
+public static class ConfigKeys
+{
+    public const string Namespace = "lab";
+    public const string Subnet = "lab:subnet";
+    public const string Ssh = "lab:ssh";
+    public const string SshPrivateKey = "lab:sshPrivateKey";
+    public const string Versions = "lab:versions";
+    public const string Nodes = "lab:nodes";
+    public const string Nas = "lab:nas";
+
+    public static readonly IReadOnlyList<string> All = [Subnet, Ssh, SshPrivateKey, Versions, Nodes, Nas];
+
+    /// <summary>Keys whose values must be Pulumi secrets (set with --secret).</summary>
+    public static readonly IReadOnlySet<string> Secret = new HashSet<string> { SshPrivateKey };
+
+    /// <summary>The dev stack's file sits beside Pulumi.yaml; every other stack's under stacks/.</summary>
+    public static string StackFileFor(string stack) => stack == "dev" ? "Pulumi.dev.yaml" : $"stacks/Pulumi.{stack}.yaml";
+
+    /// <summary>The flags that point the Pulumi CLI at a stack and its file.</summary>
+    public static string StackFlags(string stack) =>
+        stack == "dev" ? "--stack dev" : $"--stack {stack} --config-file {StackFileFor(stack)}";
+
+    /// <summary>Removes the legacy ":config:" infix the language host may still send ("lab:config:nodes").</summary>
+    public static string Clean(string key)
+    {
+        var colon = key.IndexOf(':');
+        return colon > 0 && key.AsSpan(colon + 1).StartsWith("config:")
+            ? string.Concat(key.AsSpan(0, colon + 1), key.AsSpan(colon + 1 + "config:".Length))
+            : key;
+    }
+}

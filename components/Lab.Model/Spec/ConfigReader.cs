@@ -1,0 +1,154 @@
+using System.Text.Json;
+
+namespace Lab.Model.Spec;
+
+/// <summary>
+/// Reads structured stack config (JSON, as Pulumi hands it to the program) and collects every
+/// problem instead of stopping at the first, each under the full key an operator would type.
+/// </summary>
+internal sealed class ConfigReader(string stack)
+{
+    public List<ConfigError> Errors { get; } = [];
+
+    public string Stack => stack;
+
+    public void Error(string key, string problem, string fix) => Errors.Add(new ConfigError(key, problem, fix));
+
+    public string SetPathFix(string key, string example) =>
+        $"pulumi config set --path '{key}' {example} {ConfigKeys.StackFlags(stack)}";
+
+    public JsonElement? Document(string key, string? raw, JsonValueKind expected, string example)
+    {
+        if (raw is null)
+        {
+            Error(key, "is not set.", $"add it to {ConfigKeys.StackFileFor(stack)}, e.g. {example}");
+            return null;
+        }
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(raw).RootElement;
+        }
+        catch (JsonException)
+        {
+            Error(key, $"is not {Article(expected)} (got '{Shorten(raw)}').", $"write it as YAML {Describe(expected)}, e.g. {example}");
+            return null;
+        }
+        if (root.ValueKind != expected)
+        {
+            Error(key, $"must be {Article(expected)}, got {Describe(root.ValueKind)}.", $"e.g. {example}");
+            return null;
+        }
+        return root;
+    }
+
+    /// <summary>Reports fields of <paramref name="obj"/> outside <paramref name="known"/> (typos), with the closest known name.</summary>
+    public void RejectUnknown(JsonElement obj, string key, IReadOnlyCollection<string> known)
+    {
+        foreach (var property in obj.EnumerateObject().Where(p => !known.Contains(p.Name)))
+        {
+            Error($"{key}.{property.Name}", "is not a known setting.", UnknownFix(property.Name, known));
+        }
+    }
+
+    public static string UnknownFix(string name, IReadOnlyCollection<string> known)
+    {
+        var closest = known.MinBy(k => Distance(name.ToLowerInvariant(), k.ToLowerInvariant()))!;
+        return Distance(name.ToLowerInvariant(), closest.ToLowerInvariant()) <= 3
+            ? $"did you mean '{closest}'? Known: {string.Join(", ", known)}."
+            : $"remove it; known settings here: {string.Join(", ", known)}.";
+    }
+
+    public string? String(JsonElement obj, string key, string field, string example, bool required = true)
+    {
+        var full = $"{key}.{field}";
+        if (!obj.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Error(full, "is missing.", SetPathFix(full, example));
+            }
+            return null;
+        }
+        if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+        {
+            Error(full, $"must be a single value, got {Describe(value.ValueKind)}.", SetPathFix(full, example));
+            return null;
+        }
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        if (required && text.Trim().Length == 0)
+        {
+            Error(full, "is empty.", SetPathFix(full, example));
+            return null;
+        }
+        return text;
+    }
+
+    public int? Int(JsonElement obj, string key, string field, int? fallback, int min, int max, string example)
+    {
+        var full = $"{key}.{field}";
+        var text = String(obj, key, field, example, required: fallback is null);
+        if (text is null)
+        {
+            return fallback;
+        }
+        if (!int.TryParse(text, out var number))
+        {
+            Error(full, $"must be a whole number, got '{Shorten(text)}'.", SetPathFix(full, example));
+            return null;
+        }
+        if (number < min || number > max)
+        {
+            var problem = number < 0 && min >= 0 ? $"must not be negative, got {number}." : $"must be between {min} and {max}, got {number}.";
+            Error(full, problem, SetPathFix(full, example));
+            return null;
+        }
+        return number;
+    }
+
+    public JsonElement? Child(JsonElement obj, string key, string field, JsonValueKind expected, string example)
+    {
+        var full = $"{key}.{field}";
+        if (!obj.TryGetProperty(field, out var value))
+        {
+            Error(full, "is missing.", $"add it under {key} in {ConfigKeys.StackFileFor(stack)}, e.g. {example}");
+            return null;
+        }
+        if (value.ValueKind != expected)
+        {
+            Error(full, $"must be {Article(expected)}, got {Describe(value.ValueKind)}.", $"e.g. {example}");
+            return null;
+        }
+        return value;
+    }
+
+    public static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    private static string Article(JsonValueKind kind) => kind == JsonValueKind.Array ? "a list" : kind == JsonValueKind.Object ? "a mapping" : "a value";
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Object => "a mapping",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "nothing",
+    };
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using System.Net;
+
+namespace Lab.Model.Spec;
+
+/// <summary>What a node is for in the lab (seed 000's roles).</summary>
+public enum NodeRole
+{
+    /// <summary>Baseline and benchmark reference; runs the cluster's control plane. Exactly one per stack.</summary>
+    Control,
+    /// <summary>A Gemini twin: mirrored production and regression work.</summary>
+    Gemini,
+    /// <summary>High-throughput research workhorse.</summary>
+    Exploratory,
+}
+
+/// <summary>How the program authenticates to the nodes over SSH.</summary>
+public enum SshAuth
+{
+    /// <summary>The operator's ssh-agent (SSH_AUTH_SOCK); no key material in the stack.</summary>
+    Agent,
+    /// <summary>A deploy key held as the Pulumi secret lab:sshPrivateKey (automation, CI).</summary>
+    Key,
+}
+
+public sealed record GpuSpec(string Model, int Count);
+
+/// <summary>One bare-metal workstation of the lab.</summary>
+/// <param name="Rebuild">Rebuild generation: bumping it re-runs every step of this node (DR).</param>
+public sealed record NodeSpec(
+    string Name,
+    IPAddress Host,
+    NodeRole Role,
+    string Cpu,
+    int MemoryGb,
+    GpuSpec Gpu,
+    int MinFreeDiskGb,
+    int Rebuild);
+
+public sealed record SshSpec(string User, int Port, SshAuth Auth);
+
+/// <summary>The one software set every node runs (seed 000: "bit-level reproducibility").</summary>
+/// <param name="NvidiaDriver">apt version of nvidia-driver-BRANCH-open, e.g. 580.95.05-0ubuntu0.24.04.2.</param>
+/// <param name="ContainerToolkit">apt version of nvidia-container-toolkit, e.g. 1.17.8-1.</param>
+/// <param name="OsPackages">apt package name → pinned version.</param>
+public sealed record PinnedVersions(
+    string Ubuntu,
+    string NvidiaDriver,
+    string ContainerToolkit,
+    ImmutableSortedDictionary<string, string> OsPackages)
+{
+    /// <summary>Driver branch, e.g. "580" (selects the nvidia-driver-580-open package).</summary>
+    public string DriverBranch => NvidiaDriver.Split('.')[0];
+
+    /// <summary>The version nvidia-smi reports once the pinned driver is loaded, e.g. 580.95.05.</summary>
+    public string DriverRelease => NvidiaDriver.Split('-')[0];
+}
+
+/// <summary>The lab's NAS (seed 000: QNAP 8-bay), reached over SSH like the nodes.</summary>
+public sealed record NasSpec(string Name, IPAddress Host, string Model);
+
+/// <summary>The whole lab of one stack, validated.</summary>
+public sealed record LabSpec(
+    string Stack,
+    Ipv4Network Subnet,
+    SshSpec Ssh,
+    PinnedVersions Versions,
+    ImmutableArray<NodeSpec> Nodes,
+    NasSpec Nas)
+{
+    public NodeSpec ControlNode => Nodes.Single(n => n.Role == NodeRole.Control);
+}

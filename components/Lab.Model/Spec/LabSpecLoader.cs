@@ -1,0 +1,309 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Lab.Model.Spec;
+
+/// <summary>
+/// Turns a stack's raw config (the key → value map Pulumi hands the program) into a validated
+/// <see cref="LabSpec"/>, or throws <see cref="LabConfigException"/> naming every problem at once.
+/// </summary>
+public static partial class LabSpecLoader
+{
+    private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild"];
+    private static readonly string[] GpuFields = ["model", "count"];
+    private static readonly string[] SshFields = ["user", "port", "auth"];
+    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages"];
+    private static readonly string[] NasFields = ["name", "host", "model"];
+
+    private const string NodeExample = "'{name: derpy, host: 192.168.50.13, role: control, cpu: Xeon W5-2445, memoryGb: 128, gpu: {model: RTX A5500, count: 1}}'";
+
+    public static LabSpec Load(string stack, IReadOnlyDictionary<string, string> rawConfig, IReadOnlySet<string> secretKeys)
+    {
+        var config = rawConfig.ToDictionary(kv => ConfigKeys.Clean(kv.Key), kv => kv.Value);
+        var secrets = secretKeys.Select(ConfigKeys.Clean).ToHashSet();
+        var r = new ConfigReader(stack);
+
+        if (!config.Keys.Any(k => k.StartsWith(ConfigKeys.Namespace + ":", StringComparison.Ordinal)))
+        {
+            throw new LabConfigException(stack, [new ConfigError(
+                ConfigKeys.Namespace,
+                $"stack '{stack}' has no lab configuration at all.",
+                $"Pulumi reads it from {ConfigKeys.StackFileFor(stack)} (relative to Pulumi.yaml). Select the stack and point Pulumi at its file: " +
+                $"pulumi up {ConfigKeys.StackFlags(stack)}. Shipped stacks: Pulumi.dev.yaml and stacks/Pulumi.prod.yaml.")]);
+        }
+
+        foreach (var key in config.Keys.Where(k => k.StartsWith(ConfigKeys.Namespace + ":", StringComparison.Ordinal) && !ConfigKeys.All.Contains(k)))
+        {
+            r.Error(key, "is not a known lab setting.", ConfigReader.UnknownFix(key, ConfigKeys.All));
+        }
+
+        var subnet = ReadSubnet(r, config.GetValueOrDefault(ConfigKeys.Subnet));
+        var ssh = ReadSsh(r, config.GetValueOrDefault(ConfigKeys.Ssh));
+        if (ssh?.Auth == SshAuth.Key && !config.ContainsKey(ConfigKeys.SshPrivateKey))
+        {
+            r.Error(ConfigKeys.SshPrivateKey, $"is not set, but {ConfigKeys.Ssh}.auth is 'key'.",
+                $"pulumi config set --secret {ConfigKeys.SshPrivateKey} {ConfigKeys.StackFlags(stack)} < ~/.ssh/lab_deploy_ed25519 (or set {ConfigKeys.Ssh}.auth to 'agent').");
+        }
+        foreach (var key in ConfigKeys.Secret.Where(k => config.ContainsKey(k) && !secrets.Contains(k)))
+        {
+            r.Error(key, "is stored in plaintext in the stack file.",
+                $"remove it from {ConfigKeys.StackFileFor(stack)} and set it again with: pulumi config set --secret {key} {ConfigKeys.StackFlags(stack)} < FILE");
+        }
+        var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions));
+        var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet);
+        var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet);
+
+        if (nas is not null)
+        {
+            if (nodes.Any(n => n.Name == nas.Name))
+            {
+                r.Error($"{ConfigKeys.Nas}.name", $"'{nas.Name}' is also a node's name.", "give the NAS a name of its own.");
+            }
+            foreach (var clash in nodes.Where(n => n.Host.Equals(nas.Host)))
+            {
+                r.Error($"{ConfigKeys.Nas}.host", $"{nas.Host} is also node '{clash.Name}''s host.", "each machine needs its own address.");
+            }
+        }
+
+        if (r.Errors.Count > 0)
+        {
+            throw new LabConfigException(stack, r.Errors);
+        }
+        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!);
+    }
+
+    private static Ipv4Network? ReadSubnet(ConfigReader r, string? raw)
+    {
+        if (raw is null)
+        {
+            r.Error(ConfigKeys.Subnet, "is not set.", $"pulumi config set {ConfigKeys.Subnet} 192.168.50.0/24 {ConfigKeys.StackFlags(r.Stack)}");
+            return null;
+        }
+        if (!Ipv4Network.TryParse(raw.Trim(), out var subnet))
+        {
+            r.Error(ConfigKeys.Subnet, $"'{ConfigReader.Shorten(raw)}' is not an IPv4 network in CIDR form with its host bits clear.",
+                $"pulumi config set {ConfigKeys.Subnet} 192.168.50.0/24 {ConfigKeys.StackFlags(r.Stack)}");
+            return null;
+        }
+        return subnet;
+    }
+
+    private static SshSpec? ReadSsh(ConfigReader r, string? raw)
+    {
+        const string key = ConfigKeys.Ssh;
+        if (r.Document(key, raw, JsonValueKind.Object, "lab:ssh: {user: labops, port: 22, auth: agent}") is not { } ssh)
+        {
+            return null;
+        }
+        r.RejectUnknown(ssh, key, SshFields);
+        var user = r.String(ssh, key, "user", "labops");
+        if (user is not null && !UserName().IsMatch(user))
+        {
+            r.Error($"{key}.user", $"'{ConfigReader.Shorten(user)}' is not a valid login name.", r.SetPathFix($"{key}.user", "labops"));
+        }
+        var port = r.Int(ssh, key, "port", 22, 1, 65535, "22");
+        var authText = r.String(ssh, key, "auth", "agent", required: false) ?? "agent";
+        SshAuth? auth = authText switch { "agent" => SshAuth.Agent, "key" => SshAuth.Key, _ => null };
+        if (auth is null)
+        {
+            r.Error($"{key}.auth", $"'{ConfigReader.Shorten(authText)}' is not an SSH auth mode.", "use 'agent' (your ssh-agent) or 'key' (the secret lab:sshPrivateKey).");
+        }
+        return user is null || port is null || auth is null ? null : new SshSpec(user, port.Value, auth.Value);
+    }
+
+    private static PinnedVersions? ReadVersions(ConfigReader r, string? raw)
+    {
+        const string key = ConfigKeys.Versions;
+        if (r.Document(key, raw, JsonValueKind.Object, "lab:versions: {ubuntu: '24.04', nvidiaDriver: 580.95.05-0ubuntu0.24.04.2, containerToolkit: 1.17.8-1, osPackages: {chrony: 4.5-1ubuntu4}}") is not { } v)
+        {
+            return null;
+        }
+        r.RejectUnknown(v, key, VersionFields);
+        var ubuntu = r.String(v, key, "ubuntu", "'24.04'");
+        if (ubuntu is not null && !UbuntuRelease().IsMatch(ubuntu))
+        {
+            r.Error($"{key}.ubuntu", $"'{ConfigReader.Shorten(ubuntu)}' is not an Ubuntu release like 24.04.", r.SetPathFix($"{key}.ubuntu", "'24.04'"));
+        }
+        var driver = Pinned(r, v, key, "nvidiaDriver", "580.95.05-0ubuntu0.24.04.2");
+        if (driver is not null && !DriverVersion().IsMatch(driver))
+        {
+            r.Error($"{key}.nvidiaDriver", $"'{driver}' is not the apt version of an NVIDIA driver (BRANCH.MINOR.PATCH-DEBIAN_REVISION).",
+                r.SetPathFix($"{key}.nvidiaDriver", "580.95.05-0ubuntu0.24.04.2"));
+        }
+        var toolkit = Pinned(r, v, key, "containerToolkit", "1.17.8-1");
+        var packages = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (r.Child(v, key, "osPackages", JsonValueKind.Object, "osPackages: {chrony: 4.5-1ubuntu4}") is { } pkgs)
+        {
+            foreach (var pkg in pkgs.EnumerateObject())
+            {
+                if (!PackageName().IsMatch(pkg.Name))
+                {
+                    r.Error($"{key}.osPackages.{pkg.Name}", "is not a Debian package name.", "use the package's apt name, e.g. chrony.");
+                    continue;
+                }
+                if (Pinned(r, pkgs, $"{key}.osPackages", pkg.Name, "4.5-1ubuntu4") is { } pinned)
+                {
+                    packages[pkg.Name] = pinned;
+                }
+            }
+        }
+        return ubuntu is null || driver is null || toolkit is null ? null : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable());
+    }
+
+    /// <summary>A version that names one exact build: no "latest", "*", ranges or bare channels.</summary>
+    private static string? Pinned(ConfigReader r, JsonElement obj, string key, string field, string example)
+    {
+        var value = r.String(obj, key, field, example);
+        if (value is not null && !AptVersion().IsMatch(value))
+        {
+            r.Error($"{key}.{field}", $"'{ConfigReader.Shorten(value)}' is not a pinned version; every node must run the same exact build.",
+                $"pin the exact apt version (apt-cache policy shows it): {r.SetPathFix($"{key}.{field}", example)}");
+            return null;
+        }
+        return value;
+    }
+
+    private static ImmutableArray<NodeSpec> ReadNodes(ConfigReader r, string? raw, Ipv4Network? subnet)
+    {
+        const string key = ConfigKeys.Nodes;
+        if (r.Document(key, raw, JsonValueKind.Array, $"lab:nodes: [{NodeExample}]") is not { } list)
+        {
+            return [];
+        }
+        var nodes = ImmutableArray.CreateBuilder<NodeSpec>();
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(at, "must be a mapping describing one node.", $"e.g. {NodeExample}");
+                continue;
+            }
+            if (ReadNode(r, item, at, subnet) is { } node)
+            {
+                nodes.Add(node);
+            }
+        }
+        if (index == 0)
+        {
+            r.Error(key, "lists no nodes.", $"add at least the control node, e.g. {NodeExample}");
+        }
+
+        foreach (var group in nodes.GroupBy(n => n.Name).Where(g => g.Count() > 1))
+        {
+            r.Error(key, $"node name '{group.Key}' is used {group.Count()} times.", "give every node a unique name.");
+        }
+        foreach (var group in nodes.GroupBy(n => n.Host).Where(g => g.Count() > 1))
+        {
+            r.Error(key, $"host {group.Key} is used by {string.Join(", ", group.Select(n => n.Name))}.", "give every node its own address.");
+        }
+        var controls = nodes.Count(n => n.Role == NodeRole.Control);
+        if (index > 0 && controls != 1)
+        {
+            r.Error(key, controls == 0 ? "has no node with role 'control'." : $"has {controls} nodes with role 'control' ({string.Join(", ", nodes.Where(n => n.Role == NodeRole.Control).Select(n => n.Name))}).",
+                "exactly one node runs the control plane: set role: control on one node and gemini or exploratory on the others.");
+        }
+        return nodes.ToImmutable();
+    }
+
+    private static NodeSpec? ReadNode(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet)
+    {
+        r.RejectUnknown(item, at, NodeFields);
+        var name = r.String(item, at, "name", "derpy");
+        if (name is not null && !NodeName().IsMatch(name))
+        {
+            r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a valid node name.", "use lower-case letters, digits and '-', starting with a letter (at most 40), e.g. gemini-1.");
+            name = null;
+        }
+        var host = ReadHost(r, item, at, subnet, "192.168.50.13");
+        var roleText = r.String(item, at, "role", "gemini");
+        NodeRole? role = roleText switch
+        {
+            "control" => NodeRole.Control,
+            "gemini" => NodeRole.Gemini,
+            "exploratory" => NodeRole.Exploratory,
+            _ => null,
+        };
+        if (roleText is not null && role is null)
+        {
+            r.Error($"{at}.role", $"'{ConfigReader.Shorten(roleText)}' is not a lab role.", "use control, gemini or exploratory.");
+        }
+        var cpu = Hardware(r, item, at, "cpu", "'Xeon W5-2445'");
+        var memory = r.Int(item, at, "memoryGb", null, 1, 65536, "128");
+        var minFree = r.Int(item, at, "minFreeDiskGb", 50, 1, 1_000_000, "50");
+        var rebuild = r.Int(item, at, "rebuild", 0, 0, int.MaxValue, "1");
+        GpuSpec? gpu = null;
+        if (r.Child(item, at, "gpu", JsonValueKind.Object, "gpu: {model: RTX A5500, count: 1}") is { } g)
+        {
+            r.RejectUnknown(g, $"{at}.gpu", GpuFields);
+            var model = Hardware(r, g, $"{at}.gpu", "model", "'RTX A5500'");
+            var count = r.Int(g, $"{at}.gpu", "count", null, 0, 16, "1");
+            gpu = model is null || count is null ? null : new GpuSpec(model, count.Value);
+        }
+        return name is null || host is null || role is null || cpu is null || memory is null || minFree is null || rebuild is null || gpu is null
+            ? null
+            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value);
+    }
+
+    private static NasSpec? ReadNas(ConfigReader r, string? raw, Ipv4Network? subnet)
+    {
+        const string key = ConfigKeys.Nas;
+        if (r.Document(key, raw, JsonValueKind.Object, "lab:nas: {name: qnap, host: 192.168.50.20, model: QNAP 8-bay}") is not { } nas)
+        {
+            return null;
+        }
+        r.RejectUnknown(nas, key, NasFields);
+        var name = r.String(nas, key, "name", "qnap");
+        if (name is not null && !NodeName().IsMatch(name))
+        {
+            r.Error($"{key}.name", $"'{ConfigReader.Shorten(name)}' is not a valid name.", "use lower-case letters, digits and '-', e.g. qnap.");
+            name = null;
+        }
+        var host = ReadHost(r, nas, key, subnet, "192.168.50.20");
+        var model = Hardware(r, nas, key, "model", "'QNAP 8-bay'");
+        return name is null || host is null || model is null ? null : new NasSpec(name, host, model);
+    }
+
+    private static IPAddress? ReadHost(ConfigReader r, JsonElement obj, string at, Ipv4Network? subnet, string example)
+    {
+        var text = r.String(obj, at, "host", example);
+        if (text is null)
+        {
+            return null;
+        }
+        if (!Ipv4Network.TryParseAddress(text.Trim(), out var host))
+        {
+            r.Error($"{at}.host", $"'{ConfigReader.Shorten(text)}' is not an IPv4 address.", r.SetPathFix($"{at}.host", example));
+            return null;
+        }
+        if (subnet is not null && !subnet.Contains(host))
+        {
+            r.Error($"{at}.host", $"{host} is outside the lab subnet {subnet}.", $"use an address in {subnet}, or correct {ConfigKeys.Subnet}.");
+            return null;
+        }
+        return host;
+    }
+
+    /// <summary>Hardware names end up in probe scripts and labels: keep them to plain characters.</summary>
+    private static string? Hardware(ConfigReader r, JsonElement obj, string at, string field, string example)
+    {
+        var value = r.String(obj, at, field, example);
+        if (value is not null && !HardwareName().IsMatch(value))
+        {
+            r.Error($"{at}.{field}", $"'{ConfigReader.Shorten(value)}' has characters other than letters, digits, space, '.', '-' and '_'.", r.SetPathFix($"{at}.{field}", example));
+            return null;
+        }
+        return value;
+    }
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,39}$")] private static partial Regex NodeName();
+    [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}$")] private static partial Regex UserName();
+    [GeneratedRegex(@"^\d{2}\.\d{2}$")] private static partial Regex UbuntuRelease();
+    [GeneratedRegex(@"^\d{3}\.\d+(\.\d+)?-[0-9A-Za-z.+~]+$")] private static partial Regex DriverVersion();
+    [GeneratedRegex(@"^(\d+:)?\d[0-9A-Za-z.+~]*(-[0-9A-Za-z.+~]+)?$")] private static partial Regex AptVersion();
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]+$")] private static partial Regex PackageName();
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")] private static partial Regex HardwareName();
+}

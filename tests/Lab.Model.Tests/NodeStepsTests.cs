@@ -1,0 +1,98 @@
+using Lab.Model.Nodes;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Tests;
+
+public class NodeStepsTests
+{
+    private static LabSpec Prod => Repo.Prod();
+
+    private static StepScript Step(LabSpec lab, string node, string step) =>
+        NodeSteps.Render(lab, lab.Nodes.Single(n => n.Name == node)).Single(s => s.Step == step);
+
+    [Fact]
+    public void The_chain_runs_ready_preflight_os_nvidia_in_order()
+    {
+        var steps = NodeSteps.Render(Prod, Prod.Nodes[0]);
+        Assert.Equal(["ready", "preflight", "os", "nvidia"], steps.Select(s => s.Step));
+        Assert.Equal(steps.OrderBy(s => s.Order), steps);
+    }
+
+    [Fact]
+    public void Every_script_is_strict_and_reads_no_stdin()
+    {
+        foreach (var step in Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n)))
+        {
+            Assert.StartsWith("#!/usr/bin/env bash\n", step.Text);
+            Assert.Contains("\nset -euo pipefail\n", step.Text);
+            Assert.EndsWith("\nmain </dev/null\n", step.Text);
+        }
+    }
+
+    [Fact]
+    public void Preflight_checks_the_nodes_own_hardware()
+    {
+        var zenon = Step(Prod, "zenon", "preflight").Text;
+        Assert.Contains("expected_gpu='RTX A4000'", zenon);
+        Assert.Contains("expected_cpu='Xeon W3-2435'", zenon);
+        Assert.Contains("expected_ubuntu='24.04'", zenon);
+        Assert.Contains("min_free_gb=100", zenon);
+        Assert.Contains("expected_gpu='RTX A5500'", Step(Prod, "rocinate", "preflight").Text);
+    }
+
+    [Fact]
+    public void Os_step_pins_every_package_and_sets_bbr_and_tcp_buffers()
+    {
+        var os = Step(Prod, "gemini-1", "os").Text;
+        Assert.Contains("apt_pin 'chrony=4.5-1ubuntu4.2' 'iperf3=3.16-1build2' 'nfs-common=1:2.6.4-3ubuntu5.1' 'pciutils=1:3.10.0-2build1'", os);
+        Assert.Contains("net.ipv4.tcp_congestion_control = bbr", os);
+        Assert.Contains("net.ipv4.tcp_rmem = 4096 87380 134217728", os);
+        Assert.Contains("net.core.default_qdisc = fq", os);
+    }
+
+    [Fact]
+    public void Nvidia_step_installs_the_same_pinned_driver_on_every_node()
+    {
+        var scripts = Prod.Nodes.Select(n => Step(Prod, n.Name, "nvidia").Text.Replace(n.Name, "NODE")).Distinct();
+        var script = Assert.Single(scripts);
+        Assert.Contains("'nvidia-driver-580-open=580.95.05-0ubuntu0.24.04.2'", script);
+        Assert.Contains("'nvidia-container-toolkit=1.17.8-1'", script);
+    }
+
+    [Fact]
+    public void A_driver_change_changes_only_the_nvidia_step()
+    {
+        var before = Prod;
+        var after = Repo.ProdConfig().Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1").Load();
+        var changed = before.Nodes.SelectMany(n => NodeSteps.Render(before, n).Zip(NodeSteps.Render(after, after.Nodes.Single(m => m.Name == n.Name))))
+            .Where(pair => pair.First.Hash != pair.Second.Hash)
+            .Select(pair => $"{pair.First.Target}/{pair.First.Step}")
+            .ToList();
+        Assert.Equal(["zenon/nvidia", "gemini-1/nvidia", "derpy/nvidia", "rocinate/nvidia"], changed);
+    }
+
+    [Fact]
+    public void A_package_pin_change_changes_only_the_os_steps()
+    {
+        var after = Repo.ProdConfig().Edit(ConfigKeys.Versions, v => v["osPackages"]!["chrony"] = "4.5-1ubuntu4.3").Load();
+        var changed = Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n).Zip(NodeSteps.Render(after, after.Nodes.Single(m => m.Name == n.Name))))
+            .Where(pair => pair.First.Hash != pair.Second.Hash)
+            .Select(pair => pair.First.Step)
+            .Distinct();
+        Assert.Equal(["os"], changed);
+    }
+
+    [Fact]
+    public void Hardware_values_are_quoted_as_single_words()
+    {
+        var lab = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[0]!["gpu"]!["model"] = "RTX A4000 Ada").Load();
+        Assert.Contains("expected_gpu='RTX A4000 Ada'", Step(lab, "zenon", "preflight").Text);
+    }
+
+    [Fact]
+    public void Artifacts_are_named_by_component_node_and_step()
+    {
+        var paths = Lab.Model.Artifacts.LabArtifacts.Render(Repo.Dev()).Select(a => a.Path);
+        Assert.Equal(["bare-metal-node/derpy/00-ready.sh", "bare-metal-node/derpy/10-preflight.sh", "bare-metal-node/derpy/20-os.sh", "bare-metal-node/derpy/30-nvidia.sh"], paths);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Tests;
+
+/// <summary>The repository's shipped stack files, and configs derived from them for one rule at a time.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string DevFile => Path.Combine(Root, "Pulumi.dev.yaml");
+    public static string ProdFile => Path.Combine(Root, "stacks", "Pulumi.prod.yaml");
+    public static IEnumerable<string> StackFiles => [DevFile, ProdFile];
+
+    public static LabSpec Load(StackFile file) => LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
+
+    public static LabSpec Prod() => Load(StackFile.Read(ProdFile));
+    public static LabSpec Dev() => Load(StackFile.Read(DevFile));
+
+    /// <summary>The prod config as a mutable map, for changing one thing.</summary>
+    public static Config ProdConfig() => new(StackFile.Read(ProdFile));
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Lab.Infra.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Lab.Infra.sln not found above the test binaries.");
+    }
+
+    internal sealed class Config(StackFile file)
+    {
+        public Dictionary<string, string> Values { get; } = new(file.Config);
+        public HashSet<string> Secrets { get; } = new(file.SecretKeys);
+
+        public Config Set(string key, string value)
+        {
+            Values[key] = value;
+            return this;
+        }
+
+        public Config Secret(string key)
+        {
+            Values[key] = StackFile.SecretMarker;
+            Secrets.Add(key);
+            return this;
+        }
+
+        public Config Remove(string key)
+        {
+            Values.Remove(key);
+            return this;
+        }
+
+        /// <summary>Edits the JSON of a structured key, e.g. Edit("lab:nodes", n => n[0]!["host"] = "10.0.0.1").</summary>
+        public Config Edit(string key, Action<JsonNode> edit)
+        {
+            var node = JsonNode.Parse(Values[key])!;
+            edit(node);
+            Values[key] = node.ToJsonString();
+            return this;
+        }
+
+        public LabSpec Load() => LabSpecLoader.Load("prod", Values, Secrets);
+
+        public IReadOnlyList<ConfigError> Errors() => Assert.Throws<LabConfigException>(Load).Errors;
+    }
+}

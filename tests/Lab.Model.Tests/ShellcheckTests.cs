@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Lab.Model.Artifacts;
+
+namespace Lab.Model.Tests;
+
+/// <summary>Every rendered step script of every shipped stack passes shellcheck (installed by .ci/run).</summary>
+public class ShellcheckTests
+{
+    public static TheoryData<string> StackFiles() => new(Repo.StackFiles.Select(Path.GetFileName)!);
+
+    [Theory]
+    [MemberData(nameof(StackFiles))]
+    public void Rendered_scripts_are_clean_under_shellcheck(string stackFile)
+    {
+        var file = Repo.StackFiles.Single(f => Path.GetFileName(f) == stackFile);
+        var lab = Repo.Load(Lab.Model.Spec.StackFile.Read(file));
+        var dir = Directory.CreateTempSubdirectory("lab-shellcheck-");
+        try
+        {
+            var scripts = LabArtifacts.Render(lab).Where(a => a.Path.EndsWith(".sh", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(scripts);
+            var paths = scripts.Select((a, i) =>
+            {
+                var path = Path.Combine(dir.FullName, $"{i:D3}-{a.Path.Replace('/', '_')}");
+                File.WriteAllText(path, a.Content);
+                return path;
+            }).ToList();
+            var (code, output) = Tools.Run("shellcheck", ["--shell=bash", "--severity=style", .. paths]);
+            Assert.True(code == 0, $"shellcheck found problems:\n{output}");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Shellcheck_catches_what_it_should()
+    {
+        // Proves the check above can fail: an unquoted expansion is reported.
+        var path = Path.Combine(Path.GetTempPath(), $"lab-bad-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, "#!/usr/bin/env bash\nrm -rf $1/tmp\n");
+        try
+        {
+            var (code, output) = Tools.Run("shellcheck", [path]);
+            Assert.NotEqual(0, code);
+            Assert.Contains("SC2086", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+internal static class Tools
+{
+    public static (int Code, string Output) Run(string tool, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException($"{tool} is not installed; scripts/test installs it (apt-get install {Package(tool)}).");
+        }
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static string Package(string tool) => tool switch
+    {
+        "promtool" => "prometheus",
+        "systemd-analyze" => "systemd",
+        _ => tool,
+    };
+}
