@@ -240,4 +240,11 @@ public class LabSpecLoaderTests
         Assert.Contains("stack 'prod': 1 configuration error(s); nothing was deployed.", e.Message);
         Assert.Contains("lab:nodes[1].host: 10.1.1.1 is outside the lab subnet 192.168.50.0/24. Fix: use an address in 192.168.50.0/24", e.Message);
     }
+
+    [Fact]
+    public void A_broken_control_node_is_one_error_not_a_cascade()
+    {
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[0]!["host"] = "10.9.9.9").Errors();
+        Assert.Equal("lab:nodes[0].host", Assert.Single(errors).Key);
+    }
 }

@@ -201,7 +201,8 @@ public static partial class LabSpecLoader
             r.Error(key, $"host {group.Key} is used by {string.Join(", ", group.Select(n => n.Name))}.", "give every node its own address.");
         }
         var controls = nodes.Count(n => n.Role == NodeRole.Control);
-        if (index > 0 && controls != 1)
+        // A node with its own errors is not read: judging the roles without it would only add a false error.
+        if (index > 0 && nodes.Count == index && controls != 1)
         {
             r.Error(key, controls == 0 ? "has no node with role 'control'." : $"has {controls} nodes with role 'control' ({string.Join(", ", nodes.Where(n => n.Role == NodeRole.Control).Select(n => n.Name))}).",
                 "exactly one node runs the control plane: set role: control on one node and gemini or exploratory on the others.");

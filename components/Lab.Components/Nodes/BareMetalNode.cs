@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using Lab.Model.Nodes;
+using Pulumi;
+using Pulumi.Command.Remote;
+
+namespace Lab.Components.Nodes;
+
+public sealed class BareMetalNodeArgs : ResourceArgs
+{
+    public required SshTarget Ssh { get; init; }
+
+    /// <summary>The node's rendered steps in chain order (Lab.Model NodeSteps): they decide the resources.</summary>
+    public required IReadOnlyList<StepScript> Steps { get; init; }
+
+    /// <summary>Rebuild generation: part of every step's triggers, so bumping it re-runs the whole chain.</summary>
+    public required Input<int> Rebuild { get; init; }
+}
+
+/// <summary>
+/// One bare-metal workstation: a chain of remote steps over SSH, each re-run only when its
+/// rendered script (or the node's rebuild generation) changes.
+/// </summary>
+public sealed class BareMetalNode : ComponentResource
+{
+    public const string TypeToken = "lab:node:BareMetalNode";
+
+    /// <summary>The GPU model preflight found, e.g. RTX A5500.</summary>
+    [Output] public Output<string> GpuModel { get; private set; }
+
+    /// <summary>The NVIDIA driver release installed, e.g. 580.95.05.</summary>
+    [Output] public Output<string> DriverVersion { get; private set; }
+
+    /// <summary>The running kernel, e.g. 6.8.0-48-generic.</summary>
+    [Output] public Output<string> Kernel { get; private set; }
+
+    /// <summary>The node's steps by name, for dependants that must run after one of them.</summary>
+    public IReadOnlyDictionary<string, Command> Steps { get; }
+
+    public BareMetalNode(string name, BareMetalNodeArgs args, ComponentResourceOptions? options = null)
+        : base(TypeToken, name, options)
+    {
+        var steps = ImmutableDictionary.CreateBuilder<string, Command>();
+        Command? previous = null;
+        foreach (var step in args.Steps)
+        {
+            previous = new Command($"{name}-{step.Step}", new CommandArgs
+            {
+                Connection = args.Ssh.Connection(waitForBoot: previous is null),
+                Create = StepScript.Runner,
+                Stdin = step.Text,
+                Triggers = new InputList<object> { (Input<object>)step.Hash, (Input<object>)args.Rebuild.Apply(r => (object)r) },
+            }, new CustomResourceOptions
+            {
+                Parent = this,
+                DependsOn = previous is null ? new InputList<Resource>() : new InputList<Resource> { previous },
+            });
+            steps[step.Step] = previous;
+        }
+        Steps = steps.ToImmutable();
+
+        GpuModel = Fact(name, "preflight", "gpu_model");
+        Kernel = Fact(name, "preflight", "kernel");
+        DriverVersion = Fact(name, "nvidia", "driver_version");
+        RegisterOutputs(new Dictionary<string, object?>
+        {
+            ["gpuModel"] = GpuModel,
+            ["driverVersion"] = DriverVersion,
+            ["kernel"] = Kernel,
+        });
+    }
+
+    private Output<string> Fact(string node, string step, string key) =>
+        Steps.TryGetValue(step, out var command)
+            ? command.Stdout.Apply(stdout => StepFacts.Require(node, step, stdout, key))
+            : throw new ArgumentException($"{node}: the node's chain has no '{step}' step, which reports '{key}'.");
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Pulumi;
+using Pulumi.Testing;
+
+namespace Lab.Plan;
+
+/// <summary>
+/// Records what the program registers. Outputs a resource only gets from the real world
+/// (a command's stdout, a generated id) stay unknown, as in `pulumi preview`. Tests may
+/// answer them through <see cref="Answer"/>.
+/// </summary>
+public class PlanMocks : IMocks
+{
+    private readonly ConcurrentDictionary<string, ImmutableDictionary<string, object>> _inputs = new();
+    private readonly ConcurrentDictionary<string, (Resource? Parent, bool Protect, bool Retain, string? Provider, int Order)> _options = new();
+    private readonly ConcurrentDictionary<string, ImmutableArray<string>> _dependsOn = new();
+    private readonly ConcurrentDictionary<string, ResourceArgs> _args = new();
+    private readonly ConcurrentDictionary<string, Resource> _declared = new();
+    private int _order;
+
+    /// <summary>Extra outputs for a resource, as the provider would return them after create.</summary>
+    protected virtual ImmutableDictionary<string, object> Answer(MockResourceArgs args) => ImmutableDictionary<string, object>.Empty;
+
+    public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
+    {
+        _inputs[$"{args.Type}::{args.Name}"] = args.Inputs;
+        var state = args.Inputs.SetItems(Answer(args));
+        return Task.FromResult<(string?, object)>(($"{args.Name}-id", state));
+    }
+
+    public Task<object> CallAsync(MockCallArgs args) =>
+        throw new InvalidOperationException($"the lab program called {args.Token} during planning; plans must not read live state.");
+
+    /// <summary>The stack options that let the plan see each resource's parent and options.</summary>
+    public StackOptions StackOptions() => new()
+    {
+        ResourceTransformations =
+        {
+            args =>
+            {
+                if (args.Resource is Stack)
+                {
+                    return null;
+                }
+                var key = $"{args.Resource.GetResourceType()}::{args.Resource.GetResourceName()}";
+                _args[key] = args.Args;
+                _declared[key] = args.Resource;
+                _options[key] = (args.Options.Parent, args.Options.Protect ?? false, args.Options.RetainOnDelete ?? false,
+                    args.Options.Provider?.GetResourceName(), Interlocked.Increment(ref _order));
+                args.Options.DependsOn.ToOutput().Apply(list =>
+                {
+                    _dependsOn[key] = list.Select(r => r.GetResourceName()).ToImmutableArray();
+                    return 0;
+                });
+                return null;
+            },
+        },
+    };
+
+    /// <summary>The args a resource was declared with (secret-ness intact, unlike the mock's inputs).</summary>
+    public ResourceArgs ArgsOf(string type, string name) => _args[$"{type}::{name}"];
+
+    /// <summary>The resource object the program declared, to read its outputs.</summary>
+    public Resource Declared(string type, string name) => _declared[$"{type}::{name}"];
+
+    /// <summary>Every registered resource in the order the program declared it.</summary>
+    public IReadOnlyList<PlannedResource> Resources() =>
+        _options.OrderBy(o => o.Value.Order).Select(o =>
+        {
+            var (parent, protect, retain, provider, _) = o.Value;
+            var separator = o.Key.LastIndexOf("::", StringComparison.Ordinal);
+            var inputs = _inputs.TryGetValue(o.Key, out var i) ? i : ImmutableDictionary<string, object>.Empty;
+            return new PlannedResource(
+                o.Key[..separator], o.Key[(separator + 2)..],
+                parent is null or Stack ? null : parent.GetResourceType(),
+                parent is null or Stack ? null : parent.GetResourceName(),
+                inputs.ToImmutableSortedDictionary(StringComparer.Ordinal),
+                protect, retain,
+                _dependsOn.GetValueOrDefault(o.Key, []),
+                provider);
+        }).ToList();
+}

@@ -1,0 +1,76 @@
+using System.Collections;
+using System.Text;
+using System.Text.RegularExpressions;
+using Lab.Model.Spec;
+using Lab.Model.Text;
+
+namespace Lab.Plan;
+
+/// <summary>Prints a plan as a tree an operator can review: type, name, key inputs, options.</summary>
+public static partial class PlanPrinter
+{
+    public static string Print(StackFile file, IReadOnlyList<PlannedResource> resources)
+    {
+        var text = new StringBuilder()
+            .Append($"Plan of stack '{file.Stack}' from {file.Path} (offline: no Pulumi CLI, network, lab or credentials).\n")
+            .Append("Secrets show as [secret]; scripts as lines + sha256 (scripts/render writes them out); hashes cut to 12 digits.\n\n")
+            .Append($"pulumi:pulumi:Stack {PlanRunner.Project}-{file.Stack}\n");
+        var children = resources.ToLookup(r => r.ParentName is null ? null : $"{r.ParentType}::{r.ParentName}");
+        PrintChildren(text, children, null, "");
+        text.Append('\n').Append($"{resources.Count} resources: ")
+            .Append(string.Join(", ", resources.GroupBy(r => r.Type).Select(g => $"{g.Count()} {g.Key}")))
+            .Append('\n');
+        return text.ToString();
+    }
+
+    private static void PrintChildren(StringBuilder text, ILookup<string?, PlannedResource> children, string? parent, string indent)
+    {
+        var list = children[parent].ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var r = list[i];
+            var last = i == list.Count - 1;
+            text.Append(indent).Append(last ? "└─ " : "├─ ").Append(r.Type).Append(' ').Append(r.Name).Append('\n');
+            var inner = indent + (last ? "   " : "│  ");
+            var detail = inner + (children[r.Key].Any() ? "│    " : "     ");
+            foreach (var (key, value) in r.Inputs)
+            {
+                text.Append(detail).Append(key).Append(": ").Append(Format(value)).Append('\n');
+            }
+            if (!r.DependsOn.IsEmpty)
+            {
+                text.Append(detail).Append("dependsOn: ").Append(string.Join(", ", r.DependsOn)).Append('\n');
+            }
+            if (r.Provider is not null)
+            {
+                text.Append(detail).Append("provider: ").Append(r.Provider).Append('\n');
+            }
+            if (r.Protect || r.RetainOnDelete)
+            {
+                text.Append(detail).Append(string.Join(", ", new[] { r.Protect ? "protect" : null, r.RetainOnDelete ? "retainOnDelete" : null }.OfType<string>())).Append('\n');
+            }
+            PrintChildren(text, children, r.Key, inner);
+        }
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        null => "null",
+        string s when s.Contains('\n') || s.Length > 100 => $"<{s.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(s)[..12]}>",
+        string s when Sha().IsMatch(s) => s[..12],
+        string s => s,
+        bool b => b ? "true" : "false",
+        // Unset fields of an input type arrive as nulls: leave them out.
+        IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Where(k => d[k] is not null).Select(k => k.ToString()!)
+            .Order(StringComparer.Ordinal).Select(k => $"{k}: {Format(d[k])}")) + "}",
+        IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha();
+
+    /// <summary>What an operator sees when the stack's config is wrong: the errors and nothing else.</summary>
+    public static string Errors(LabConfigException e) => e.Message + "\n";
+}

@@ -1,0 +1,4 @@
+using Lab.Infra;
+using Pulumi;
+
+return await Deployment.RunAsync<LabStack>();

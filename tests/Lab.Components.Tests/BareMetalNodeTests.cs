@@ -1,0 +1,99 @@
+using Lab.Components.Nodes;
+using Lab.Plan;
+using Lab.Model.Nodes;
+using Lab.Model.Spec;
+using Pulumi;
+using Pulumi.Command.Remote;
+using System.Text.Json;
+
+namespace Lab.Components.Tests;
+
+public class BareMetalNodeTests
+{
+    private const string Command = "command:remote:Command";
+
+    [Fact]
+    public async Task A_node_is_a_chain_of_steps_parented_to_it_each_after_the_last()
+    {
+        var plan = await Lab.Plan(Lab.Dev);
+        var node = plan.Single(BareMetalNode.TypeToken, "derpy");
+        Assert.Null(node.ParentName);
+        var steps = plan.OfType(Command).ToList();
+        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-nvidia"], steps.Select(s => s.Name));
+        Assert.All(steps, s => Assert.Equal(("lab:node:BareMetalNode", "derpy"), (s.ParentType!, s.ParentName!)));
+        Assert.Empty(steps[0].DependsOn);
+        Assert.Equal("derpy-ready", Assert.Single(steps[1].DependsOn));
+        Assert.Equal("derpy-preflight", Assert.Single(steps[2].DependsOn));
+        Assert.Equal("derpy-os", Assert.Single(steps[3].DependsOn));
+    }
+
+    [Fact]
+    public async Task Each_step_runs_its_rendered_script_as_root_with_its_hash_as_trigger()
+    {
+        var plan = await Lab.Plan(Lab.Dev);
+        var lab = LabSpecLoader.Load("dev", Lab.Dev.Config, Lab.Dev.SecretKeys);
+        foreach (var script in NodeSteps.Render(lab, lab.Nodes[0]))
+        {
+            var step = plan.Single(Command, $"derpy-{script.Step}");
+            Assert.Equal(StepScript.Runner, step.Inputs["create"]);
+            Assert.Equal(script.Text, step.Inputs["stdin"]);
+            Assert.Equal($"[\"{script.Hash}\",0]", JsonSerializer.Serialize(step.Inputs["triggers"]));
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_first_step_waits_for_the_machine_to_boot()
+    {
+        var plan = await Lab.Plan(Lab.Dev);
+        int Dials(string name) => Convert.ToInt32(((IDictionary<string, object>)plan.Single(Command, name).Inputs["connection"])["dialErrorLimit"]);
+        Assert.Equal(90, Dials("derpy-ready"));
+        Assert.Equal(3, Dials("derpy-nvidia"));
+    }
+
+    [Fact]
+    public async Task Bumping_rebuild_rewires_every_step_of_that_node_and_nothing_else()
+    {
+        var before = await Lab.Plan(Lab.Prod);
+        var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Nodes, n => n[2]!["rebuild"] = 1));
+        var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
+        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-nvidia"], changed);
+    }
+
+    [Fact]
+    public async Task A_driver_pin_change_rewires_only_the_nvidia_steps()
+    {
+        var before = await Lab.Plan(Lab.Prod);
+        var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1"));
+        var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
+        Assert.Equal(["zenon-nvidia", "gemini-1-nvidia", "derpy-nvidia", "rocinate-nvidia"], changed);
+    }
+
+    [Fact]
+    public async Task Outputs_are_the_facts_the_node_reported()
+    {
+        var mocks = new HealthyLabMocks();
+        await Lab.Plan(Lab.Dev, mocks);
+        var node = (BareMetalNode)mocks.Declared(BareMetalNode.TypeToken, "derpy");
+        Assert.Equal("RTX A5500", await node.GpuModel.GetValueAsync());
+        Assert.Equal("580.95.05", await node.DriverVersion.GetValueAsync());
+        Assert.Equal("6.8.0-48-generic", await node.Kernel.GetValueAsync());
+    }
+
+    [Fact]
+    public async Task The_deploy_key_stays_secret_and_appears_in_no_other_input()
+    {
+        const string key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        var file = Lab.Dev.Edit(ConfigKeys.Ssh, s => s["auth"] = "key").WithSecret(ConfigKeys.SshPrivateKey, key);
+        var mocks = new PlanMocks();
+        var plan = await Lab.Plan(file, mocks);
+        foreach (var step in plan.OfType(Command))
+        {
+            var args = (CommandArgs)mocks.ArgsOf(Command, step.Name);
+            Assert.True(await Output.IsSecretAsync(args.Connection!.ToOutput()), $"{step.Name}: connection is not secret");
+            Assert.Equal(key, ((IDictionary<string, object>)step.Inputs["connection"])["privateKey"]);
+            Assert.All(step.Inputs.Where(i => i.Key != "connection"), i => Assert.DoesNotContain("PRIVATE KEY", $"{i.Value}"));
+        }
+    }
+
+    private static bool Same(Plan.PlannedResource a, Plan.PlannedResource b) => a.Canonical() == b.Canonical();
+}

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Lab.Model.Spec;
+using Lab.Plan;
+using Pulumi.Testing;
+
+// The program reads its config from the process environment: plans run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Lab.Components.Tests;
+
+/// <summary>Shipped stack files, variations of them, and plans of them under mocks.</summary>
+internal static class Lab
+{
+    public static string Root { get; } = FindRoot();
+
+    public static StackFile Dev => StackFile.Read(Path.Combine(Root, "Pulumi.dev.yaml"));
+    public static StackFile Prod => StackFile.Read(Path.Combine(Root, "stacks", "Pulumi.prod.yaml"));
+
+    public static IEnumerable<StackFile> ShippedStacks => [Dev, Prod];
+
+    public static Task<IReadOnlyList<PlannedResource>> Plan(StackFile file, PlanMocks? mocks = null) => PlanRunner.RunAsync(file, mocks);
+
+    /// <summary>The file with one structured key edited.</summary>
+    public static StackFile Edit(this StackFile file, string key, Action<JsonNode> edit)
+    {
+        var node = JsonNode.Parse(file.Config[key])!;
+        edit(node);
+        return file with { Config = new Dictionary<string, string>(file.Config) { [key] = node.ToJsonString() } };
+    }
+
+    /// <summary>The file with a secret set (as the CLI would hand it to the program: plaintext plus its key in the secret list).</summary>
+    public static StackFile WithSecret(this StackFile file, string key, string plaintext) => file with
+    {
+        Config = new Dictionary<string, string>(file.Config) { [key] = plaintext },
+        SecretKeys = new HashSet<string>(file.SecretKeys) { key },
+    };
+
+    public static PlannedResource Single(this IReadOnlyList<PlannedResource> plan, string type, string name) =>
+        Assert.Single(plan, r => r.Type == type && r.Name == name);
+
+    public static IEnumerable<PlannedResource> OfType(this IReadOnlyList<PlannedResource> plan, string type) => plan.Where(r => r.Type == type);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Lab.Infra.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Lab.Infra.sln not found above the test binaries.");
+    }
+}
+
+/// <summary>Mocks that answer each node step with the facts a healthy node prints.</summary>
+internal sealed class HealthyLabMocks : PlanMocks
+{
+    protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) =>
+        args.Type == "command:remote:Command"
+            ? ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Split('-').Last() switch
+            {
+                "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
+                "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
+                _ => "",
+            })
+            : ImmutableDictionary<string, object>.Empty;
+}
+
+internal static class OutputValues
+{
+    /// <summary>The value of an output once the run has resolved it (the pattern of Pulumi's testing guide).</summary>
+    public static Task<T> GetValueAsync<T>(this Pulumi.Output<T> output)
+    {
+        var value = new TaskCompletionSource<T>();
+        output.Apply(v =>
+        {
+            value.SetResult(v);
+            return v;
+        });
+        return value.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
