@@ -64,23 +64,21 @@ public class NodeStepsTests
     {
         var before = Prod;
         var after = Repo.ProdConfig().Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1").Load();
-        var changed = before.Nodes.SelectMany(n => NodeSteps.Render(before, n).Zip(NodeSteps.Render(after, after.Nodes.Single(m => m.Name == n.Name))))
-            .Where(pair => pair.First.Hash != pair.Second.Hash)
-            .Select(pair => $"{pair.First.Target}/{pair.First.Step}")
-            .ToList();
-        Assert.Equal(["zenon/nvidia", "gemini-1/nvidia", "derpy/nvidia", "rocinate/nvidia"], changed);
+        Assert.Equal(["zenon/nvidia", "gemini-1/nvidia", "derpy/nvidia", "rocinate/nvidia"], Changed(before, after));
     }
 
     [Fact]
     public void A_package_pin_change_changes_only_the_os_steps()
     {
         var after = Repo.ProdConfig().Edit(ConfigKeys.Versions, v => v["osPackages"]!["chrony"] = "4.5-1ubuntu4.3").Load();
-        var changed = Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n).Zip(NodeSteps.Render(after, after.Nodes.Single(m => m.Name == n.Name))))
-            .Where(pair => pair.First.Hash != pair.Second.Hash)
-            .Select(pair => pair.First.Step)
-            .Distinct();
-        Assert.Equal(["os"], changed);
+        Assert.Equal(["zenon/os", "gemini-1/os", "derpy/os", "rocinate/os"], Changed(Prod, after));
     }
+
+    /// <summary>node/step of every step whose script differs between the two specs.</summary>
+    private static IEnumerable<string> Changed(LabSpec before, LabSpec after) =>
+        before.Nodes.SelectMany(n => NodeSteps.Render(before, n).Zip(NodeSteps.Render(after, after.Nodes.Single(m => m.Name == n.Name))))
+            .Where(pair => pair.First.Hash != pair.Second.Hash)
+            .Select(pair => $"{pair.First.Target}/{pair.First.Step}");
 
     [Fact]
     public void Hardware_values_are_quoted_as_single_words()
