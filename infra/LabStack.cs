@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Lab.Components.Nodes;
+using Lab.Components.Storage;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
+using Lab.Model.Storage;
 using Pulumi;
 
 namespace Lab.Infra;
@@ -28,11 +30,16 @@ public sealed class LabStack : Stack
             privateKey = new Config(ConfigKeys.Namespace).RequireSecret("sshPrivateKey");
         }
 
+        SshTarget Ssh(System.Net.IPAddress host) => new() { Host = host.ToString(), Port = lab.Ssh.Port, User = lab.Ssh.User, PrivateKey = privateKey };
+
+        var nas = new NasStorage(lab.Nas.Name, new NasStorageArgs { Ssh = Ssh(lab.Nas.Host), Steps = NasExports.Steps(lab) });
+
         var nodes = lab.Nodes.Select(node => (node.Name, Resource: new BareMetalNode(node.Name, new BareMetalNodeArgs
         {
-            Ssh = new SshTarget { Host = node.Host.ToString(), Port = lab.Ssh.Port, User = lab.Ssh.User, PrivateKey = privateKey },
+            Ssh = Ssh(node.Host),
             Steps = NodeSteps.Render(lab, node),
             Rebuild = node.Rebuild,
+            StepsAfter = new Dictionary<string, Resource> { ["storage"] = nas.Exports },
         }))).ToList();
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

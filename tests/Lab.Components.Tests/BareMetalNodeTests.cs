@@ -18,13 +18,14 @@ public class BareMetalNodeTests
         var plan = await Lab.Plan(Lab.Dev);
         var node = plan.Single(BareMetalNode.TypeToken, "derpy");
         Assert.Null(node.ParentName);
-        var steps = plan.OfType(Command).ToList();
-        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-nvidia"], steps.Select(s => s.Name));
+        var steps = plan.OfType(Command).Where(s => s.ParentName == "derpy").ToList();
+        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia"], steps.Select(s => s.Name));
         Assert.All(steps, s => Assert.Equal(("lab:node:BareMetalNode", "derpy"), (s.ParentType!, s.ParentName!)));
         Assert.Empty(steps[0].DependsOn);
         Assert.Equal("derpy-ready", Assert.Single(steps[1].DependsOn));
         Assert.Equal("derpy-preflight", Assert.Single(steps[2].DependsOn));
-        Assert.Equal("derpy-os", Assert.Single(steps[3].DependsOn));
+        Assert.Equal(["derpy-os", "qnap-exports"], steps[3].DependsOn.Order());
+        Assert.Equal("derpy-storage", Assert.Single(steps[4].DependsOn));
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public class BareMetalNodeTests
         var before = await Lab.Plan(Lab.Prod);
         var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Nodes, n => n[2]!["rebuild"] = 1));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
-        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-nvidia"], changed);
+        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia"], changed);
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public class BareMetalNodeTests
         var file = Lab.Dev.Edit(ConfigKeys.Ssh, s => s["auth"] = "key").WithSecret(ConfigKeys.SshPrivateKey, key);
         var mocks = new PlanMocks();
         var plan = await Lab.Plan(file, mocks);
-        foreach (var step in plan.OfType(Command))
+        foreach (var step in plan.OfType(Command).Where(s => s.ParentName == "derpy"))
         {
             var args = (CommandArgs)mocks.ArgsOf(Command, step.Name);
             Assert.True(await Output.IsSecretAsync(args.Connection!.ToOutput()), $"{step.Name}: connection is not secret");

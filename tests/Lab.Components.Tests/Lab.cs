@@ -63,6 +63,7 @@ internal sealed class HealthyLabMocks : PlanMocks
             {
                 "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
                 "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
+                "exports" => "exports=5\n",
                 _ => "",
             })
             : ImmutableDictionary<string, object>.Empty;

@@ -1,5 +1,6 @@
 using Lab.Components.Nodes;
 using Lab.Infra;
+using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Plan;
 using Pulumi;
@@ -23,7 +24,8 @@ public class LabStackTests
         Assert.Equal(lab.Nodes.Select(n => n.Name), plan.OfType(BareMetalNode.TypeToken).Select(r => r.Name));
         foreach (var node in lab.Nodes)
         {
-            Assert.Equal(4, plan.Count(r => r.ParentName == node.Name && r.Type == "command:remote:Command"));
+            Assert.Equal(NodeSteps.Render(lab, node).Select(s => $"{node.Name}-{s.Step}"),
+                plan.Where(r => r.ParentName == node.Name && r.Type == "command:remote:Command").Select(r => r.Name));
         }
         Assert.Equal(plan.Count, plan.Select(r => r.Key).Distinct().Count());
     }
@@ -63,10 +65,11 @@ public class LabStackTests
             + "  lab:sshPrivateKey:\n    secure: v1:c2FsdA==:Y2lwaGVydGV4dA==\n");
         var text = PlanPrinter.Print(file, await Lab.Plan(file));
         Assert.Contains("└─ lab:node:BareMetalNode derpy\n   ├─ command:remote:Command derpy-ready\n", text);
+        Assert.Contains("├─ lab:storage:NasStorage qnap\n│  ├─ command:remote:Command qnap-ready\n", text);
         Assert.Contains("privateKey: [secret]", text);
         Assert.DoesNotContain("Y2lwaGVydGV4dA", text);
         Assert.Contains("dependsOn: derpy-os", text);
-        Assert.EndsWith("5 resources: 1 lab:node:BareMetalNode, 4 command:remote:Command\n", text);
+        Assert.EndsWith("14 resources: 1 lab:storage:NasStorage, 12 command:remote:Command, 1 lab:node:BareMetalNode\n", text);
     }
 
     /// <summary>The program as `pulumi up` runs it: config from the environment, no plan hooks.</summary>

@@ -14,6 +14,9 @@ public sealed class BareMetalNodeArgs : ResourceArgs
 
     /// <summary>Rebuild generation: part of every step's triggers, so bumping it re-runs the whole chain.</summary>
     public required Input<int> Rebuild { get; init; }
+
+    /// <summary>Resources outside the node a step must wait for, by step name (e.g. storage after the NAS exports).</summary>
+    public IReadOnlyDictionary<string, Resource> StepsAfter { get; init; } = new Dictionary<string, Resource>();
 }
 
 /// <summary>
@@ -43,17 +46,9 @@ public sealed class BareMetalNode : ComponentResource
         Command? previous = null;
         foreach (var step in args.Steps)
         {
-            previous = new Command($"{name}-{step.Step}", new CommandArgs
-            {
-                Connection = args.Ssh.Connection(waitForBoot: previous is null),
-                Create = StepScript.Runner,
-                Stdin = step.Text,
-                Triggers = new InputList<object> { (Input<object>)step.Hash, (Input<object>)args.Rebuild.Apply(r => (object)r) },
-            }, new CustomResourceOptions
-            {
-                Parent = this,
-                DependsOn = previous is null ? new InputList<Resource>() : new InputList<Resource> { previous },
-            });
+            var after = new[] { previous, args.StepsAfter.GetValueOrDefault(step.Step) }.OfType<Resource>();
+            previous = RemoteStep.Create(this, name, args.Ssh, step, waitForBoot: previous is null,
+                new InputList<object> { (Input<object>)step.Hash, (Input<object>)args.Rebuild.Apply(r => (object)r) }, after);
             steps[step.Step] = previous;
         }
         Steps = steps.ToImmutable();

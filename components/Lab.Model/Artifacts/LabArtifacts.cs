@@ -1,5 +1,6 @@
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
+using Lab.Model.Storage;
 
 namespace Lab.Model.Artifacts;
 
@@ -7,5 +8,7 @@ namespace Lab.Model.Artifacts;
 public static class LabArtifacts
 {
     public static IEnumerable<Artifact> Render(LabSpec spec) =>
-        spec.Nodes.SelectMany(node => NodeSteps.Render(spec, node)).Select(s => s.ToArtifact());
+        spec.Nodes.SelectMany(node => NodeSteps.Render(spec, node)).Select(s => s.ToArtifact())
+            .Concat(NfsMounts.Artifacts(spec))
+            .Concat(NasExports.Artifacts(spec));
 }

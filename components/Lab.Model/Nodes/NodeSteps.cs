@@ -5,7 +5,7 @@ namespace Lab.Model.Nodes;
 
 /// <summary>
 /// The chain of steps that turns a factory-fresh Ubuntu workstation into a lab node:
-/// ready → preflight → os → nvidia. Later parts of the lab append their own steps.
+/// ready → preflight → os → storage → nvidia.
 /// </summary>
 public static class NodeSteps
 {
@@ -28,17 +28,11 @@ public static class NodeSteps
     /// <summary>NVIDIA's apt repository for the container toolkit (the documented install source).</summary>
     public const string ToolkitRepository = "https://nvidia.github.io/libnvidia-container";
 
+    /// <summary>The node's chain in order; the storage step only where the node mounts NAS exports.</summary>
     public static IReadOnlyList<StepScript> Render(LabSpec spec, NodeSpec node) =>
-        [Ready(node), Preflight(spec, node), Os(spec, node), Nvidia(spec, node)];
-
-    /// <summary>Waits until the machine has finished booting; every other step runs after it.</summary>
-    public static StepScript Ready(NodeSpec node) => StepScript.Render(Component, node.Name, 0, "ready",
-        "wait until the machine has booted",
-        """
-        # 'degraded' still means booted; the later steps say what is wrong.
-        systemctl is-system-running --wait >/dev/null || true
-        echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
-        """);
+        node.Mounts.IsEmpty
+            ? [Readiness.Step(Component, node.Name), Preflight(spec, node), Os(spec, node), Nvidia(spec, node)]
+            : [Readiness.Step(Component, node.Name), Preflight(spec, node), Os(spec, node), Storage.NfsMounts.Step(spec, node), Nvidia(spec, node)];
 
     /// <summary>Read-only checks of the machine against the spec; prints the facts it found.</summary>
     public static StepScript Preflight(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 10, "preflight",

@@ -106,6 +106,20 @@ internal sealed class ConfigReader(string stack)
         return number;
     }
 
+    public bool? Bool(JsonElement obj, string key, string field, bool fallback)
+    {
+        if (!obj.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+        Error($"{key}.{field}", $"must be true or false, got '{Shorten(value.ToString())}'.", SetPathFix($"{key}.{field}", fallback ? "true" : "false"));
+        return null;
+    }
+
     public JsonElement? Child(JsonElement obj, string key, string field, JsonValueKind expected, string example)
     {
         var full = $"{key}.{field}";

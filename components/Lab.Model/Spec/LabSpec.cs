@@ -27,6 +27,7 @@ public sealed record GpuSpec(string Model, int Count);
 
 /// <summary>One bare-metal workstation of the lab.</summary>
 /// <param name="Rebuild">Rebuild generation: bumping it re-runs every step of this node (DR).</param>
+/// <param name="Mounts">Names of the NAS exports this node mounts.</param>
 public sealed record NodeSpec(
     string Name,
     IPAddress Host,
@@ -35,7 +36,8 @@ public sealed record NodeSpec(
     int MemoryGb,
     GpuSpec Gpu,
     int MinFreeDiskGb,
-    int Rebuild);
+    int Rebuild,
+    ImmutableArray<string> Mounts);
 
 public sealed record SshSpec(string User, int Port, SshAuth Auth);
 
@@ -56,8 +58,31 @@ public sealed record PinnedVersions(
     public string DriverRelease => NvidiaDriver.Split('-')[0];
 }
 
-/// <summary>The lab's NAS (seed 000: QNAP 8-bay), reached over SSH like the nodes.</summary>
-public sealed record NasSpec(string Name, IPAddress Host, string Model);
+public enum ExportAccess
+{
+    ReadWrite,
+    ReadOnly,
+}
+
+/// <summary>One NFS export of the NAS and where nodes mount it.</summary>
+/// <param name="Path">Directory on the NAS.</param>
+/// <param name="Clients">Who may mount it: a network inside the lab subnet.</param>
+/// <param name="RootSquash">Map root on clients to nobody (NFS default); off only when explicitly confirmed.</param>
+/// <param name="MountPoint">Where nodes mount it (seed 004: under /mnt/nfs).</param>
+public sealed record ExportSpec(
+    string Name,
+    string Path,
+    Ipv4Network Clients,
+    ExportAccess Access,
+    bool RootSquash,
+    bool Sync,
+    string MountPoint);
+
+/// <summary>The lab's NAS (seed 000: QNAP 8-bay), reached over SSH like the nodes and serving NFS.</summary>
+public sealed record NasSpec(string Name, IPAddress Host, string Model, ImmutableArray<ExportSpec> Exports)
+{
+    public ExportSpec Export(string name) => Exports.Single(e => e.Name == name);
+}
 
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(

@@ -11,11 +11,13 @@ namespace Lab.Model.Spec;
 /// </summary>
 public static partial class LabSpecLoader
 {
-    private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild"];
+    private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts"];
     private static readonly string[] GpuFields = ["model", "count"];
     private static readonly string[] SshFields = ["user", "port", "auth"];
     private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages"];
-    private static readonly string[] NasFields = ["name", "host", "model"];
+    private static readonly string[] NasFields = ["name", "host", "model", "exports"];
+    private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
+    private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
 
     private const string NodeExample = "'{name: derpy, host: 192.168.50.13, role: control, cpu: Xeon W5-2445, memoryGb: 128, gpu: {model: RTX A5500, count: 1}}'";
 
@@ -52,8 +54,13 @@ public static partial class LabSpecLoader
                 $"remove it from {ConfigKeys.StackFileFor(stack)} and set it again with: pulumi config set --secret {key} {ConfigKeys.StackFlags(stack)} < FILE");
         }
         var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions));
-        var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet);
         var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet);
+        var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet, nas);
+        if (versions is not null && nodes.Any(n => n.Mounts.Length > 0) && !versions.OsPackages.ContainsKey("nfs-common"))
+        {
+            r.Error($"{ConfigKeys.Versions}.osPackages", "does not pin nfs-common, which the nodes' NFS mounts need.",
+                r.SetPathFix($"{ConfigKeys.Versions}.osPackages.nfs-common", "1:2.6.4-3ubuntu5.1"));
+        }
 
         if (nas is not null)
         {
@@ -165,7 +172,7 @@ public static partial class LabSpecLoader
         return value;
     }
 
-    private static ImmutableArray<NodeSpec> ReadNodes(ConfigReader r, string? raw, Ipv4Network? subnet)
+    private static ImmutableArray<NodeSpec> ReadNodes(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
     {
         const string key = ConfigKeys.Nodes;
         if (r.Document(key, raw, JsonValueKind.Array, $"lab:nodes: [{NodeExample}]") is not { } list)
@@ -182,7 +189,7 @@ public static partial class LabSpecLoader
                 r.Error(at, "must be a mapping describing one node.", $"e.g. {NodeExample}");
                 continue;
             }
-            if (ReadNode(r, item, at, subnet) is { } node)
+            if (ReadNode(r, item, at, subnet, nas) is { } node)
             {
                 nodes.Add(node);
             }
@@ -210,7 +217,7 @@ public static partial class LabSpecLoader
         return nodes.ToImmutable();
     }
 
-    private static NodeSpec? ReadNode(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet)
+    private static NodeSpec? ReadNode(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet, NasSpec? nas)
     {
         r.RejectUnknown(item, at, NodeFields);
         var name = r.String(item, at, "name", "derpy");
@@ -244,15 +251,52 @@ public static partial class LabSpecLoader
             var count = r.Int(g, $"{at}.gpu", "count", null, 0, 16, "1");
             gpu = model is null || count is null ? null : new GpuSpec(model, count.Value);
         }
-        return name is null || host is null || role is null || cpu is null || memory is null || minFree is null || rebuild is null || gpu is null
+        var mounts = ReadMounts(r, item, at, nas);
+        return name is null || host is null || role is null || cpu is null || memory is null || minFree is null || rebuild is null || gpu is null || mounts is null
             ? null
-            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value);
+            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value, mounts.Value);
+    }
+
+    /// <summary>The exports a node mounts: every export of the NAS unless the node lists its own.</summary>
+    private static ImmutableArray<string>? ReadMounts(ConfigReader r, JsonElement item, string at, NasSpec? nas)
+    {
+        var known = nas?.Exports.Select(e => e.Name).ToList() ?? [];
+        if (!item.TryGetProperty("mounts", out var list))
+        {
+            return [.. known];
+        }
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            r.Error($"{at}.mounts", "must be a list of export names.", $"e.g. mounts: [{string.Join(", ", known)}]");
+            return null;
+        }
+        var mounts = ImmutableArray.CreateBuilder<string>();
+        var index = 0;
+        foreach (var entry in list.EnumerateArray())
+        {
+            var name = entry.ValueKind == JsonValueKind.String ? entry.GetString()! : entry.GetRawText();
+            if (nas is not null && !known.Contains(name))
+            {
+                r.Error($"{at}.mounts[{index}]", $"'{ConfigReader.Shorten(name)}' is not an export of the NAS.",
+                    known.Count == 0 ? $"declare it under {ConfigKeys.Nas}.exports first." : $"use one of: {string.Join(", ", known)}.");
+            }
+            else if (mounts.Contains(name))
+            {
+                r.Error($"{at}.mounts[{index}]", $"'{name}' is listed twice.", "list each export once.");
+            }
+            else
+            {
+                mounts.Add(name);
+            }
+            index++;
+        }
+        return nas is null ? null : mounts.ToImmutable();
     }
 
     private static NasSpec? ReadNas(ConfigReader r, string? raw, Ipv4Network? subnet)
     {
         const string key = ConfigKeys.Nas;
-        if (r.Document(key, raw, JsonValueKind.Object, "lab:nas: {name: qnap, host: 192.168.50.20, model: QNAP 8-bay}") is not { } nas)
+        if (r.Document(key, raw, JsonValueKind.Object, $"lab:nas: {{name: qnap, host: 192.168.50.20, model: QNAP 8-bay, exports: [{ExportExample}]}}") is not { } nas)
         {
             return null;
         }
@@ -265,7 +309,114 @@ public static partial class LabSpecLoader
         }
         var host = ReadHost(r, nas, key, subnet, "192.168.50.20");
         var model = Hardware(r, nas, key, "model", "'QNAP 8-bay'");
-        return name is null || host is null || model is null ? null : new NasSpec(name, host, model);
+        var exports = ReadExports(r, nas, key, subnet);
+        return name is null || host is null || model is null || exports is null ? null : new NasSpec(name, host, model, exports.Value);
+    }
+
+    private static ImmutableArray<ExportSpec>? ReadExports(ConfigReader r, JsonElement nas, string key, Ipv4Network? subnet)
+    {
+        if (r.Child(nas, key, "exports", JsonValueKind.Array, $"exports: [{ExportExample}]") is not { } list)
+        {
+            return null;
+        }
+        var exports = ImmutableArray.CreateBuilder<ExportSpec>();
+        var index = 0;
+        var ok = true;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}.exports[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(at, "must be a mapping describing one export.", $"e.g. {ExportExample}");
+                ok = false;
+                continue;
+            }
+            if (ReadExport(r, item, at, subnet) is { } export)
+            {
+                exports.Add(export);
+            }
+            else
+            {
+                ok = false;
+            }
+        }
+        foreach (var group in exports.GroupBy(e => e.Name).Where(g => g.Count() > 1))
+        {
+            r.Error($"{key}.exports", $"export name '{group.Key}' is used {group.Count()} times.", "give every export a unique name.");
+        }
+        var byMount = exports.OrderBy(e => e.MountPoint, StringComparer.Ordinal).ToList();
+        for (var i = 0; i < byMount.Count; i++)
+        {
+            foreach (var other in byMount.Skip(i + 1).Where(o => Nested(byMount[i].MountPoint, o.MountPoint)))
+            {
+                r.Error($"{key}.exports", $"mount points of '{byMount[i].Name}' ({byMount[i].MountPoint}) and '{other.Name}' ({other.MountPoint}) overlap.",
+                    "give each export its own mount point, none inside another (e.g. /mnt/nfs/NAME).");
+            }
+        }
+        return ok ? exports.ToImmutable() : null;
+    }
+
+    private static bool Nested(string a, string b) => a == b || b.StartsWith(a + "/", StringComparison.Ordinal);
+
+    private static ExportSpec? ReadExport(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet)
+    {
+        r.RejectUnknown(item, at, ExportFields);
+        var name = r.String(item, at, "name", "datasets");
+        if (name is not null && !NodeName().IsMatch(name))
+        {
+            r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a valid export name.", "use lower-case letters, digits and '-', e.g. datasets.");
+            name = null;
+        }
+        var path = r.String(item, at, "path", "/share/lab/datasets");
+        if (path is not null && !AbsolutePath().IsMatch(path))
+        {
+            r.Error($"{at}.path", $"'{ConfigReader.Shorten(path)}' is not an absolute path on the NAS.",
+                $"{r.SetPathFix($"{at}.path", "/share/lab/datasets")} (letters, digits, '.', '_', '-' and '/'; no '..').");
+            path = null;
+        }
+        Ipv4Network? clients = subnet;
+        if (r.String(item, at, "clients", "192.168.50.0/24", required: false) is { } clientsText)
+        {
+            if (!Ipv4Network.TryParse(clientsText, out var parsed))
+            {
+                r.Error($"{at}.clients", $"'{ConfigReader.Shorten(clientsText)}' is not a network in CIDR form.", r.SetPathFix($"{at}.clients", "192.168.50.0/24"));
+                clients = null;
+            }
+            else if (subnet is not null && !subnet.Contains(parsed))
+            {
+                r.Error($"{at}.clients", $"{parsed} reaches outside the lab subnet {subnet}.", $"export only to the lab: use {subnet} or a network inside it.");
+                clients = null;
+            }
+            else
+            {
+                clients = parsed;
+            }
+        }
+        var accessText = r.String(item, at, "access", "rw", required: false) ?? "rw";
+        ExportAccess? access = accessText switch { "rw" => ExportAccess.ReadWrite, "ro" => ExportAccess.ReadOnly, _ => null };
+        if (access is null)
+        {
+            r.Error($"{at}.access", $"'{ConfigReader.Shorten(accessText)}' is not an access mode.", "use rw or ro.");
+        }
+        var rootSquash = r.Bool(item, at, "rootSquash", true);
+        var confirmed = r.Bool(item, at, "confirmNoRootSquash", false);
+        if (rootSquash == false && confirmed == false)
+        {
+            r.Error($"{at}.rootSquash", "is off, which gives every client's root full root access to this export.",
+                $"keep root squash on, or confirm it: {r.SetPathFix($"{at}.confirmNoRootSquash", "true")}");
+            rootSquash = null;
+        }
+        var sync = r.Bool(item, at, "sync", true);
+        var mountPoint = r.String(item, at, "mountPoint", "/mnt/nfs/datasets", required: false) ?? (name is null ? null : $"/mnt/nfs/{name}");
+        if (mountPoint is not null && !MountPoint().IsMatch(mountPoint))
+        {
+            r.Error($"{at}.mountPoint", $"'{ConfigReader.Shorten(mountPoint)}' is not an absolute mount point below /.",
+                $"{r.SetPathFix($"{at}.mountPoint", "/mnt/nfs/datasets")} (lower-case letters, digits, '_', '-' and '/').");
+            mountPoint = null;
+        }
+        return name is null || path is null || clients is null || access is null || rootSquash is null || sync is null || mountPoint is null
+            ? null
+            : new ExportSpec(name, path, clients, access.Value, rootSquash.Value, sync.Value, mountPoint);
     }
 
     private static IPAddress? ReadHost(ConfigReader r, JsonElement obj, string at, Ipv4Network? subnet, string example)
@@ -307,4 +458,6 @@ public static partial class LabSpecLoader
     [GeneratedRegex(@"^(\d+:)?\d[0-9A-Za-z.+~]*(-[0-9A-Za-z.+~]+)?$")] private static partial Regex AptVersion();
     [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]+$")] private static partial Regex PackageName();
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")] private static partial Regex HardwareName();
+    [GeneratedRegex(@"^(/(?!\.\.?(/|$))[A-Za-z0-9._-]+)+$")] private static partial Regex AbsolutePath();
+    [GeneratedRegex(@"^(/[a-z0-9_][a-z0-9_-]*)+$")] private static partial Regex MountPoint();
 }

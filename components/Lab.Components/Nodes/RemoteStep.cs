@@ -1,0 +1,30 @@
+using Lab.Model.Nodes;
+using Pulumi;
+using Pulumi.Command.Remote;
+
+namespace Lab.Components.Nodes;
+
+/// <summary>One rendered step as a remote command: the script travels on stdin to root bash.</summary>
+internal static class RemoteStep
+{
+    /// <param name="triggers">Values whose change replaces the step (re-runs it from scratch); null: a script change re-runs it in place.</param>
+    /// <param name="retainOnDelete">Leave the step's work in place when it leaves the program (data-bearing steps).</param>
+    public static Command Create(Resource parent, string name, SshTarget ssh, StepScript step, bool waitForBoot,
+        InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false) =>
+        new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers), new CustomResourceOptions
+        {
+            Parent = parent,
+            DependsOn = new InputList<Resource> { dependsOn.ToArray() },
+            RetainOnDelete = retainOnDelete ? true : null,
+        });
+
+    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers)
+    {
+        var args = new CommandArgs { Connection = ssh.Connection(waitForBoot), Create = StepScript.Runner, Stdin = step.Text };
+        if (triggers is not null)
+        {
+            args.Triggers = triggers;
+        }
+        return args;
+    }
+}
