@@ -1,9 +1,12 @@
 using System.Collections.Immutable;
 using Lab.Components.Nodes;
 using Lab.Components.Storage;
+using Lab.Components.Vault;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
+using Lab.Model.Vault;
+using System.Text.Json;
 using Pulumi;
 
 namespace Lab.Infra;
@@ -34,18 +37,51 @@ public sealed class LabStack : Stack
 
         var nas = new NasStorage(lab.Nas.Name, new NasStorageArgs { Ssh = Ssh(lab.Nas.Host), Steps = NasExports.Steps(lab) });
 
+        var vault = new VaultAccess("vault", new VaultAccessArgs
+        {
+            Address = lab.Vault.Address,
+            AppRoleMount = lab.Vault.AppRoleMount,
+            KvMount = lab.Vault.KvMount,
+            LabSubnet = lab.Subnet.ToString(),
+            Rotation = lab.Vault.Rotation,
+            Roles = lab.Vault.Roles.Select(r => (r, VaultPolicies.Render(lab.Vault, r))).ToList(),
+            NodeRole = lab.Vault.NodeRole,
+            Nodes = lab.Nodes.Select(n => new VaultNode { Name = n.Name, Host = n.Host.ToString(), Rebuild = n.Rebuild }).ToList(),
+            Seeded = SeededSecrets(lab.Vault),
+        });
+
         var nodes = lab.Nodes.Select(node => (node.Name, Resource: new BareMetalNode(node.Name, new BareMetalNodeArgs
         {
             Ssh = Ssh(node.Host),
             Steps = NodeSteps.Render(lab, node),
             Rebuild = node.Rebuild,
             StepsAfter = new Dictionary<string, Resource> { ["storage"] = nas.Exports },
+            StepSecrets = new Dictionary<string, Output<string>>
+            {
+                ["vault-agent"] = Output.Tuple(vault.NodeRoleId, vault.SecretIds[node.Name]).Apply(t => $"{t.Item1}\n{t.Item2}\n"),
+            },
         }))).ToList();
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)
                 .Apply(t => (n.Name, Facts: ImmutableDictionary<string, string>.Empty
                     .Add("gpuModel", t.Item1).Add("driverVersion", t.Item2).Add("kernel", t.Item3)))))
             .Apply(all => all.ToImmutableDictionary(n => n.Name, n => n.Facts));
+    }
+
+    /// <summary>The KV secrets the stack seeds, their fields read from the secret lab:vaultSecrets (validated present).</summary>
+    private static List<SeededSecret> SeededSecrets(VaultSpec vault)
+    {
+        var seeded = vault.Secrets.Where(s => s.Seed).ToList();
+        if (seeded.Count == 0)
+        {
+            return [];
+        }
+        var values = new Config(ConfigKeys.Namespace).RequireSecretObject<JsonElement>("vaultSecrets");
+        return seeded.Select(s => new SeededSecret
+        {
+            Name = s.Name,
+            Fields = values.Apply(v => s.Fields.ToImmutableDictionary(f => f, f => v.GetProperty(s.Name).GetProperty(f).ToString())),
+        }).ToList();
     }
 
     /// <summary>Config errors stop the run with the list of what to fix, not a stack trace.</summary>

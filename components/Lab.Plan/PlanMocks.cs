@@ -13,7 +13,7 @@ namespace Lab.Plan;
 public class PlanMocks : IMocks
 {
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, object>> _inputs = new();
-    private readonly ConcurrentDictionary<string, (Resource? Parent, bool Protect, bool Retain, string? Provider, int Order)> _options = new();
+    private readonly ConcurrentDictionary<string, (Resource? Parent, bool Protect, bool Retain, string? Provider, ImmutableArray<string> SecretOutputs, int Order)> _options = new();
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _dependsOn = new();
     private readonly ConcurrentDictionary<string, ResourceArgs> _args = new();
     private readonly ConcurrentDictionary<string, Resource> _declared = new();
@@ -46,8 +46,9 @@ public class PlanMocks : IMocks
                 var key = $"{args.Resource.GetResourceType()}::{args.Resource.GetResourceName()}";
                 _args[key] = args.Args;
                 _declared[key] = args.Resource;
+                var secretOutputs = (args.Options as CustomResourceOptions)?.AdditionalSecretOutputs.Order(StringComparer.Ordinal).ToImmutableArray() ?? [];
                 _options[key] = (args.Options.Parent, args.Options.Protect ?? false, args.Options.RetainOnDelete ?? false,
-                    args.Options.Provider?.GetResourceName(), Interlocked.Increment(ref _order));
+                    args.Options.Provider?.GetResourceName(), secretOutputs, Interlocked.Increment(ref _order));
                 args.Options.DependsOn.ToOutput().Apply(list =>
                 {
                     _dependsOn[key] = list.Select(r => r.GetResourceName()).ToImmutableArray();
@@ -68,7 +69,7 @@ public class PlanMocks : IMocks
     public IReadOnlyList<PlannedResource> Resources() =>
         _options.OrderBy(o => o.Value.Order).Select(o =>
         {
-            var (parent, protect, retain, provider, _) = o.Value;
+            var (parent, protect, retain, provider, secretOutputs, _) = o.Value;
             var separator = o.Key.LastIndexOf("::", StringComparison.Ordinal);
             var inputs = _inputs.TryGetValue(o.Key, out var i) ? i : ImmutableDictionary<string, object>.Empty;
             return new PlannedResource(
@@ -78,6 +79,7 @@ public class PlanMocks : IMocks
                 inputs.ToImmutableSortedDictionary(StringComparer.Ordinal),
                 protect, retain,
                 _dependsOn.GetValueOrDefault(o.Key, []),
-                provider);
+                provider,
+                secretOutputs);
         }).ToList();
 }

@@ -45,6 +45,10 @@ public static partial class PlanPrinter
             {
                 text.Append(detail).Append("provider: ").Append(r.Provider).Append('\n');
             }
+            if (!r.SecretOutputs.IsEmpty)
+            {
+                text.Append(detail).Append("secretOutputs: ").Append(string.Join(", ", r.SecretOutputs)).Append('\n');
+            }
             if (r.Protect || r.RetainOnDelete)
             {
                 text.Append(detail).Append(string.Join(", ", new[] { r.Protect ? "protect" : null, r.RetainOnDelete ? "retainOnDelete" : null }.OfType<string>())).Append('\n');

@@ -13,13 +13,14 @@ public sealed record PlannedResource(
     bool Protect,
     bool RetainOnDelete,
     ImmutableArray<string> DependsOn,
-    string? Provider)
+    string? Provider,
+    ImmutableArray<string> SecretOutputs)
 {
     public string Key => $"{Type}::{Name}";
 
     /// <summary>Everything Pulumi would diff, as one string: equal strings mean no change.</summary>
     public string Canonical() => JsonSerializer.Serialize(new
     {
-        Type, Name, ParentType, ParentName, Inputs, Protect, RetainOnDelete, DependsOn, Provider,
+        Type, Name, ParentType, ParentName, Inputs, Protect, RetainOnDelete, DependsOn, Provider, SecretOutputs,
     });
 }

@@ -54,19 +54,29 @@ internal static class Lab
     }
 }
 
-/// <summary>Mocks that answer each node step with the facts a healthy node prints.</summary>
+/// <summary>Mocks that answer as a healthy lab would: each step's facts, Vault's ids, Random's values.</summary>
 internal sealed class HealthyLabMocks : PlanMocks
 {
-    protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) =>
-        args.Type == "command:remote:Command"
-            ? ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Split('-').Last() switch
-            {
-                "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
-                "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
-                "exports" => "exports=5\n",
-                _ => "",
-            })
-            : ImmutableDictionary<string, object>.Empty;
+    public const string RoleId = "9b1c2d3e-role-id-of-compute-node";
+
+    public static string SecretIdOf(string node) => $"secret-id-for-{node}";
+
+    protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
+    {
+        "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Split('-').Last() switch
+        {
+            "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
+            "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
+            "exports" => "exports=5\n",
+            _ => "",
+        }),
+        "vault:appRole/authBackendRole:AuthBackendRole" => ImmutableDictionary<string, object>.Empty.Add("roleId", RoleId),
+        "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId" =>
+            ImmutableDictionary<string, object>.Empty.Add("secretId", SecretIdOf(args.Name!.Replace("vault-", "").Replace("-secret-id", ""))),
+        "random:index/randomId:RandomId" => ImmutableDictionary<string, object>.Empty.Add("hex",
+            global::Lab.Model.Text.Shell.Sha256(System.Text.Json.JsonSerializer.Serialize(args.Inputs["keepers"]))[..16]),
+        _ => ImmutableDictionary<string, object>.Empty,
+    };
 }
 
 internal static class OutputValues

@@ -69,7 +69,7 @@ public class LabStackTests
         Assert.Contains("privateKey: [secret]", text);
         Assert.DoesNotContain("Y2lwaGVydGV4dA", text);
         Assert.Contains("dependsOn: derpy-os", text);
-        Assert.EndsWith("14 resources: 1 lab:storage:NasStorage, 12 command:remote:Command, 1 lab:node:BareMetalNode\n", text);
+        Assert.Contains("\n27 resources: 1 lab:storage:NasStorage, 13 command:remote:Command, 1 lab:vault:VaultAccess, ", text);
     }
 
     /// <summary>The program as `pulumi up` runs it: config from the environment, no plan hooks.</summary>

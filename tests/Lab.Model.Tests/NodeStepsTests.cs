@@ -14,7 +14,7 @@ public class NodeStepsTests
     public void The_chain_runs_ready_preflight_os_nvidia_in_order()
     {
         var steps = NodeSteps.Render(Prod, Prod.Nodes[0]);
-        Assert.Equal(["ready", "preflight", "os", "storage", "nvidia"], steps.Select(s => s.Step));
+        Assert.Equal(["ready", "preflight", "os", "storage", "nvidia", "vault-agent"], steps.Select(s => s.Step));
         Assert.Equal(steps.OrderBy(s => s.Order), steps);
     }
 
@@ -25,7 +25,7 @@ public class NodeStepsTests
         {
             Assert.StartsWith("#!/usr/bin/env bash\n", step.Text);
             Assert.Contains("\nset -euo pipefail\n", step.Text);
-            Assert.EndsWith("\nmain </dev/null\n", step.Text);
+            Assert.EndsWith("main </dev/null\n", step.Text);
         }
     }
 
@@ -92,6 +92,6 @@ public class NodeStepsTests
     {
         var paths = Lab.Model.Artifacts.LabArtifacts.Render(Repo.Dev()).Select(a => a.Path);
         Assert.Equal(["bare-metal-node/derpy/00-ready.sh", "bare-metal-node/derpy/10-preflight.sh", "bare-metal-node/derpy/20-os.sh",
-            "bare-metal-node/derpy/25-storage.sh", "bare-metal-node/derpy/30-nvidia.sh"], paths.Where(p => p.EndsWith(".sh") && p.StartsWith("bare-metal-node/")));
+            "bare-metal-node/derpy/25-storage.sh", "bare-metal-node/derpy/30-nvidia.sh", "bare-metal-node/derpy/40-vault-agent.sh"], paths.Where(p => p.EndsWith(".sh") && p.StartsWith("bare-metal-node/")));
     }
 }

@@ -17,6 +17,9 @@ public sealed class BareMetalNodeArgs : ResourceArgs
 
     /// <summary>Resources outside the node a step must wait for, by step name (e.g. storage after the NAS exports).</summary>
     public IReadOnlyDictionary<string, Resource> StepsAfter { get; init; } = new Dictionary<string, Resource>();
+
+    /// <summary>Secret lines a step reads after its script on stdin, by step name (e.g. vault-agent's role-id and secret-id).</summary>
+    public IReadOnlyDictionary<string, Output<string>> StepSecrets { get; init; } = new Dictionary<string, Output<string>>();
 }
 
 /// <summary>
@@ -48,7 +51,8 @@ public sealed class BareMetalNode : ComponentResource
         {
             var after = new[] { previous, args.StepsAfter.GetValueOrDefault(step.Step) }.OfType<Resource>();
             previous = RemoteStep.Create(this, name, args.Ssh, step, waitForBoot: previous is null,
-                new InputList<object> { (Input<object>)step.Hash, (Input<object>)args.Rebuild.Apply(r => (object)r) }, after);
+                new InputList<object> { (Input<object>)step.Hash, (Input<object>)args.Rebuild.Apply(r => (object)r) }, after,
+                secretLines: args.StepSecrets.GetValueOrDefault(step.Step));
             steps[step.Step] = previous;
         }
         Steps = steps.ToImmutable();

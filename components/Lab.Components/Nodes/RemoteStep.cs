@@ -9,18 +9,30 @@ internal static class RemoteStep
 {
     /// <param name="triggers">Values whose change replaces the step (re-runs it from scratch); null: a script change re-runs it in place.</param>
     /// <param name="retainOnDelete">Leave the step's work in place when it leaves the program (data-bearing steps).</param>
+    /// <param name="secretLines">Secret lines the script reads after itself on stdin (StepScript.RenderReadingSecrets).</param>
     public static Command Create(Resource parent, string name, SshTarget ssh, StepScript step, bool waitForBoot,
-        InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false) =>
-        new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers), new CustomResourceOptions
+        InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false, Output<string>? secretLines = null) =>
+        new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines), new CustomResourceOptions
         {
             Parent = parent,
             DependsOn = new InputList<Resource> { dependsOn.ToArray() },
             RetainOnDelete = retainOnDelete ? true : null,
+            // Whatever a secret-bearing step prints stays secret in state and out of the console.
+            AdditionalSecretOutputs = secretLines is null ? [] : ["stdout", "stderr"],
         });
 
-    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers)
+    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers, Output<string>? secretLines)
     {
-        var args = new CommandArgs { Connection = ssh.Connection(waitForBoot), Create = StepScript.Runner, Stdin = step.Text };
+        var args = new CommandArgs
+        {
+            Connection = ssh.Connection(waitForBoot),
+            Create = StepScript.Runner,
+            Stdin = secretLines is null ? step.Text : Output.CreateSecret(secretLines.Apply(lines => step.Text + lines)),
+        };
+        if (secretLines is not null)
+        {
+            args.Logging = Logging.None;
+        }
         if (triggers is not null)
         {
             args.Triggers = triggers;

@@ -1,6 +1,7 @@
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
+using Lab.Model.Vault;
 
 namespace Lab.Model.Artifacts;
 
@@ -10,5 +11,7 @@ public static class LabArtifacts
     public static IEnumerable<Artifact> Render(LabSpec spec) =>
         spec.Nodes.SelectMany(node => NodeSteps.Render(spec, node)).Select(s => s.ToArtifact())
             .Concat(NfsMounts.Artifacts(spec))
-            .Concat(NasExports.Artifacts(spec));
+            .Concat(NasExports.Artifacts(spec))
+            .Concat(VaultAgent.Artifacts(spec))
+            .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));
 }

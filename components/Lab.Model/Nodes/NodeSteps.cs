@@ -5,7 +5,7 @@ namespace Lab.Model.Nodes;
 
 /// <summary>
 /// The chain of steps that turns a factory-fresh Ubuntu workstation into a lab node:
-/// ready → preflight → os → storage → nvidia.
+/// ready → preflight → os → storage → nvidia → vault-agent.
 /// </summary>
 public static class NodeSteps
 {
@@ -28,11 +28,16 @@ public static class NodeSteps
     /// <summary>NVIDIA's apt repository for the container toolkit (the documented install source).</summary>
     public const string ToolkitRepository = "https://nvidia.github.io/libnvidia-container";
 
-    /// <summary>The node's chain in order; the storage step only where the node mounts NAS exports.</summary>
+    /// <summary>The node's chain in order; storage only where the node mounts NAS exports.</summary>
     public static IReadOnlyList<StepScript> Render(LabSpec spec, NodeSpec node) =>
-        node.Mounts.IsEmpty
-            ? [Readiness.Step(Component, node.Name), Preflight(spec, node), Os(spec, node), Nvidia(spec, node)]
-            : [Readiness.Step(Component, node.Name), Preflight(spec, node), Os(spec, node), Storage.NfsMounts.Step(spec, node), Nvidia(spec, node)];
+    [
+        Readiness.Step(Component, node.Name),
+        Preflight(spec, node),
+        Os(spec, node),
+        .. node.Mounts.IsEmpty ? Array.Empty<StepScript>() : [Storage.NfsMounts.Step(spec, node)],
+        Nvidia(spec, node),
+        Vault.VaultAgent.Step(spec, node),
+    ];
 
     /// <summary>Read-only checks of the machine against the spec; prints the facts it found.</summary>
     public static StepScript Preflight(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 10, "preflight",

@@ -22,7 +22,20 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     /// before any command runs (a command reading stdin cannot eat the rest of the script),
     /// with stdin closed for the body.
     /// </summary>
-    public static StepScript Render(string component, string target, int order, string step, string purpose, string body, params ShellHelper[] helpers)
+    public static StepScript Render(string component, string target, int order, string step, string purpose, string body, params ShellHelper[] helpers) =>
+        Compose(component, target, order, step, purpose, body, helpers, "main </dev/null");
+
+    /// <summary>
+    /// A step that needs secret material: the runner appends one line per variable after the script
+    /// on stdin, and the script's last line reads them into these variables before main runs. The
+    /// rendered script itself holds no secret.
+    /// </summary>
+    public static StepScript RenderReadingSecrets(string component, string target, int order, string step, string purpose,
+        IReadOnlyList<string> secretVariables, string body, params ShellHelper[] helpers) =>
+        Compose(component, target, order, step, purpose, body, helpers,
+            string.Join(" && ", secretVariables.Select(v => $"IFS= read -r {v}").Append("main </dev/null")));
+
+    private static StepScript Compose(string component, string target, int order, string step, string purpose, string body, ShellHelper[] helpers, string last)
     {
         var text = new System.Text.StringBuilder()
             .Append("#!/usr/bin/env bash\n")
@@ -34,7 +47,7 @@ public sealed record StepScript(string Component, string Target, int Order, stri
             text.Append(helper.Text).Append('\n');
         }
         // The body stays unindented: heredoc terminators must start their line.
-        text.Append("main() {\n").Append(body.TrimEnd('\n')).Append("\n}\n\nmain </dev/null\n");
+        text.Append("main() {\n").Append(body.TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
         return new StepScript(component, target, order, step, text.ToString());
     }
 }

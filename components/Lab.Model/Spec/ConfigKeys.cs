@@ -10,11 +10,13 @@ public static class ConfigKeys
     public const string Versions = "lab:versions";
     public const string Nodes = "lab:nodes";
     public const string Nas = "lab:nas";
+    public const string Vault = "lab:vault";
+    public const string VaultSecrets = "lab:vaultSecrets";
 
-    public static readonly IReadOnlyList<string> All = [Subnet, Ssh, SshPrivateKey, Versions, Nodes, Nas];
+    public static readonly IReadOnlyList<string> All = [Subnet, Ssh, SshPrivateKey, Versions, Nodes, Nas, Vault, VaultSecrets];
 
     /// <summary>Keys whose values must be Pulumi secrets (set with --secret).</summary>
-    public static readonly IReadOnlySet<string> Secret = new HashSet<string> { SshPrivateKey };
+    public static readonly IReadOnlySet<string> Secret = new HashSet<string> { SshPrivateKey, VaultSecrets };
 
     /// <summary>The dev stack's file sits beside Pulumi.yaml; every other stack's under stacks/.</summary>
     public static string StackFileFor(string stack) => stack == "dev" ? "Pulumi.dev.yaml" : $"stacks/Pulumi.{stack}.yaml";

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 
 namespace Lab.Model.Spec;
@@ -104,6 +105,27 @@ internal sealed class ConfigReader(string stack)
             return null;
         }
         return number;
+    }
+
+    /// <summary>A list of plain names; null (with an error) when it is not one.</summary>
+    public ImmutableArray<string>? Names(JsonElement obj, string key, string field, string example, bool required = false)
+    {
+        var full = $"{key}.{field}";
+        if (!obj.TryGetProperty(field, out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Error(full, "is missing.", SetPathFix(full, example));
+                return null;
+            }
+            return [];
+        }
+        if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            Error(full, "must be a list of names.", $"e.g. {field}: {example}");
+            return null;
+        }
+        return [.. list.EnumerateArray().Select(e => e.GetString()!)];
     }
 
     public bool? Bool(JsonElement obj, string key, string field, bool fallback)

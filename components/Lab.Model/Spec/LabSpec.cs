@@ -84,6 +84,49 @@ public sealed record NasSpec(string Name, IPAddress Host, string Model, Immutabl
     public ExportSpec Export(string name) => Exports.Single(e => e.Name == name);
 }
 
+/// <summary>A KV v2 secret the lab uses, by name under the KV mount, with its fields.</summary>
+/// <param name="Seed">The program writes it from the stack secret lab:vaultSecrets.NAME; otherwise it is expected in Vault already.</param>
+public sealed record KvSecretSpec(string Name, ImmutableArray<string> Fields, bool Seed);
+
+/// <summary>A file vault-agent keeps on every node: one field of one KV secret (seed 004: /var/run/secrets/…).</summary>
+public sealed record AgentFileSpec(string Secret, string Field, string Path);
+
+/// <summary>An extra policy rule of a role: a path under the KV mount and its capabilities.</summary>
+public sealed record PolicyRuleSpec(string Path, ImmutableArray<string> Capabilities);
+
+/// <summary>An AppRole role and the policy Lab.Model renders for it.</summary>
+/// <param name="Read">KV secrets the role may read.</param>
+/// <param name="Write">KV secrets the role may create and update (never delete or destroy).</param>
+public sealed record VaultRoleSpec(
+    string Name,
+    ImmutableArray<string> Read,
+    ImmutableArray<string> Write,
+    ImmutableArray<PolicyRuleSpec> Rules,
+    int TokenTtlSeconds,
+    int TokenMaxTtlSeconds,
+    int SecretIdTtlSeconds,
+    int SecretIdNumUses)
+{
+    public string PolicyName => $"{Name}-policy";
+}
+
+/// <summary>The lab's Vault: AppRole auth, one KV v2 mount, roles, and what vault-agent writes on the nodes.</summary>
+/// <param name="Rotation">Rotation epoch: bumping it re-issues every node's secret-id.</param>
+public sealed record VaultSpec(
+    string Address,
+    string CaCert,
+    string KvMount,
+    string AppRoleMount,
+    string AgentVersion,
+    int Rotation,
+    string NodeRole,
+    ImmutableArray<KvSecretSpec> Secrets,
+    ImmutableArray<AgentFileSpec> AgentFiles,
+    ImmutableArray<VaultRoleSpec> Roles)
+{
+    public VaultRoleSpec Role(string name) => Roles.Single(r => r.Name == name);
+}
+
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(
     string Stack,
@@ -91,7 +134,8 @@ public sealed record LabSpec(
     SshSpec Ssh,
     PinnedVersions Versions,
     ImmutableArray<NodeSpec> Nodes,
-    NasSpec Nas)
+    NasSpec Nas,
+    VaultSpec Vault)
 {
     public NodeSpec ControlNode => Nodes.Single(n => n.Role == NodeRole.Control);
 }

@@ -61,9 +61,18 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
                 config[key] = SecretMarker;
                 secrets.Add(key);
             }
+            else if (valueNode is YamlScalarNode scalar)
+            {
+                config[key] = scalar.Value ?? "";
+            }
             else
             {
-                config[key] = valueNode is YamlScalarNode scalar ? scalar.Value ?? "" : ToJson(valueNode)!.ToJsonString();
+                var hasSecure = false;
+                config[key] = ToJson(valueNode, ref hasSecure)!.ToJsonString();
+                if (hasSecure)
+                {
+                    secrets.Add(key); // `pulumi config set --secret --path` makes the whole key secret
+                }
             }
         }
         return new StackFile(stack, path, config, secrets);
@@ -72,15 +81,36 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
     private static bool IsSecure(YamlNode node) =>
         node is YamlMappingNode m && m.Children.Count == 1 && m.Children.ContainsKey(new YamlScalarNode("secure"));
 
-    /// <summary>YAML → JSON with YAML 1.2 core scalar typing (the CLI stores structured config as JSON).</summary>
-    private static JsonNode? ToJson(YamlNode node) => node switch
+        /// <summary>YAML → JSON with YAML 1.2 core scalar typing (the CLI stores structured config as JSON); secure leaves stay masked.</summary>
+    private static JsonNode? ToJson(YamlNode node, ref bool hasSecure)
     {
-        YamlMappingNode m => new JsonObject(m.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))),
-        YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
-        YamlScalarNode { Style: ScalarStyle.Plain } p => Plain(p.Value ?? ""),
-        YamlScalarNode q => JsonValue.Create(q.Value ?? ""),
-        _ => null,
-    };
+        switch (node)
+        {
+            case YamlMappingNode m when IsSecure(m):
+                hasSecure = true;
+                return JsonValue.Create(SecretMarker);
+            case YamlMappingNode m:
+                var obj = new JsonObject();
+                foreach (var (k, v) in m.Children)
+                {
+                    obj[((YamlScalarNode)k).Value ?? ""] = ToJson(v, ref hasSecure);
+                }
+                return obj;
+            case YamlSequenceNode seq:
+                var array = new JsonArray();
+                foreach (var item in seq.Children)
+                {
+                    array.Add(ToJson(item, ref hasSecure));
+                }
+                return array;
+            case YamlScalarNode { Style: ScalarStyle.Plain } plain:
+                return Plain(plain.Value ?? "");
+            case YamlScalarNode quoted:
+                return JsonValue.Create(quoted.Value ?? "");
+            default:
+                return null;
+        }
+    }
 
     private static JsonNode? Plain(string text) => text switch
     {

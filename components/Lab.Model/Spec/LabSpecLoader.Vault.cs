@@ -1,0 +1,354 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lab.Model.Text;
+
+namespace Lab.Model.Spec;
+
+public static partial class LabSpecLoader
+{
+    private static readonly string[] VaultFields = ["address", "caCert", "kvMount", "appRoleMount", "agentVersion", "rotation", "nodeRole", "secrets", "agentFiles", "roles"];
+    private static readonly string[] SecretFields = ["name", "fields", "seed"];
+    private static readonly string[] AgentFileFields = ["secret", "field", "path"];
+    private static readonly string[] RoleFields = ["name", "read", "write", "rules", "tokenTtl", "tokenMaxTtl", "secretIdTtl", "secretIdNumUses"];
+    private static readonly string[] RuleFields = ["path", "capabilities"];
+
+    /// <summary>Capabilities a lab policy may grant. Never sudo: no lab role administers Vault.</summary>
+    public static readonly IReadOnlySet<string> AllowedCapabilities = new HashSet<string> { "create", "read", "update", "patch", "delete", "list", "deny" };
+
+    private static VaultSpec? ReadVault(ConfigReader r, string? raw, string? rawSecrets, Ipv4Network? subnet)
+    {
+        const string key = ConfigKeys.Vault;
+        if (r.Document(key, raw, JsonValueKind.Object, "lab:vault: {address: https://192.168.50.20:8200, kvMount: secret, secrets: [...], roles: [...]}") is not { } v)
+        {
+            return null;
+        }
+        r.RejectUnknown(v, key, VaultFields);
+        var address = r.String(v, key, "address", "https://192.168.50.20:8200");
+        if (address is not null)
+        {
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "https" || uri.AbsolutePath != "/")
+            {
+                r.Error($"{key}.address", $"'{ConfigReader.Shorten(address)}' is not an https:// address of a Vault server.", r.SetPathFix($"{key}.address", "https://192.168.50.20:8200"));
+                address = null;
+            }
+            else if (subnet is not null && Ipv4Network.TryParseAddress(uri.Host, out var ip) && !subnet.Contains(ip))
+            {
+                r.Error($"{key}.address", $"{uri.Host} is outside the lab subnet {subnet}.", "the lab's Vault runs inside the lab: use its address there.");
+                address = null;
+            }
+        }
+        var caCert = r.String(v, key, "caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt");
+        if (caCert is not null && !AbsolutePath().IsMatch(caCert))
+        {
+            r.Error($"{key}.caCert", $"'{ConfigReader.Shorten(caCert)}' is not an absolute path on the nodes.", r.SetPathFix($"{key}.caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt"));
+            caCert = null;
+        }
+        var kvMount = MountName(r, v, key, "kvMount", "secret");
+        var appRoleMount = MountName(r, v, key, "appRoleMount", "approle");
+        var agentVersion = Pinned(r, v, key, "agentVersion", "1.18.2-1");
+        var rotation = r.Int(v, key, "rotation", 0, 0, int.MaxValue, "1");
+        var secrets = ReadSecrets(r, v, key, rawSecrets);
+        var roles = ReadRoles(r, v, key, kvMount, secrets);
+        var nodeRole = r.String(v, key, "nodeRole", "compute-node");
+        if (nodeRole is not null && roles is not null && roles.Value.All(ro => ro.Name != nodeRole))
+        {
+            r.Error($"{key}.nodeRole", $"'{nodeRole}' is not one of the roles.", $"use one of: {string.Join(", ", roles.Value.Select(ro => ro.Name))}.");
+            nodeRole = null;
+        }
+        var agentFiles = ReadAgentFiles(r, v, key, secrets, nodeRole is null ? null : roles?.FirstOrDefault(ro => ro.Name == nodeRole));
+        return address is null || caCert is null || kvMount is null || appRoleMount is null || agentVersion is null || rotation is null
+            || secrets is null || roles is null || nodeRole is null || agentFiles is null
+            ? null
+            : new VaultSpec(address, caCert, kvMount, appRoleMount, agentVersion, rotation.Value, nodeRole, secrets.Value, agentFiles.Value, roles.Value);
+    }
+
+    private static string? MountName(ConfigReader r, JsonElement v, string key, string field, string fallback)
+    {
+        var name = r.String(v, key, field, fallback, required: false) ?? fallback;
+        if (!SecretName().IsMatch(name) || name.Contains('/'))
+        {
+            r.Error($"{key}.{field}", $"'{ConfigReader.Shorten(name)}' is not a mount path.", r.SetPathFix($"{key}.{field}", fallback));
+            return null;
+        }
+        return name;
+    }
+
+    private static ImmutableArray<KvSecretSpec>? ReadSecrets(ConfigReader r, JsonElement v, string key, string? rawValues)
+    {
+        if (r.Child(v, key, "secrets", JsonValueKind.Array, "secrets: [{name: ngc, fields: [api_key]}]") is not { } list)
+        {
+            return null;
+        }
+        JsonElement? values = null;
+        if (rawValues is not null)
+        {
+            try
+            {
+                values = JsonDocument.Parse(rawValues).RootElement;
+            }
+            catch (JsonException)
+            {
+                values = null;
+            }
+            if (values?.ValueKind != JsonValueKind.Object)
+            {
+                // Never quote the value: it is a secret.
+                r.Error(ConfigKeys.VaultSecrets, "must be a mapping of secret name to fields.", $"set each field on its own: pulumi config set --secret --path '{ConfigKeys.VaultSecrets}.NAME.FIELD' {ConfigKeys.StackFlags(r.Stack)} < FILE");
+                values = null;
+            }
+        }
+        var secrets = ImmutableArray.CreateBuilder<KvSecretSpec>();
+        var ok = true;
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}.secrets[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(at, "must be a mapping describing one KV secret.", "e.g. {name: ngc, fields: [api_key]}");
+                ok = false;
+                continue;
+            }
+            r.RejectUnknown(item, at, SecretFields);
+            var name = r.String(item, at, "name", "ngc");
+            if (name is not null && (!SecretName().IsMatch(name) || name.Split('/').Contains("..")))
+            {
+                r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a KV path below the mount.", "use lower-case letters, digits, '_', '-' and '/', e.g. ngc or team/ngc.");
+                name = null;
+            }
+            var fields = r.Names(item, at, "fields", "[api_key]", required: true);
+            if (fields is { IsEmpty: true })
+            {
+                r.Error($"{at}.fields", "lists no fields.", "name the secret's fields, e.g. [api_key].");
+                fields = null;
+            }
+            var seed = r.Bool(item, at, "seed", false);
+            if (name is null || fields is null || seed is null)
+            {
+                ok = false;
+                continue;
+            }
+            if (seed.Value)
+            {
+                foreach (var field in fields.Value.Where(f => values is null || !values.Value.TryGetProperty(name, out var s) || s.ValueKind != JsonValueKind.Object || !s.TryGetProperty(f, out _)))
+                {
+                    r.Error($"{ConfigKeys.VaultSecrets}.{name}.{field}", $"is not set, but {at} is seeded from the stack.",
+                        $"pulumi config set --secret --path '{ConfigKeys.VaultSecrets}.{name}.{field}' {ConfigKeys.StackFlags(r.Stack)} < FILE (or set seed: false and put it in Vault yourself).");
+                    ok = false;
+                }
+            }
+            secrets.Add(new KvSecretSpec(name, fields.Value, seed.Value));
+        }
+        foreach (var group in secrets.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            r.Error($"{key}.secrets", $"secret '{group.Key}' is declared {group.Count()} times.", "declare each KV secret once.");
+            ok = false;
+        }
+        return ok ? secrets.ToImmutable() : null;
+    }
+
+    private static ImmutableArray<VaultRoleSpec>? ReadRoles(ConfigReader r, JsonElement v, string key, string? kvMount, ImmutableArray<KvSecretSpec>? secrets)
+    {
+        if (r.Child(v, key, "roles", JsonValueKind.Array, "roles: [{name: compute-node, read: [ngc]}]") is not { } list)
+        {
+            return null;
+        }
+        var known = secrets?.Select(s => s.Name).ToList();
+        var roles = ImmutableArray.CreateBuilder<VaultRoleSpec>();
+        var ok = true;
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}.roles[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(at, "must be a mapping describing one role.", "e.g. {name: compute-node, read: [ngc], tokenTtl: 24h, tokenMaxTtl: 720h}");
+                ok = false;
+                continue;
+            }
+            r.RejectUnknown(item, at, RoleFields);
+            var name = r.String(item, at, "name", "compute-node");
+            if (name is not null && !NodeName().IsMatch(name))
+            {
+                r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a valid role name.", "use lower-case letters, digits and '-', e.g. compute-node.");
+                name = null;
+            }
+            var read = SecretRefs(r, item, at, "read", known);
+            var write = SecretRefs(r, item, at, "write", known);
+            var rules = ReadRules(r, item, at, kvMount);
+            var ttl = Seconds(r, item, at, "tokenTtl", "1h");
+            var maxTtl = Seconds(r, item, at, "tokenMaxTtl", "24h");
+            if (ttl is not null && maxTtl is not null && maxTtl < ttl)
+            {
+                r.Error($"{at}.tokenMaxTtl", $"{Duration.Format(maxTtl.Value)} is below tokenTtl {Duration.Format(ttl.Value)}: tokens would be cut short at every renewal.",
+                    r.SetPathFix($"{at}.tokenMaxTtl", Duration.Format(ttl.Value * 30)));
+                maxTtl = null;
+            }
+            var secretIdTtl = Seconds(r, item, at, "secretIdTtl", "0s", fallback: 0);
+            var secretIdUses = r.Int(item, at, "secretIdNumUses", 0, 0, 1_000_000, "0");
+            if (name is null || read is null || write is null || rules is null || ttl is null || maxTtl is null || secretIdTtl is null || secretIdUses is null)
+            {
+                ok = false;
+                continue;
+            }
+            roles.Add(new VaultRoleSpec(name, read.Value, write.Value, rules.Value, ttl.Value, maxTtl.Value, secretIdTtl.Value, secretIdUses.Value));
+        }
+        foreach (var group in roles.GroupBy(ro => ro.Name).Where(g => g.Count() > 1))
+        {
+            r.Error($"{key}.roles", $"role '{group.Key}' is declared {group.Count()} times.", "declare each role once.");
+            ok = false;
+        }
+        return ok ? roles.ToImmutable() : null;
+    }
+
+    private static ImmutableArray<string>? SecretRefs(ConfigReader r, JsonElement item, string at, string field, List<string>? known)
+    {
+        var names = r.Names(item, at, field, "[ngc, huggingface]");
+        if (names is null || known is null)
+        {
+            return known is null ? null : names;
+        }
+        var ok = true;
+        for (var i = 0; i < names.Value.Length; i++)
+        {
+            if (!known.Contains(names.Value[i]))
+            {
+                r.Error($"{at}.{field}[{i}]", $"'{ConfigReader.Shorten(names.Value[i])}' is not a declared secret.",
+                    known.Count == 0 ? $"declare it under {ConfigKeys.Vault}.secrets." : $"use one of: {string.Join(", ", known)}, or declare it under {ConfigKeys.Vault}.secrets.");
+                ok = false;
+            }
+        }
+        return ok ? names : null;
+    }
+
+    private static ImmutableArray<PolicyRuleSpec>? ReadRules(ConfigReader r, JsonElement item, string at, string? kvMount)
+    {
+        if (!item.TryGetProperty("rules", out var list))
+        {
+            return [];
+        }
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            r.Error($"{at}.rules", "must be a list of {path, capabilities}.", "e.g. rules: [{path: secret/metadata/team/*, capabilities: [list]}]");
+            return null;
+        }
+        var rules = ImmutableArray.CreateBuilder<PolicyRuleSpec>();
+        var ok = true;
+        var index = 0;
+        foreach (var rule in list.EnumerateArray())
+        {
+            var where = $"{at}.rules[{index++}]";
+            if (rule.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(where, "must be a mapping {path, capabilities}.", "e.g. {path: secret/metadata/team/*, capabilities: [list]}");
+                ok = false;
+                continue;
+            }
+            r.RejectUnknown(rule, where, RuleFields);
+            var path = r.String(rule, where, "path", "secret/data/team/*");
+            if (path is not null && kvMount is not null
+                && (!PolicyPath().IsMatch(path) || path.IndexOf('*') is >= 0 and var star && star != path.Length - 1 || !(path.StartsWith($"{kvMount}/data/", StringComparison.Ordinal) || path.StartsWith($"{kvMount}/metadata/", StringComparison.Ordinal))))
+            {
+                r.Error($"{where}.path", $"'{ConfigReader.Shorten(path)}' is outside the KV mount '{kvMount}'.",
+                    $"lab roles only reach secrets: use {kvMount}/data/... or {kvMount}/metadata/...");
+                path = null;
+            }
+            var capabilities = r.Names(rule, where, "capabilities", "[read]", required: true);
+            foreach (var bad in capabilities?.Where(c => !AllowedCapabilities.Contains(c)) ?? [])
+            {
+                r.Error($"{where}.capabilities", $"'{ConfigReader.Shorten(bad)}' is not a capability a lab role may hold.", $"use {string.Join(", ", AllowedCapabilities.Order())}; never sudo.");
+                capabilities = null;
+            }
+            if (path is null || capabilities is null)
+            {
+                ok = false;
+                continue;
+            }
+            rules.Add(new PolicyRuleSpec(path, capabilities.Value));
+        }
+        return ok ? rules.ToImmutable() : null;
+    }
+
+    private static ImmutableArray<AgentFileSpec>? ReadAgentFiles(ConfigReader r, JsonElement v, string key, ImmutableArray<KvSecretSpec>? secrets, VaultRoleSpec? nodeRole)
+    {
+        if (!v.TryGetProperty("agentFiles", out var list))
+        {
+            return [];
+        }
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            r.Error($"{key}.agentFiles", "must be a list of {secret, field, path}.", "e.g. agentFiles: [{secret: ngc, field: api_key, path: /var/run/secrets/ngc-api-key}]");
+            return null;
+        }
+        var files = ImmutableArray.CreateBuilder<AgentFileSpec>();
+        var ok = true;
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}.agentFiles[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(at, "must be a mapping {secret, field, path}.", "e.g. {secret: ngc, field: api_key, path: /var/run/secrets/ngc-api-key}");
+                ok = false;
+                continue;
+            }
+            r.RejectUnknown(item, at, AgentFileFields);
+            var secret = r.String(item, at, "secret", "ngc");
+            var field = r.String(item, at, "field", "api_key");
+            var path = r.String(item, at, "path", "/var/run/secrets/ngc-api-key");
+            var declared = secrets?.FirstOrDefault(s => s.Name == secret);
+            if (secret is not null && secrets is not null && declared is null)
+            {
+                r.Error($"{at}.secret", $"'{ConfigReader.Shorten(secret)}' is not a declared secret.", $"use one of: {string.Join(", ", secrets.Value.Select(s => s.Name))}.");
+                ok = false;
+            }
+            else if (declared is not null && field is not null && !declared.Fields.Contains(field))
+            {
+                r.Error($"{at}.field", $"'{ConfigReader.Shorten(field)}' is not a field of secret '{declared.Name}'.", $"use one of: {string.Join(", ", declared.Fields)}.");
+                ok = false;
+            }
+            else if (declared is not null && nodeRole is not null && !nodeRole.Read.Contains(declared.Name))
+            {
+                r.Error($"{at}.secret", $"the nodes' role '{nodeRole.Name}' may not read '{declared.Name}', so vault-agent could not render it.",
+                    $"add {declared.Name} to that role's read list, or drop this file.");
+                ok = false;
+            }
+            if (path is not null && (!AbsolutePath().IsMatch(path) || !path.StartsWith("/var/run/secrets/", StringComparison.Ordinal) && !path.StartsWith("/run/secrets/", StringComparison.Ordinal)))
+            {
+                r.Error($"{at}.path", $"'{ConfigReader.Shorten(path)}' is not under /run/secrets or /var/run/secrets.", "keep secrets on tmpfs: e.g. /var/run/secrets/ngc-api-key.");
+                path = null;
+            }
+            if (secret is null || field is null || path is null)
+            {
+                ok = false;
+                continue;
+            }
+            files.Add(new AgentFileSpec(secret, field, path));
+        }
+        foreach (var group in files.GroupBy(f => f.Path).Where(g => g.Count() > 1))
+        {
+            r.Error($"{key}.agentFiles", $"path {group.Key} is written {group.Count()} times.", "give every file its own path.");
+            ok = false;
+        }
+        return ok ? files.ToImmutable() : null;
+    }
+
+    private static int? Seconds(ConfigReader r, JsonElement obj, string at, string field, string example, int? fallback = null)
+    {
+        var text = r.String(obj, at, field, example, required: fallback is null);
+        if (text is null)
+        {
+            return fallback;
+        }
+        if (!Duration.TryParseSeconds(text, out var seconds))
+        {
+            r.Error($"{at}.{field}", $"'{ConfigReader.Shorten(text)}' is not a duration.", $"write it like 24h, 90m or 30s: {r.SetPathFix($"{at}.{field}", example)}");
+            return null;
+        }
+        return seconds;
+    }
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_/-]{0,127}$")] private static partial Regex SecretName();
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_/+*-]{0,255}$")] private static partial Regex PolicyPath();
+}

@@ -1,0 +1,40 @@
+using System.Text;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Vault;
+
+/// <summary>One policy per role, rendered as Vault HCL from what the role reads and writes. Nothing else is granted.</summary>
+public static class VaultPolicies
+{
+    public static readonly string[] ReadCapabilities = ["read"];
+    public static readonly string[] WriteCapabilities = ["create", "read", "update", "patch"];
+
+    public static string Render(VaultSpec vault, VaultRoleSpec role)
+    {
+        var text = new StringBuilder()
+            .Append($"# {role.PolicyName}: rendered by Lab.Model for AppRole role '{role.Name}'.\n")
+            .Append("# Least privilege: only the KV paths this role needs; no sudo, nothing outside the KV mount.\n");
+        foreach (var (path, capabilities) in Rules(vault, role))
+        {
+            text.Append($"\npath \"{path}\" {{\n  capabilities = [{string.Join(", ", capabilities.Select(c => $"\"{c}\""))}]\n}}\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The role's rules: read and write lists first, then its explicit rules, one block per path.</summary>
+    public static IReadOnlyList<(string Path, IReadOnlyList<string> Capabilities)> Rules(VaultSpec vault, VaultRoleSpec role)
+    {
+        var rules = new List<(string Path, IReadOnlyList<string> Capabilities)>();
+        foreach (var secret in role.Write)
+        {
+            rules.Add(($"{vault.KvMount}/data/{secret}", WriteCapabilities));
+            rules.Add(($"{vault.KvMount}/metadata/{secret}", ReadCapabilities));
+        }
+        foreach (var secret in role.Read.Except(role.Write))
+        {
+            rules.Add(($"{vault.KvMount}/data/{secret}", ReadCapabilities));
+        }
+        rules.AddRange(role.Rules.Select(r => (r.Path, (IReadOnlyList<string>)r.Capabilities)));
+        return rules;
+    }
+}
