@@ -59,7 +59,6 @@ internal sealed class HealthyLabMocks : PlanMocks
 {
     public const string RoleId = "9b1c2d3e-role-id-of-compute-node";
 
-    public static string SecretIdOf(string node) => $"secret-id-for-{node}";
 
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
     {
@@ -71,8 +70,9 @@ internal sealed class HealthyLabMocks : PlanMocks
             _ => "",
         }),
         "vault:appRole/authBackendRole:AuthBackendRole" => ImmutableDictionary<string, object>.Empty.Add("roleId", RoleId),
-        "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId" =>
-            ImmutableDictionary<string, object>.Empty.Add("secretId", SecretIdOf(args.Name!.Replace("vault-", "").Replace("-secret-id", ""))),
+        // Vault issues a new secret-id whenever the resource is replaced, i.e. for each new metadata.
+        "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId" => ImmutableDictionary<string, object>.Empty.Add("secretId",
+            "secret-id-" + global::Lab.Model.Text.Shell.Sha256((string)args.Inputs["metadata"])[..12]),
         "random:index/randomId:RandomId" => ImmutableDictionary<string, object>.Empty.Add("hex",
             global::Lab.Model.Text.Shell.Sha256(System.Text.Json.JsonSerializer.Serialize(args.Inputs["keepers"]))[..16]),
         _ => ImmutableDictionary<string, object>.Empty,

@@ -43,9 +43,10 @@ internal static class Repo
             return this;
         }
 
+        /// <summary>Marks the key secret, as `pulumi config set --secret` does; an unset key gets the plan's masked value.</summary>
         public Config Secret(string key)
         {
-            Values[key] = StackFile.SecretMarker;
+            Values.TryAdd(key, StackFile.SecretMarker);
             Secrets.Add(key);
             return this;
         }
