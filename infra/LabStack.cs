@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using Lab.Components.Cluster;
 using Lab.Components.Nodes;
 using Lab.Components.Storage;
 using Lab.Components.Vault;
+using Lab.Model.Cluster;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
@@ -61,6 +63,26 @@ public sealed class LabStack : Stack
                 ["vault-agent"] = Output.Tuple(vault.NodeRoleId, vault.SecretIds[node.Name]).Apply(t => $"{t.Item1}\n{t.Item2}\n"),
             },
         }))).ToList();
+
+        var chains = nodes.ToDictionary(n => n.Name, n => n.Resource);
+        var cluster = new MicroK8sCluster("cluster", new MicroK8sClusterArgs
+        {
+            // The control node first: its control plane is up before any worker joins.
+            Members = lab.Nodes.OrderBy(n => n.Role != NodeRole.Control).Select(n => new ClusterMember
+            {
+                Name = n.Name,
+                Ssh = Ssh(n.Host),
+                Rebuild = n.Rebuild,
+                After = chains[n.Name].LastStep,
+                Install = MicroK8sSteps.Install(lab, n),
+                Joining = n.Role == NodeRole.Control ? null : (MicroK8sSteps.IssueJoinToken(lab, n), MicroK8sSteps.Join(lab, n)),
+                Labels = MicroK8sSteps.NodeLabels(n),
+            }).ToList(),
+            Addons = MicroK8sSteps.EnableAddons(lab),
+            Kubeconfig = MicroK8sSteps.Kubeconfig(lab),
+            TimeSlicingConfig = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.TimeSlicingConfig(lab.Cluster) : null,
+            GpuOperatorNamespace = Addons.GpuOperatorNamespace,
+        });
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)
                 .Apply(t => (n.Name, Facts: ImmutableDictionary<string, string>.Empty

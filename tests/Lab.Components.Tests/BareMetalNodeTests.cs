@@ -57,8 +57,10 @@ public class BareMetalNodeTests
         var before = await Lab.Plan(Lab.Prod);
         var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Nodes, n => n[2]!["rebuild"] = 1));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
-        // The node's steps and the generation of its secret-id; nothing of the NAS, Vault's mounts and roles, or other nodes.
-        Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia", "derpy-vault-agent"], changed);
+        // The node's steps, the generation of its secret-id and its cluster join (the token step runs on zenon);
+        // nothing of the NAS, Vault's mounts and roles, or other nodes.
+        Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia", "derpy-vault-agent",
+            "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join"], changed);
     }
 
     [Fact]

@@ -64,12 +64,13 @@ public class LabStackTests
             File.ReadAllText(Path.Combine(Lab.Root, "Pulumi.dev.yaml")).Replace("auth: agent", "auth: key")
             + "  lab:sshPrivateKey:\n    secure: v1:c2FsdA==:Y2lwaGVydGV4dA==\n");
         var text = PlanPrinter.Print(file, await Lab.Plan(file));
-        Assert.Contains("└─ lab:node:BareMetalNode derpy\n   ├─ command:remote:Command derpy-ready\n", text);
+        Assert.Contains("├─ lab:node:BareMetalNode derpy\n│  ├─ command:remote:Command derpy-ready\n", text);
+        Assert.Contains("└─ lab:cluster:MicroK8sCluster cluster\n", text);
         Assert.Contains("├─ lab:storage:NasStorage qnap\n│  ├─ command:remote:Command qnap-ready\n", text);
         Assert.Contains("privateKey: [secret]", text);
         Assert.DoesNotContain("Y2lwaGVydGV4dA", text);
         Assert.Contains("dependsOn: derpy-os", text);
-        Assert.Contains("\n27 resources: 1 lab:storage:NasStorage, 13 command:remote:Command, 1 lab:vault:VaultAccess, ", text);
+        Assert.Matches(@"\n\d+ resources: 1 lab:storage:NasStorage, \d+ command:remote:Command, 1 lab:vault:VaultAccess, .*1 lab:node:BareMetalNode, 1 lab:cluster:MicroK8sCluster", text);
     }
 
     /// <summary>The program as `pulumi up` runs it: config from the environment, no plan hooks.</summary>

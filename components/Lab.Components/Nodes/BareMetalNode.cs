@@ -42,6 +42,9 @@ public sealed class BareMetalNode : ComponentResource
     /// <summary>The node's steps by name, for dependants that must run after one of them.</summary>
     public IReadOnlyDictionary<string, Command> Steps { get; }
 
+    /// <summary>The end of the chain: what runs on the node after it waits for this.</summary>
+    public Command LastStep { get; }
+
     public BareMetalNode(string name, BareMetalNodeArgs args, ComponentResourceOptions? options = null)
         : base(TypeToken, name, options)
     {
@@ -56,6 +59,7 @@ public sealed class BareMetalNode : ComponentResource
             steps[step.Step] = previous;
         }
         Steps = steps.ToImmutable();
+        LastStep = previous ?? throw new ArgumentException($"{name}: a node needs at least one step.");
 
         GpuModel = Fact(name, "preflight", "gpu_model");
         Kernel = Fact(name, "preflight", "kernel");

@@ -10,18 +10,23 @@ internal static class RemoteStep
     /// <param name="triggers">Values whose change replaces the step (re-runs it from scratch); null: a script change re-runs it in place.</param>
     /// <param name="retainOnDelete">Leave the step's work in place when it leaves the program (data-bearing steps).</param>
     /// <param name="secretLines">Secret lines the script reads after itself on stdin (StepScript.RenderReadingSecrets).</param>
+    /// <param name="secretOutput">The step prints secret material (a kubeconfig): keep its output secret and off the console.</param>
     public static Command Create(Resource parent, string name, SshTarget ssh, StepScript step, bool waitForBoot,
-        InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false, Output<string>? secretLines = null) =>
-        new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines), new CustomResourceOptions
+        InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false, Output<string>? secretLines = null,
+        bool secretOutput = false)
+    {
+        var secret = secretOutput || secretLines is not null;
+        return new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines, secret), new CustomResourceOptions
         {
             Parent = parent,
             DependsOn = new InputList<Resource> { dependsOn.ToArray() },
             RetainOnDelete = retainOnDelete ? true : null,
             // Whatever a secret-bearing step prints stays secret in state and out of the console.
-            AdditionalSecretOutputs = secretLines is null ? [] : ["stdout", "stderr"],
+            AdditionalSecretOutputs = secret ? ["stdout", "stderr"] : [],
         });
+    }
 
-    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers, Output<string>? secretLines)
+    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers, Output<string>? secretLines, bool secret)
     {
         var args = new CommandArgs
         {
@@ -29,7 +34,7 @@ internal static class RemoteStep
             Create = StepScript.Runner,
             Stdin = secretLines is null ? step.Text : Output.CreateSecret(secretLines.Apply(lines => step.Text + lines)),
         };
-        if (secretLines is not null)
+        if (secret)
         {
             args.Logging = Logging.None;
         }

@@ -127,6 +127,18 @@ public sealed record VaultSpec(
     public VaultRoleSpec Role(string name) => Roles.Single(r => r.Name == name);
 }
 
+/// <summary>The MicroK8s cluster over the nodes: control plane on the control node, the others join as workers.</summary>
+/// <param name="Channel">Pinned snap channel, e.g. 1.32/stable (same on every node).</param>
+/// <param name="Addons">Add-ons in the order they are enabled (prerequisites first).</param>
+/// <param name="GpuReplicas">GPU time-slicing: schedulable shares per physical GPU (seed 004: 4).</param>
+/// <param name="FailureDetectionSeconds">A failed node must be marked NotReady within this (seed 004: 30 s).</param>
+public sealed record ClusterSpec(
+    string Channel,
+    ImmutableArray<string> Addons,
+    int GpuReplicas,
+    int JoinTokenTtlSeconds,
+    int FailureDetectionSeconds);
+
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(
     string Stack,
@@ -135,7 +147,10 @@ public sealed record LabSpec(
     PinnedVersions Versions,
     ImmutableArray<NodeSpec> Nodes,
     NasSpec Nas,
-    VaultSpec Vault)
+    VaultSpec Vault,
+    ClusterSpec Cluster)
 {
+    public IEnumerable<NodeSpec> Workers => Nodes.Where(n => n.Role != NodeRole.Control);
+
     public NodeSpec ControlNode => Nodes.Single(n => n.Role == NodeRole.Control);
 }

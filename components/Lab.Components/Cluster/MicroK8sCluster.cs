@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+using Lab.Components.Nodes;
+using Lab.Model.Nodes;
+using Pulumi;
+using Pulumi.Command.Remote;
+using Pulumi.Kubernetes.Types.Inputs.Meta.V1;
+using Pulumi.Random;
+using K8s = Pulumi.Kubernetes;
+
+namespace Lab.Components.Cluster;
+
+/// <summary>A node as the cluster sees it: where to reach it, what to run there, and what it must wait for.</summary>
+public sealed class ClusterMember
+{
+    public required string Name { get; init; }
+    public required SshTarget Ssh { get; init; }
+    public required Input<int> Rebuild { get; init; }
+
+    /// <summary>The end of the node's own chain: the cluster steps run after it.</summary>
+    public required Resource After { get; init; }
+
+    /// <summary>The node's MicroK8s step (Lab.Model MicroK8sSteps.Install).</summary>
+    public required StepScript Install { get; init; }
+
+    /// <summary>Workers only: the token step run on the control node, and the join run on the worker.</summary>
+    public (StepScript IssueToken, StepScript Join)? Joining { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+}
+
+public sealed class MicroK8sClusterArgs : ResourceArgs
+{
+    /// <summary>The control node first, then the workers.</summary>
+    public required IReadOnlyList<ClusterMember> Members { get; init; }
+
+    public required StepScript Addons { get; init; }
+    public required StepScript Kubeconfig { get; init; }
+
+    /// <summary>The GPU operator's time-slicing config; null when the nvidia add-on is not enabled.</summary>
+    public string? TimeSlicingConfig { get; init; }
+
+    public string GpuOperatorNamespace { get; init; } = "gpu-operator-resources";
+}
+
+/// <summary>
+/// MicroK8s across the lab: the pinned snap on every node, add-ons on the control node, workers
+/// joined with single-use tokens, and the kubeconfig (a secret) as the Kubernetes provider every
+/// Kubernetes resource of the program uses.
+/// </summary>
+public sealed class MicroK8sCluster : ComponentResource
+{
+    public const string TypeToken = "lab:cluster:MicroK8sCluster";
+    private const string TimeSlicingName = "time-slicing-config";
+
+    /// <summary>The provider for every Kubernetes resource of the lab.</summary>
+    public K8s.Provider Provider { get; }
+
+    /// <summary>The resources the cluster is ready after: add-ons enabled, workers joined, nodes labelled.</summary>
+    public IReadOnlyList<Resource> Ready { get; }
+
+    [Output] public Output<string> Kubeconfig { get; private set; }
+
+    public MicroK8sCluster(string name, MicroK8sClusterArgs args, ComponentResourceOptions? options = null)
+        : base(TypeToken, name, options)
+    {
+        var control = args.Members[0];
+        InputList<object> Triggers(StepScript step, params Input<int>[] generations) =>
+            new InputList<object> { (Input<object>)step.Hash }.Concat(generations.Select(g => (Input<object>)g.Apply(v => (object)v)).ToArray());
+
+        var installs = args.Members.ToDictionary(m => m.Name, m =>
+            RemoteStep.Create(this, m.Name, m.Ssh, m.Install, waitForBoot: false, Triggers(m.Install, m.Rebuild), [m.After]));
+
+        var addons = RemoteStep.Create(this, control.Name, control.Ssh, args.Addons, waitForBoot: false,
+            Triggers(args.Addons, control.Rebuild), [installs[control.Name]]);
+        var kubeconfig = RemoteStep.Create(this, control.Name, control.Ssh, args.Kubeconfig, waitForBoot: false,
+            Triggers(args.Kubeconfig, control.Rebuild), [addons], secretOutput: true);
+        Kubeconfig = Output.CreateSecret(kubeconfig.Stdout);
+
+        Provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { KubeConfig = Kubeconfig }, new CustomResourceOptions { Parent = this });
+
+        var ready = new List<Resource> { addons };
+        var joined = new Dictionary<string, Resource> { [control.Name] = addons };
+        foreach (var worker in args.Members.Skip(1))
+        {
+            var (issue, join) = worker.Joining ?? throw new ArgumentException($"{worker.Name}: a worker needs its join steps.");
+            // New token only when the worker is rebuilt; `add-node --token` pre-sets it on the control node.
+            var token = new RandomPassword($"{worker.Name}-join-token", new RandomPasswordArgs
+            {
+                Length = 32,
+                Special = false,
+                Upper = false,
+                Keepers = { ["node"] = worker.Name, ["rebuild"] = worker.Rebuild.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+            }, new CustomResourceOptions { Parent = this });
+            var tokenLine = token.Result.Apply(t => t + "\n");
+            var issued = RemoteStep.Create(this, control.Name, control.Ssh, issue, waitForBoot: false,
+                Triggers(issue, worker.Rebuild), [addons], secretLines: tokenLine);
+            joined[worker.Name] = RemoteStep.Create(this, worker.Name, worker.Ssh, join, waitForBoot: false,
+                Triggers(join, worker.Rebuild), [installs[worker.Name], issued], secretLines: tokenLine);
+            ready.Add(joined[worker.Name]);
+        }
+
+        CustomResourceOptions OnCluster(Resource after) => new() { Parent = this, Provider = Provider, DependsOn = { after } };
+        foreach (var member in args.Members)
+        {
+            ready.Add(new K8s.Core.V1.NodePatch($"{member.Name}-labels", new K8s.Types.Inputs.Core.V1.NodePatchArgs
+            {
+                Metadata = new ObjectMetaPatchArgs { Name = member.Name, Labels = member.Labels.ToImmutableDictionary() },
+            }, OnCluster(joined[member.Name])));
+        }
+
+        if (args.TimeSlicingConfig is { } slicing)
+        {
+            var config = new K8s.Core.V1.ConfigMap($"{name}-{TimeSlicingName}", new K8s.Types.Inputs.Core.V1.ConfigMapArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = TimeSlicingName, Namespace = args.GpuOperatorNamespace },
+                Data = { ["any"] = slicing },
+            }, OnCluster(addons));
+            ready.Add(new K8s.ApiExtensions.CustomResourcePatch($"{name}-gpu-time-slicing", new ClusterPolicyPatchArgs(TimeSlicingName), OnCluster(config)));
+        }
+        Ready = ready;
+
+        RegisterOutputs(new Dictionary<string, object?> { ["kubeconfig"] = Kubeconfig });
+    }
+
+    /// <summary>Points the GPU operator's device plugin at the time-slicing config (a server-side apply patch).</summary>
+    private sealed class ClusterPolicyPatchArgs : K8s.ApiExtensions.CustomResourcePatchArgs
+    {
+        public ClusterPolicyPatchArgs(string configName)
+            : base("nvidia.com/v1", "ClusterPolicy")
+        {
+            Metadata = new ObjectMetaArgs { Name = "cluster-policy" };
+            Spec = new Dictionary<string, object>
+            {
+                ["devicePlugin"] = new Dictionary<string, object>
+                {
+                    ["config"] = new Dictionary<string, object> { ["name"] = configName, ["default"] = "any" },
+                },
+            };
+        }
+
+        [Input("spec")]
+        public Input<Dictionary<string, object>> Spec { get; }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lab.Model.Cluster;
+using Lab.Model.Text;
+
+namespace Lab.Model.Spec;
+
+public static partial class LabSpecLoader
+{
+    private static readonly string[] ClusterFields = ["channel", "addons", "gpuReplicas", "joinTokenTtl", "failureDetection"];
+
+    private static ClusterSpec? ReadCluster(ConfigReader r, string? raw)
+    {
+        const string key = ConfigKeys.Cluster;
+        if (r.Document(key, raw, JsonValueKind.Object, "lab:cluster: {channel: 1.32/stable, addons: [dns, rbac, hostpath-storage, metrics-server, nvidia, observability], gpuReplicas: 4}") is not { } c)
+        {
+            return null;
+        }
+        r.RejectUnknown(c, key, ClusterFields);
+        var channel = r.String(c, key, "channel", "1.32/stable");
+        if (channel is not null && !SnapChannel().IsMatch(channel))
+        {
+            r.Error($"{key}.channel", $"'{ConfigReader.Shorten(channel)}' is not a pinned MicroK8s channel; every node must run the same minor version.",
+                $"pin TRACK/RISK with a version track: {r.SetPathFix($"{key}.channel", "1.32/stable")}");
+            channel = null;
+        }
+        var addons = r.Names(c, key, "addons", "[dns, rbac, hostpath-storage, metrics-server, nvidia, observability]", required: true);
+        if (addons is not null)
+        {
+            for (var i = 0; i < addons.Value.Length; i++)
+            {
+                var addon = addons.Value[i];
+                if (!Addons.Prerequisites.TryGetValue(addon, out var needs))
+                {
+                    r.Error($"{key}.addons[{i}]", $"'{ConfigReader.Shorten(addon)}' is not an add-on the lab knows.", $"use one of: {string.Join(", ", Addons.Prerequisites.Keys)}.");
+                    addons = null;
+                    break;
+                }
+                foreach (var missing in needs.Where(n => !addons.Value.Contains(n)))
+                {
+                    r.Error($"{key}.addons[{i}]", $"'{addon}' needs '{missing}', which is not in the list.", $"add {missing} to {key}.addons.");
+                    addons = null;
+                }
+                if (addons is null)
+                {
+                    break;
+                }
+            }
+            if (addons is not null && addons.Value.Distinct().Count() != addons.Value.Length)
+            {
+                r.Error($"{key}.addons", "lists an add-on twice.", "list each add-on once.");
+                addons = null;
+            }
+        }
+        var replicas = r.Int(c, key, "gpuReplicas", 4, int.MinValue, int.MaxValue, "4");
+        if (replicas is < 1 or > 64)
+        {
+            r.Error($"{key}.gpuReplicas", $"{replicas} shares per GPU is out of range: time-slicing needs at least 1 (no sharing) and at most 64.", r.SetPathFix($"{key}.gpuReplicas", "4"));
+            replicas = null;
+        }
+        var ttl = Seconds(r, c, key, "joinTokenTtl", "10m", fallback: 600);
+        if (ttl is < 60 or > 86400)
+        {
+            r.Error($"{key}.joinTokenTtl", $"{Duration.Format(ttl.Value)} is out of range for a single-use join token.", "use between 1m and 24h, e.g. 10m.");
+            ttl = null;
+        }
+        var detection = Seconds(r, c, key, "failureDetection", "30s", fallback: 30);
+        if (detection is < MinFailureDetection or > 300)
+        {
+            r.Error($"{key}.failureDetection", $"{Duration.Format(detection.Value)} cannot be met safely: below {MinFailureDetection}s healthy nodes flap to NotReady.", r.SetPathFix($"{key}.failureDetection", "30s"));
+            detection = null;
+        }
+        return channel is null || addons is null || replicas is null || ttl is null || detection is null
+            ? null
+            : new ClusterSpec(channel, Ordered(addons.Value), replicas.Value, ttl.Value, detection.Value);
+    }
+
+    /// <summary>The least failure-detection budget the rendered timings can honour (see ClusterTimings).</summary>
+    private const int MinFailureDetection = ClusterTimings.StatusUpdate * 4 + ClusterTimings.MonitorPeriod + ClusterTimings.StatusUpdate;
+
+    /// <summary>The listed order, with each add-on's prerequisites moved before it.</summary>
+    private static ImmutableArray<string> Ordered(ImmutableArray<string> addons)
+    {
+        var ordered = new List<string>();
+        void Visit(string addon)
+        {
+            if (ordered.Contains(addon))
+            {
+                return;
+            }
+            foreach (var need in Addons.Prerequisites[addon])
+            {
+                Visit(need);
+            }
+            ordered.Add(addon);
+        }
+        foreach (var addon in addons)
+        {
+            Visit(addon);
+        }
+        return [.. ordered];
+    }
+
+    [GeneratedRegex(@"^\d+\.\d+(-strict)?/(stable|candidate|beta|edge)$")] private static partial Regex SnapChannel();
+}
