@@ -21,6 +21,16 @@ public sealed record PlannedResource(
     /// <summary>Everything Pulumi would diff, as one string: equal strings mean no change.</summary>
     public string Canonical() => JsonSerializer.Serialize(new
     {
-        Type, Name, ParentType, ParentName, Inputs, Protect, RetainOnDelete, DependsOn, Provider, SecretOutputs,
+        Type, Name, ParentType, ParentName, Inputs = Sorted(Inputs), Protect, RetainOnDelete, DependsOn, Provider, SecretOutputs,
     });
+
+    /// <summary>Nested maps with their keys in order, so equal inputs always serialize alike.</summary>
+    private static object? Sorted(object? value) => value switch
+    {
+        System.Collections.IDictionary d => d.Keys.Cast<object>().Select(k => k.ToString()!).Order(StringComparer.Ordinal)
+            .ToDictionary(k => k, k => Sorted(d[k])),
+        string s => s,
+        System.Collections.IEnumerable e => e.Cast<object?>().Select(Sorted).ToList(),
+        _ => value,
+    };
 }

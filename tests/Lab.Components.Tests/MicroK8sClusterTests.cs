@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Lab.Components.Cluster;
+using Lab.Plan;
+using Pulumi;
+using Pulumi.Command.Remote;
+
+namespace Lab.Components.Tests;
+
+public class MicroK8sClusterTests
+{
+    private const string Command = "command:remote:Command";
+
+    [Fact]
+    public async Task The_control_node_is_up_with_its_addons_before_any_worker_joins()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        Assert.Equal("zenon-vault-agent", Assert.Single(plan.Single(Command, "zenon-microk8s").DependsOn));
+        Assert.Equal("zenon-microk8s", Assert.Single(plan.Single(Command, "zenon-addons").DependsOn));
+        Assert.Equal("zenon-addons", Assert.Single(plan.Single(Command, "zenon-kubeconfig").DependsOn));
+        foreach (var worker in new[] { "gemini-1", "derpy", "rocinate" })
+        {
+            Assert.Equal("zenon-addons", Assert.Single(plan.Single(Command, $"zenon-join-token-{worker}").DependsOn));
+            Assert.Equal(new[] { $"{worker}-microk8s", $"zenon-join-token-{worker}" }.Order(), plan.Single(Command, $"{worker}-join").DependsOn.Order());
+            Assert.Equal($"{worker}-vault-agent", Assert.Single(plan.Single(Command, $"{worker}-microk8s").DependsOn));
+        }
+    }
+
+    [Fact]
+    public async Task Every_kubernetes_resource_uses_the_clusters_provider()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var k8s = plan.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(k8s);
+        Assert.All(k8s, r => Assert.Equal("cluster-k8s", r.Provider));
+    }
+
+    [Fact]
+    public async Task The_kubeconfig_is_a_secret_from_the_control_node_and_never_logged()
+    {
+        var mocks = new HealthyLabMocks();
+        var plan = await Lab.Plan(Lab.Dev, mocks);
+        var step = plan.Single(Command, "derpy-kubeconfig");
+        Assert.Equal("none", step.Inputs["logging"]);
+        Assert.Contains("stdout", step.SecretOutputs);
+        var cluster = (MicroK8sCluster)mocks.Declared(MicroK8sCluster.TypeToken, "cluster");
+        Assert.True(await Output.IsSecretAsync(cluster.Kubeconfig));
+        var provider = (Pulumi.Kubernetes.ProviderArgs)mocks.ArgsOf("pulumi:providers:kubernetes", "cluster-k8s");
+        Assert.True(await Output.IsSecretAsync(provider.KubeConfig!.ToOutput()));
+    }
+
+    [Fact]
+    public async Task Join_tokens_are_32_character_single_purpose_secrets_seen_only_by_the_two_join_steps()
+    {
+        var mocks = new PlanMocks();
+        var plan = await Lab.Plan(Lab.Prod, mocks);
+        var token = plan.Single("random:index/randomPassword:RandomPassword", "derpy-join-token");
+        Assert.Equal(32, Convert.ToInt32(token.Inputs["length"]));
+        Assert.Equal(false, token.Inputs["special"]);
+        var keepers = JsonSerializer.Deserialize<Dictionary<string, string>>(JsonSerializer.Serialize(token.Inputs["keepers"]))!;
+        Assert.Equal(("derpy", "0"), (keepers["node"], keepers["rebuild"]));
+        foreach (var name in new[] { "zenon-join-token-derpy", "derpy-join" })
+        {
+            var args = (CommandArgs)mocks.ArgsOf(Command, name);
+            Assert.True(await Output.IsSecretAsync(args.Stdin!.ToOutput()), $"{name}: stdin is not secret");
+            Assert.Equal("none", plan.Single(Command, name).Inputs["logging"]);
+        }
+    }
+
+    [Fact]
+    public async Task Gpu_time_slicing_is_configured_for_the_gpu_operator()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var config = plan.Single("kubernetes:core/v1:ConfigMap", "cluster-time-slicing-config");
+        var data = JsonSerializer.Deserialize<Dictionary<string, string>>(JsonSerializer.Serialize(config.Inputs["data"]))!;
+        Assert.Contains("replicas: 4", data["any"]);
+        Assert.Contains("\"namespace\":\"gpu-operator-resources\"", JsonSerializer.Serialize(config.Inputs["metadata"]));
+        var patch = plan.Single("kubernetes:nvidia.com/v1:ClusterPolicyPatch", "cluster-gpu-time-slicing");
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(patch.Inputs["spec"]))!;
+        Assert.Equal(("time-slicing-config", "any"), ((string)spec["devicePlugin"]!["config"]!["name"]!, (string)spec["devicePlugin"]!["config"]!["default"]!));
+        Assert.Equal("cluster-time-slicing-config", Assert.Single(patch.DependsOn));
+    }
+
+    [Fact]
+    public async Task Without_the_nvidia_addon_there_is_no_time_slicing()
+    {
+        var plan = await Lab.Plan(Lab.Dev.Edit(global::Lab.Model.Spec.ConfigKeys.Cluster, c => c["addons"] = new System.Text.Json.Nodes.JsonArray("dns", "rbac")));
+        Assert.Empty(plan.OfType("kubernetes:core/v1:ConfigMap"));
+        Assert.DoesNotContain("--gpu-operator-driver", (string)plan.Single(Command, "derpy-addons").Inputs["stdin"]);
+    }
+}
