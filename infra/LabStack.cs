@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Lab.Components.Cluster;
+using Lab.Components.Monitoring;
 using Lab.Components.Nodes;
 using Lab.Components.Storage;
 using Lab.Components.Vault;
@@ -82,6 +83,15 @@ public sealed class LabStack : Stack
             Kubeconfig = MicroK8sSteps.Kubeconfig(lab),
             TimeSlicingConfig = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.TimeSlicingConfig(lab.Cluster) : null,
             GpuOperatorNamespace = Addons.GpuOperatorNamespace,
+        });
+
+        var alerts = new AlertRules("lab-alerts", new AlertRulesArgs
+        {
+            Spec = Lab.Model.Monitoring.AlertRules.Spec(Lab.Model.Monitoring.AlertRules.Groups(lab)),
+            Provider = cluster.Provider,
+            Namespace = Addons.ObservabilityNamespace,
+            Release = Addons.PrometheusRuleRelease,
+            After = cluster.Ready,
         });
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

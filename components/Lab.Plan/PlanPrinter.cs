@@ -57,20 +57,31 @@ public static partial class PlanPrinter
         }
     }
 
+    /// <summary>One input as a reviewer reads it: scripts and big structures as size and hash, the rest verbatim.</summary>
     private static string Format(object? value) => value switch
     {
         null => "null",
-        string s when s.Contains('\n') || s.Length > 100 => $"<{s.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(s)[..12]}>",
+        string s when s.Contains('\n') => $"<{s.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(s)[..12]}>",
         string s when Sha().IsMatch(s) => s[..12],
         string s => s,
         bool b => b ? "true" : "false",
-        // Unset fields of an input type arrive as nulls: leave them out.
-        IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Where(k => d[k] is not null).Select(k => k.ToString()!)
-            .Order(StringComparer.Ordinal).Select(k => $"{k}: {Format(d[k])}")) + "}",
-        IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
+        IDictionary or IEnumerable => Structure(value),
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    private static string Structure(object value)
+    {
+        var text = value switch
+        {
+            // Unset fields of an input type arrive as nulls: leave them out.
+            IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Where(k => d[k] is not null).Select(k => k.ToString()!)
+                .Order(StringComparer.Ordinal).Select(k => $"{k}: {Format(d[k])}")) + "}",
+            IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
+            _ => "",
+        };
+        return text.Length <= 400 ? text : $"<structure of {text.Length} characters, sha256 {Shell.Sha256(text)[..12]}; scripts/render writes it out>";
+    }
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha();

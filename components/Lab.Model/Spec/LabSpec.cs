@@ -139,6 +139,12 @@ public sealed record ClusterSpec(
     int JoinTokenTtlSeconds,
     int FailureDetectionSeconds);
 
+/// <summary>One alert's tunables: its threshold (where it has one), how long it must hold, and its severity.</summary>
+public sealed record AlertSetting(double? Threshold, string For, string Severity);
+
+/// <summary>The lab's alert rules: per-alert settings (defaults where the stack says nothing) and where runbooks live.</summary>
+public sealed record AlertsSpec(string RunbookBaseUrl, ImmutableSortedDictionary<string, AlertSetting> Settings);
+
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(
     string Stack,
@@ -148,7 +154,8 @@ public sealed record LabSpec(
     ImmutableArray<NodeSpec> Nodes,
     NasSpec Nas,
     VaultSpec Vault,
-    ClusterSpec Cluster)
+    ClusterSpec Cluster,
+    AlertsSpec Alerts)
 {
     public IEnumerable<NodeSpec> Workers => Nodes.Where(n => n.Role != NodeRole.Control);
 

@@ -56,6 +56,7 @@ public static partial class LabSpecLoader
         var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions));
         var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet);
         var cluster = ReadCluster(r, config.GetValueOrDefault(ConfigKeys.Cluster));
+        var alerts = ReadAlerts(r, config.GetValueOrDefault(ConfigKeys.Alerts));
         var vault = ReadVault(r, config.GetValueOrDefault(ConfigKeys.Vault), config.GetValueOrDefault(ConfigKeys.VaultSecrets), subnet);
         var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet, nas);
         if (versions is not null && nodes.Any(n => n.Mounts.Length > 0) && !versions.OsPackages.ContainsKey("nfs-common"))
@@ -80,7 +81,7 @@ public static partial class LabSpecLoader
         {
             throw new LabConfigException(stack, r.Errors);
         }
-        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!);
+        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!);
     }
 
     private static Ipv4Network? ReadSubnet(ConfigReader r, string? raw)

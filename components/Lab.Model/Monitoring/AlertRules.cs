@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Lab.Model.Artifacts;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Monitoring;
+
+public sealed record AlertRule(string Alert, string Expr, string For, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations);
+
+public sealed record RuleGroup(string Name, IReadOnlyList<AlertRule> Rules);
+
+/// <summary>
+/// The lab's Prometheus rule groups, rendered from the catalog and the stack's thresholds. The same
+/// groups become the plain rule file promtool checks and the PrometheusRule object's spec.
+/// </summary>
+public static class AlertRules
+{
+    public const string FileName = "lab-alerts.rules.yaml";
+
+    public static IReadOnlyList<RuleGroup> Groups(LabSpec spec)
+    {
+        var all = string.Join("|", spec.Nas.Exports.Select(e => e.MountPoint));
+        var rw = string.Join("|", spec.Nas.Exports.Where(e => e.Access == ExportAccess.ReadWrite).Select(e => e.MountPoint));
+        return AlertCatalog.All
+            // Storage alerts watch the exports' mount points: none to watch, no alert.
+            .Where(d => !(d.Expr.Contains("{nfs_all}") && all.Length == 0) && !(d.Expr.Contains("{nfs_rw}") && rw.Length == 0))
+            .GroupBy(d => d.Group)
+            .Select(g => new RuleGroup(g.Key, g.Select(d => Render(spec, d, all, rw)).ToList()))
+            .ToList();
+    }
+
+    private static AlertRule Render(LabSpec spec, AlertDefinition d, string nfsAll, string nfsRw)
+    {
+        var setting = spec.Alerts.Settings[d.Alert];
+        string Fill(string text) => text
+            .Replace("{threshold}", setting.Threshold?.ToString(CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal)
+            .Replace("{for}", setting.For, StringComparison.Ordinal)
+            .Replace("{nfs_all}", nfsAll, StringComparison.Ordinal)
+            .Replace("{nfs_rw}", nfsRw, StringComparison.Ordinal);
+        return new AlertRule(d.Alert, Fill(d.Expr), setting.For,
+            new SortedDictionary<string, string>(StringComparer.Ordinal) { ["severity"] = setting.Severity, ["lab"] = d.Group["lab-".Length..] },
+            new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["summary"] = Fill(d.Summary),
+                ["description"] = Fill(d.Description),
+                ["runbook_url"] = $"{spec.Alerts.RunbookBaseUrl}/{d.Runbook}",
+            });
+    }
+
+    /// <summary>A Prometheus rule file (strings as JSON-quoted YAML scalars: always valid, never ambiguous).</summary>
+    public static string Yaml(IReadOnlyList<RuleGroup> groups)
+    {
+        static string Q(string s) => JsonSerializer.Serialize(s, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var text = new StringBuilder("# The lab's alert rules, rendered by Lab.Model; checked with promtool.\ngroups:\n");
+        foreach (var group in groups)
+        {
+            text.Append($"  - name: {Q(group.Name)}\n    rules:\n");
+            foreach (var rule in group.Rules)
+            {
+                text.Append($"      - alert: {Q(rule.Alert)}\n        expr: {Q(rule.Expr)}\n        for: {Q(rule.For)}\n        labels:\n");
+                foreach (var (k, v) in rule.Labels)
+                {
+                    text.Append($"          {k}: {Q(v)}\n");
+                }
+                text.Append("        annotations:\n");
+                foreach (var (k, v) in rule.Annotations)
+                {
+                    text.Append($"          {k}: {Q(v)}\n");
+                }
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The PrometheusRule spec: the same groups as plain data.</summary>
+    public static Dictionary<string, object> Spec(IReadOnlyList<RuleGroup> groups) => new()
+    {
+        ["groups"] = groups.Select(g => new Dictionary<string, object>
+        {
+            ["name"] = g.Name,
+            ["rules"] = g.Rules.Select(r => new Dictionary<string, object>
+            {
+                ["alert"] = r.Alert,
+                ["expr"] = r.Expr,
+                ["for"] = r.For,
+                ["labels"] = r.Labels.ToDictionary(kv => kv.Key, kv => (object)kv.Value),
+                ["annotations"] = r.Annotations.ToDictionary(kv => kv.Key, kv => (object)kv.Value),
+            }).ToList<object>(),
+        }).ToList<object>(),
+    };
+
+    public static IEnumerable<Artifact> Artifacts(LabSpec spec) => [new Artifact($"alert-rules/{FileName}", Yaml(Groups(spec)))];
+}
