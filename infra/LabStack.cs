@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Lab.Components.Cluster;
 using Lab.Components.Monitoring;
+using Lab.Components.Validation;
 using Lab.Components.Nodes;
 using Lab.Components.Storage;
 using Lab.Components.Vault;
@@ -9,6 +10,7 @@ using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
 using Lab.Model.Vault;
+using Lab.Model.Validation;
 using System.Text.Json;
 using Pulumi;
 
@@ -22,6 +24,9 @@ public sealed class LabStack : Stack
 {
     /// <summary>Per node: GPU model, driver release and kernel as the node reported them.</summary>
     [Output("nodes")] public Output<ImmutableDictionary<string, ImmutableDictionary<string, string>>> Nodes { get; private set; }
+
+    /// <summary>The validation gate's verdict table of the last run.</summary>
+    [Output("validation")] public Output<string> Validation { get; private set; }
 
     public LabStack() : this(null)
     {
@@ -93,6 +98,21 @@ public sealed class LabStack : Stack
             Release = Addons.PrometheusRuleRelease,
             After = cluster.Ready,
         });
+
+        Validation = lab.Validation.Mode == GateMode.Off
+            ? Output.Create("validation gate: off (lab:validation.mode)")
+            : new ValidationGate("validation", new ValidationGateArgs
+            {
+                Provider = cluster.Provider,
+                Mode = lab.Validation.Mode,
+                Probes = Probes.For(lab),
+                NasHost = lab.Nas.Host.ToString(),
+                Control = Ssh(lab.ControlNode.Host),
+                ControlRebuild = lab.ControlNode.Rebuild,
+                Collector = Collector.Step(lab),
+                // After every other component: the gate measures the whole lab.
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts],
+            }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)
                 .Apply(t => (n.Name, Facts: ImmutableDictionary<string, string>.Empty

@@ -1,30 +1,69 @@
 using Lab.Model.Artifacts;
 using Lab.Model.Spec;
+using Lab.Model.Validation;
 
-// scripts/render FILE DIR: every artifact Lab.Model renders for a stack file, one file each.
-if (args is not ["render", var stackFile, var outDir])
+// Operator tools that need no Pulumi:
+//   render FILE DIR       every artifact Lab.Model renders for a stack file, one file each
+//   verdict FILE RESULTS  re-judge saved probe output against the stack's targets
+return args switch
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR   (FILE: a stack file such as Pulumi.dev.yaml; DIR: where to write)");
+    ["render", var stackFile, var outDir] => Run(() => Render(stackFile, outDir)),
+    ["verdict", var stackFile, var results] => Run(() => Verdict(stackFile, results)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
-try
+
+static int Run(Func<int> command)
+{
+    try
+    {
+        return command();
+    }
+    catch (LabConfigException e)
+    {
+        Console.Error.Write(e.Message + "\n");
+        return 1;
+    }
+}
+
+static LabSpec Load(string stackFile)
 {
     var file = StackFile.Read(stackFile);
-    var lab = LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
+    return LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
+}
+
+static int Render(string stackFile, string outDir)
+{
+    var lab = Load(stackFile);
     var count = 0;
     foreach (var artifact in LabArtifacts.Render(lab))
     {
         var path = Path.Combine(outDir, artifact.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, artifact.Content);
-        Console.WriteLine($"{artifact.Hash[..12]}  {Path.Combine(outDir, artifact.Path)}");
+        Console.WriteLine($"{artifact.Hash[..12]}  {path}");
         count++;
     }
-    Console.WriteLine($"{count} artifacts for stack '{file.Stack}' in {outDir}");
+    Console.WriteLine($"{count} artifacts for stack '{lab.Stack}' in {outDir}");
     return 0;
 }
-catch (LabConfigException e)
+
+static int Verdict(string stackFile, string results)
 {
-    Console.Error.Write(e.Message + "\n");
-    return 1;
+    var lab = Load(stackFile);
+    if (!File.Exists(results))
+    {
+        Console.Error.WriteLine($"{results}: no such file. Save the collector's output (LAB_JOB / LAB_RESULT lines) there first.");
+        return 2;
+    }
+    // Judge against the targets even where the stack's gate is off: the operator asked.
+    var probes = Probes.For(lab with { Validation = lab.Validation with { Mode = GateMode.Enforce } });
+    var verdict = GateVerdict.Judge(probes, File.ReadAllText(results));
+    Console.Write(verdict.Table());
+    return verdict.Passed ? 0 : 1;
 }

@@ -80,7 +80,7 @@ public static partial class PlanPrinter
             IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
             _ => "",
         };
-        return text.Length <= 400 ? text : $"<structure of {text.Length} characters, sha256 {Shell.Sha256(text)[..12]}; scripts/render writes it out>";
+        return text.Length <= 800 ? text : $"<structure of {text.Length} characters, sha256 {Shell.Sha256(text)[..12]}; scripts/render writes it out>";
     }
 
     [GeneratedRegex("^[0-9a-f]{64}$")]

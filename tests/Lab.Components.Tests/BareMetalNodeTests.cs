@@ -60,7 +60,10 @@ public class BareMetalNodeTests
         // The node's steps, the generation of its secret-id and its cluster join (the token step runs on zenon);
         // nothing of the NAS, Vault's mounts and roles, or other nodes.
         Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia", "derpy-vault-agent",
-            "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join"], changed);
+            "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join",
+            // and the gate re-measures the node: its GPU and every bandwidth pair (the iperf3 server waits for all clients).
+            "validation-gpu-util-derpy", "validation-iperf3-server", "validation-bandwidth-gemini-1", "validation-bandwidth-derpy",
+            "validation-bandwidth-rocinate", "validation-validation-results"], changed);
     }
 
     [Fact]
@@ -69,13 +72,16 @@ public class BareMetalNodeTests
         var before = await Lab.Plan(Lab.Prod);
         var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1"));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
-        Assert.Equal(["zenon-nvidia", "gemini-1-nvidia", "derpy-nvidia", "rocinate-nvidia"], changed);
+        // And the gate re-measures what the driver affects: the GPU probes.
+        Assert.Equal(["zenon-nvidia", "gemini-1-nvidia", "derpy-nvidia", "rocinate-nvidia",
+            "validation-gpu-util-zenon", "validation-gpu-util-gemini-1", "validation-gpu-util-derpy", "validation-gpu-util-rocinate",
+            "validation-rapids-speedup", "validation-validation-results"], changed);
     }
 
     [Fact]
     public async Task Outputs_are_the_facts_the_node_reported()
     {
-        var mocks = new HealthyLabMocks();
+        var mocks = new HealthyLabMocks(Lab.Dev);
         await Lab.Plan(Lab.Dev, mocks);
         var node = (BareMetalNode)mocks.Declared(BareMetalNode.TypeToken, "derpy");
         Assert.Equal("RTX A5500", await node.GpuModel.GetValueAsync());

@@ -54,10 +54,19 @@ internal static class Lab
     }
 }
 
-/// <summary>Mocks that answer as a healthy lab would: each step's facts, Vault's ids, Random's values.</summary>
-internal sealed class HealthyLabMocks : PlanMocks
+/// <summary>Mocks that answer as a healthy lab of this stack would: each step's facts, Vault's ids, Random's values, probe results on target.</summary>
+internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null) : PlanMocks
 {
     public const string RoleId = "9b1c2d3e-role-id-of-compute-node";
+
+    /// <summary>What the collector prints when every probe meets its target exactly.</summary>
+    public static string OnTarget(StackFile file)
+    {
+        var lab = LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
+        return string.Concat(global::Lab.Model.Validation.Probes.For(lab).Select(p =>
+            $"LAB_JOB job={p.JobName}\n" + string.Concat(p.Checks.Select(c =>
+                $"LAB_RESULT check={c.Id} value={c.Target.ToString(System.Globalization.CultureInfo.InvariantCulture)} unit={c.Unit}\n"))));
+    }
 
 
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
@@ -67,6 +76,7 @@ internal sealed class HealthyLabMocks : PlanMocks
             "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
             "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
             "exports" => "exports=5\n",
+            "results" => probeOutput ?? OnTarget(file),
             _ => "",
         }),
         "vault:appRole/authBackendRole:AuthBackendRole" => ImmutableDictionary<string, object>.Empty.Add("roleId", RoleId),

@@ -66,7 +66,8 @@ public class LabStackTests
         var text = PlanPrinter.Print(file, await Lab.Plan(file));
         Assert.Contains("├─ lab:node:BareMetalNode derpy\n│  ├─ command:remote:Command derpy-ready\n", text);
         Assert.Contains("├─ lab:cluster:MicroK8sCluster cluster\n", text);
-        Assert.Contains("└─ lab:monitoring:AlertRules lab-alerts\n", text);
+        Assert.Contains("├─ lab:monitoring:AlertRules lab-alerts\n", text);
+        Assert.Contains("└─ lab:validation:ValidationGate validation\n", text);
         Assert.Contains("├─ lab:storage:NasStorage qnap\n│  ├─ command:remote:Command qnap-ready\n", text);
         Assert.Contains("privateKey: [secret]", text);
         Assert.DoesNotContain("Y2lwaGVydGV4dA", text);

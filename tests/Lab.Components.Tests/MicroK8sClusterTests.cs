@@ -37,7 +37,7 @@ public class MicroK8sClusterTests
     [Fact]
     public async Task The_kubeconfig_is_a_secret_from_the_control_node_and_never_logged()
     {
-        var mocks = new HealthyLabMocks();
+        var mocks = new HealthyLabMocks(Lab.Dev);
         var plan = await Lab.Plan(Lab.Dev, mocks);
         var step = plan.Single(Command, "derpy-kubeconfig");
         Assert.Equal("none", step.Inputs["logging"]);

@@ -56,7 +56,7 @@ public class NasStorageTests
     [Fact]
     public async Task The_export_count_is_what_the_nas_reported()
     {
-        var mocks = new HealthyLabMocks();
+        var mocks = new HealthyLabMocks(Lab.Dev);
         await Lab.Plan(Lab.Dev, mocks);
         var nas = (NasStorage)mocks.Declared(NasStorage.TypeToken, "qnap");
         Assert.Equal(5, await nas.ExportCount.GetValueAsync());

@@ -61,7 +61,7 @@ public class VaultAccessTests
     [Fact]
     public async Task Every_node_has_one_secret_id_of_the_node_role_usable_only_from_its_own_address()
     {
-        var plan = await Lab.Plan(Lab.Prod, new HealthyLabMocks());
+        var plan = await Lab.Plan(Lab.Prod, new HealthyLabMocks(Lab.Prod));
         var ids = plan.OfType(SecretId).ToList();
         Assert.Equal(["vault-zenon-secret-id", "vault-gemini-1-secret-id", "vault-derpy-secret-id", "vault-rocinate-secret-id"], ids.Select(r => r.Name));
         Assert.All(ids, r => Assert.Equal("compute-node", r.Inputs["roleName"]));
@@ -73,9 +73,9 @@ public class VaultAccessTests
     [Fact]
     public async Task Bumping_the_rotation_epoch_reissues_every_secret_id_and_touches_nothing_else()
     {
-        var mocks = new HealthyLabMocks();
-        var before = await Lab.Plan(Lab.Prod, mocks);
-        var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Vault, v => v["rotation"] = 1), new HealthyLabMocks());
+        var before = await Lab.Plan(Lab.Prod, new HealthyLabMocks(Lab.Prod));
+        var rotated = Lab.Prod.Edit(ConfigKeys.Vault, v => v["rotation"] = 1);
+        var after = await Lab.Plan(rotated, new HealthyLabMocks(rotated));
         var changed = before.Zip(after).Where(p => p.First.Canonical() != p.Second.Canonical()).Select(p => p.First.Name).ToList();
         var nodes = new[] { "zenon", "gemini-1", "derpy", "rocinate" };
         Assert.Equal(
@@ -86,7 +86,7 @@ public class VaultAccessTests
     [Fact]
     public async Task Secret_ids_and_the_role_id_stay_secret_and_reach_the_node_only_on_stdin()
     {
-        var mocks = new HealthyLabMocks();
+        var mocks = new HealthyLabMocks(Lab.Dev);
         var plan = await Lab.Plan(Lab.Dev, mocks);
         var vault = (VaultAccess)mocks.Declared(VaultAccess.TypeToken, "vault");
         Assert.True(await Output.IsSecretAsync(vault.NodeRoleId));

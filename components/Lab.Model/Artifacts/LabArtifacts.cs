@@ -15,5 +15,6 @@ public static class LabArtifacts
             .Concat(VaultAgent.Artifacts(spec))
             .Concat(Cluster.MicroK8sSteps.Artifacts(spec))
             .Concat(Monitoring.AlertRules.Artifacts(spec))
+            .Concat(Validation.Collector.Artifacts(spec))
             .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));
 }

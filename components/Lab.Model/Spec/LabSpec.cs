@@ -145,6 +145,39 @@ public sealed record AlertSetting(double? Threshold, string For, string Severity
 /// <summary>The lab's alert rules: per-alert settings (defaults where the stack says nothing) and where runbooks live.</summary>
 public sealed record AlertsSpec(string RunbookBaseUrl, ImmutableSortedDictionary<string, AlertSetting> Settings);
 
+public enum GateMode
+{
+    /// <summary>The update fails with a table of what fell short.</summary>
+    Enforce,
+    /// <summary>The table is reported as a warning; the update goes on.</summary>
+    Warn,
+    /// <summary>No validation Jobs at all.</summary>
+    Off,
+}
+
+/// <summary>The lab's performance targets (seed 004, Phase 7 and the final checklist).</summary>
+public sealed record ValidationTargets(
+    double GpuUtilizationPercent,
+    double InferenceP95Ms,
+    double RapidsSpeedup,
+    double BandwidthGbits,
+    double NfsReadMBs,
+    double NfsWriteMBs,
+    double FailureDetectionSeconds);
+
+/// <summary>The validation gate: images from the lab's registry mirror, the inference endpoint, and the targets.</summary>
+/// <param name="Epoch">Bumping it re-runs every probe.</param>
+/// <param name="Drill">Opt in to the node-failure drill (it stops a worker's kubelet for a minute).</param>
+public sealed record ValidationSpec(
+    GateMode Mode,
+    int Epoch,
+    string Registry,
+    ImmutableSortedDictionary<string, string> Images,
+    string InferenceEndpoint,
+    string NfsExport,
+    bool Drill,
+    ValidationTargets Targets);
+
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(
     string Stack,
@@ -155,7 +188,8 @@ public sealed record LabSpec(
     NasSpec Nas,
     VaultSpec Vault,
     ClusterSpec Cluster,
-    AlertsSpec Alerts)
+    AlertsSpec Alerts,
+    ValidationSpec Validation)
 {
     public IEnumerable<NodeSpec> Workers => Nodes.Where(n => n.Role != NodeRole.Control);
 

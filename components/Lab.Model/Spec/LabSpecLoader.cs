@@ -57,6 +57,7 @@ public static partial class LabSpecLoader
         var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet);
         var cluster = ReadCluster(r, config.GetValueOrDefault(ConfigKeys.Cluster));
         var alerts = ReadAlerts(r, config.GetValueOrDefault(ConfigKeys.Alerts));
+        var validation = ReadValidation(r, config.GetValueOrDefault(ConfigKeys.Validation), subnet, nas);
         var vault = ReadVault(r, config.GetValueOrDefault(ConfigKeys.Vault), config.GetValueOrDefault(ConfigKeys.VaultSecrets), subnet);
         var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet, nas);
         if (versions is not null && nodes.Any(n => n.Mounts.Length > 0) && !versions.OsPackages.ContainsKey("nfs-common"))
@@ -81,7 +82,7 @@ public static partial class LabSpecLoader
         {
             throw new LabConfigException(stack, r.Errors);
         }
-        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!);
+        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!, validation!);
     }
 
     private static Ipv4Network? ReadSubnet(ConfigReader r, string? raw)

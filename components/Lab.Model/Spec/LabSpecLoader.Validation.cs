@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lab.Model.Validation;
+
+namespace Lab.Model.Spec;
+
+public static partial class LabSpecLoader
+{
+    private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "images", "inferenceEndpoint", "nfsExport", "drill", "targets"];
+    private static readonly string[] TargetFields = ["gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection"];
+
+    private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
+    {
+        const string key = ConfigKeys.Validation;
+        if (r.Document(key, raw, JsonValueKind.Object, "lab:validation: {mode: enforce, registry: 192.168.50.20:5000, images: {...}, targets: {...}}") is not { } v)
+        {
+            return null;
+        }
+        r.RejectUnknown(v, key, ValidationFields);
+        var modeText = r.String(v, key, "mode", "enforce", required: false) ?? "enforce";
+        GateMode? mode = modeText switch { "enforce" => GateMode.Enforce, "warn" => GateMode.Warn, "off" => GateMode.Off, _ => null };
+        if (mode is null)
+        {
+            r.Error($"{key}.mode", $"'{ConfigReader.Shorten(modeText)}' is not a gate mode.", "use enforce (fail the update), warn (report only) or off.");
+        }
+        var epoch = r.Int(v, key, "epoch", 0, 0, int.MaxValue, "1");
+        var registry = r.String(v, key, "registry", "192.168.50.20:5000");
+        if (registry is not null)
+        {
+            var host = registry.Split(':')[0];
+            if (!RegistryHost().IsMatch(registry))
+            {
+                r.Error($"{key}.registry", $"'{ConfigReader.Shorten(registry)}' is not a registry address (HOST[:PORT]).", r.SetPathFix($"{key}.registry", "192.168.50.20:5000"));
+                registry = null;
+            }
+            else if (subnet is not null && Ipv4Network.TryParseAddress(host, out var ip) && !subnet.Contains(ip))
+            {
+                r.Error($"{key}.registry", $"{host} is outside the lab subnet {subnet}.", "use the lab's local registry mirror: the gate pulls nothing from outside.");
+                registry = null;
+            }
+        }
+        var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (r.Child(v, key, "images", JsonValueKind.Object, "images: {cuda: lab/gpu-burn:12.6.3, tools: lab/netshoot:0.13, rapids: lab/rapids:25.02-cuda12.8-py3.12}") is { } list)
+        {
+            r.RejectUnknown(list, $"{key}.images", Probes.ImageKinds);
+            foreach (var kind in Probes.ImageKinds)
+            {
+                var image = r.String(list, $"{key}.images", kind, "lab/NAME:1.0");
+                if (image is not null && !PinnedImage().IsMatch(image))
+                {
+                    r.Error($"{key}.images.{kind}", $"'{ConfigReader.Shorten(image)}' is not a pinned image (REPOSITORY:TAG, not latest, or @sha256:DIGEST).", r.SetPathFix($"{key}.images.{kind}", "lab/NAME:1.0"));
+                }
+                else if (image is not null)
+                {
+                    images[kind] = image;
+                }
+            }
+        }
+        var endpoint = r.String(v, key, "inferenceEndpoint", "http://192.168.50.11:8000/v1/models");
+        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || endpoint.Contains('\'')))
+        {
+            r.Error($"{key}.inferenceEndpoint", $"'{ConfigReader.Shorten(endpoint)}' is not an http(s) URL.", r.SetPathFix($"{key}.inferenceEndpoint", "http://192.168.50.11:8000/v1/models"));
+            endpoint = null;
+        }
+        var nfsExport = r.String(v, key, "nfsExport", "results");
+        if (nfsExport is not null && nas is not null && nas.Exports.All(e => e.Name != nfsExport))
+        {
+            r.Error($"{key}.nfsExport", $"'{nfsExport}' is not an export of the NAS.", $"use one of: {string.Join(", ", nas.Exports.Select(e => e.Name))}.");
+            nfsExport = null;
+        }
+        else if (nfsExport is not null && nas?.Export(nfsExport).Access == ExportAccess.ReadOnly)
+        {
+            r.Error($"{key}.nfsExport", $"'{nfsExport}' is read-only; the probe measures writes.", "name a read-write export (it writes and removes one probe file).");
+            nfsExport = null;
+        }
+        var drill = r.Bool(v, key, "drill", false);
+        var targets = ReadTargets(r, v, key);
+        return mode is null || epoch is null || registry is null || images.Count != Probes.ImageKinds.Length || endpoint is null || nfsExport is null || drill is null || targets is null
+            ? null
+            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), endpoint, nfsExport, drill.Value, targets);
+    }
+
+    private static ValidationTargets? ReadTargets(ConfigReader r, JsonElement v, string key)
+    {
+        if (r.Child(v, key, "targets", JsonValueKind.Object, "targets: {gpuUtilization: 95, inferenceP95: 200, rapidsSpeedup: 5, bandwidth: 2.3, nfsRead: 200, nfsWrite: 150, failureDetection: 30}") is not { } t)
+        {
+            return null;
+        }
+        var at = $"{key}.targets";
+        r.RejectUnknown(t, at, TargetFields);
+        double? Target(string field, double min, double max, string example)
+        {
+            var text = r.String(t, at, field, example);
+            if (text is null)
+            {
+                return null;
+            }
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value < min || value > max)
+            {
+                r.Error($"{at}.{field}", $"'{ConfigReader.Shorten(text)}' is out of range: use a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.", r.SetPathFix($"{at}.{field}", example));
+                return null;
+            }
+            return value;
+        }
+        var gpu = Target("gpuUtilization", 1, 100, "95");
+        var p95 = Target("inferenceP95", 1, 60000, "200");
+        var rapids = Target("rapidsSpeedup", 1, 1000, "5");
+        var bandwidth = Target("bandwidth", 0.01, 400, "2.3");
+        var read = Target("nfsRead", 1, 100000, "200");
+        var write = Target("nfsWrite", 1, 100000, "150");
+        var detection = Target("failureDetection", 1, 600, "30");
+        return gpu is null || p95 is null || rapids is null || bandwidth is null || read is null || write is null || detection is null
+            ? null
+            : new ValidationTargets(gpu.Value, p95.Value, rapids.Value, bandwidth.Value, read.Value, write.Value, detection.Value);
+    }
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?$")] private static partial Regex RegistryHost();
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._/-]{0,200}(:(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$")] private static partial Regex PinnedImage();
+}

@@ -1,0 +1,33 @@
+using Lab.Model.Artifacts;
+using Lab.Model.Cluster;
+using Lab.Model.Nodes;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Validation;
+
+/// <summary>
+/// The step on the control node that waits for every probe Job and prints its log under a
+/// `LAB_JOB job=NAME` header, for GateVerdict to judge. It judges nothing itself.
+/// </summary>
+public static class Collector
+{
+    public static StepScript Step(LabSpec spec)
+    {
+        var probes = Probes.For(spec);
+        var deadline = probes.Count == 0 ? 60 : probes.Max(p => p.DeadlineSeconds) + 60;
+        return StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, 90, "validation-results",
+            "collect the validation probes' results",
+            $$"""
+            jobs=({{string.Join(" ", probes.Select(p => p.JobName))}})
+            for job in "${jobs[@]}"; do
+              # Complete or failed, each job ends within its deadline; a failed one simply reports nothing.
+              microk8s kubectl -n {{Probes.Namespace}} wait "job/$job" --for=condition=complete --timeout={{deadline}}s >/dev/null 2>&1 || true
+              echo "LAB_JOB job=$job"
+              microk8s kubectl -n {{Probes.Namespace}} logs "job/$job" --tail=-1 2>/dev/null | grep '^LAB_RESULT ' || true
+            done
+            """);
+    }
+
+    public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>
+        Probes.For(spec).Select(p => new Artifact($"validation-gate/{p.Name}.sh", p.Script)).Append(Step(spec).ToArtifact());
+}
