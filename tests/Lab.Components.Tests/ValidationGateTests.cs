@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lab.Components.Validation;
+using Lab.Model.Spec;
+using Pulumi;
+
+namespace Lab.Components.Tests;
+
+public class ValidationGateTests
+{
+    private const string Job = "kubernetes:batch/v1:Job";
+
+    private static JsonNode Spec(Plan.PlannedResource job) => JsonNode.Parse(JsonSerializer.Serialize(job.Inputs["spec"]))!;
+
+    [Fact]
+    public async Task Jobs_have_deadlines_no_retries_gpu_requests_and_node_selectors()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var gpu = Spec(plan.Single(Job, "validation-gpu-util-derpy"));
+        Assert.Equal(0, (int)gpu["backoffLimit"]!);
+        Assert.Equal(600, (int)gpu["activeDeadlineSeconds"]!);
+        var pod = gpu["template"]!["spec"]!;
+        Assert.Equal("derpy", (string)pod["nodeSelector"]!["kubernetes.io/hostname"]!);
+        Assert.Equal("Never", (string)pod["restartPolicy"]!);
+        Assert.Equal("1", (string)pod["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"]!);
+        Assert.Equal("192.168.50.20:5000/lab/gpu-burn:cuda12.6.3", (string)pod["containers"]![0]!["image"]!);
+
+        var nfs = Spec(plan.Single(Job, "validation-nfs-throughput"))["template"]!["spec"]!;
+        Assert.Equal("/share/lab/results", (string)nfs["volumes"]![0]!["nfs"]!["path"]!);
+        Assert.Equal("192.168.50.20", (string)nfs["volumes"]![0]!["nfs"]!["server"]!);
+        Assert.All(plan.OfType(Job), j => Assert.Contains("\"namespace\":\"lab-validation\"", JsonSerializer.Serialize(j.Inputs["metadata"])));
+    }
+
+    [Fact]
+    public async Task The_gate_runs_after_every_other_component_and_on_the_cluster()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var ns = plan.Single("kubernetes:core/v1:Namespace", "validation-namespace");
+        Assert.Superset(new HashSet<string> { "qnap", "vault", "zenon", "gemini-1", "derpy", "rocinate", "cluster", "lab-alerts" }, ns.DependsOn.ToHashSet());
+        Assert.All(plan.Where(r => r.ParentName == "validation" && r.Type.StartsWith("kubernetes:")), r => Assert.Equal("cluster-k8s", r.Provider));
+        var collector = plan.Single("command:remote:Command", "validation-validation-results");
+        Assert.Equal("192.168.50.11", JsonNode.Parse(JsonSerializer.Serialize(collector.Inputs["connection"]))!["host"]!.ToString());
+        Assert.Equal(plan.OfType(Job).Select(j => j.Name).Order(), collector.DependsOn.Order());
+    }
+
+    [Fact]
+    public async Task Enforce_fails_the_update_with_the_table_of_what_fell_short()
+    {
+        var shortfall = HealthyLabMocks.OnTarget(Lab.Dev).Replace("check=inference_p95 value=200", "check=inference_p95 value=350");
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev, new HealthyLabMocks(Lab.Dev, shortfall)));
+        Assert.Contains("validation gate: the lab falls short of its targets (mode enforce).", e.ToString());
+        Assert.Matches(@"inference_p95\s+350\s+<= 200 ms\s+FAIL", e.ToString());
+    }
+
+    [Fact]
+    public async Task Warn_reports_the_table_and_lets_the_update_finish()
+    {
+        var warn = Lab.Dev.Edit(ConfigKeys.Validation, v => v["mode"] = "warn");
+        var shortfall = HealthyLabMocks.OnTarget(warn).Replace("check=nfs_read value=200", "check=nfs_read value=120");
+        var mocks = new HealthyLabMocks(warn, shortfall);
+        await Lab.Plan(warn, mocks);
+        var gate = (ValidationGate)mocks.Declared(ValidationGate.TypeToken, "validation");
+        Assert.Matches(@"nfs_read\s+120\s+>= 200 MB/s\s+FAIL", await gate.Report.GetValueAsync());
+    }
+
+    [Fact]
+    public async Task A_lab_on_target_passes_and_reports_it()
+    {
+        var mocks = new HealthyLabMocks(Lab.Dev);
+        await Lab.Plan(Lab.Dev, mocks);
+        var gate = (ValidationGate)mocks.Declared(ValidationGate.TypeToken, "validation");
+        Assert.EndsWith("all 5 checks meet their targets\n", await gate.Report.GetValueAsync());
+    }
+
+    [Fact]
+    public async Task Off_deploys_no_gate()
+    {
+        var plan = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Validation, v => v["mode"] = "off"));
+        Assert.DoesNotContain(plan, r => r.Type == ValidationGate.TypeToken || r.Type == Job);
+    }
+}
