@@ -65,8 +65,21 @@ public class PlanMocks : IMocks
     /// <summary>The resource object the program declared, to read its outputs.</summary>
     public Resource Declared(string type, string name) => _declared[$"{type}::{name}"];
 
+    /// <summary>The URN Pulumi gives a resource: its ancestors' types (not the stack's) joined by '$', then its name.</summary>
+    private string UrnOf(string key, string stack, string project)
+    {
+        var types = new List<string>();
+        for (var resource = _declared[key]; resource is not null and not Stack; resource = _options[Key(resource)].Parent)
+        {
+            types.Insert(0, resource.GetResourceType());
+        }
+        return $"urn:pulumi:{stack}::{project}::{string.Join('$', types)}::{_declared[key].GetResourceName()}";
+    }
+
+    private static string Key(Resource resource) => $"{resource.GetResourceType()}::{resource.GetResourceName()}";
+
     /// <summary>Every registered resource in the order the program declared it.</summary>
-    public IReadOnlyList<PlannedResource> Resources() =>
+    public IReadOnlyList<PlannedResource> Resources(string stack = "", string project = "") =>
         _options.OrderBy(o => o.Value.Order).Select(o =>
         {
             var (parent, protect, retain, provider, secretOutputs, _) = o.Value;
@@ -80,6 +93,7 @@ public class PlanMocks : IMocks
                 protect, retain,
                 _dependsOn.GetValueOrDefault(o.Key, []),
                 provider,
-                secretOutputs);
+                secretOutputs,
+                UrnOf(o.Key, stack, project));
         }).ToList();
 }

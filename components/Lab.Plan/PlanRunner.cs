@@ -27,7 +27,7 @@ public static class PlanRunner
             }
             await Deployment.TestWithServiceProviderAsync<LabStack>(mocks, new StackFactory(() => new LabStack(mocks.StackOptions())),
                 new TestOptions { ProjectName = Project, StackName = file.Stack, IsPreview = true });
-            return mocks.Resources();
+            return mocks.Resources(file.Stack, Project);
         }
         finally
         {

@@ -14,7 +14,8 @@ public sealed record PlannedResource(
     bool RetainOnDelete,
     ImmutableArray<string> DependsOn,
     string? Provider,
-    ImmutableArray<string> SecretOutputs)
+    ImmutableArray<string> SecretOutputs,
+    string Urn)
 {
     public string Key => $"{Type}::{Name}";
 

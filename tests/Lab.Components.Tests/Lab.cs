@@ -76,6 +76,7 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
             "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
             "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
             "exports" => "exports=5\n",
+            "microk8s" => "microk8s=v1.32.9\nchannel=1.32/stable\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\n",
             "results" => probeOutput ?? OnTarget(file),
             _ => "",
         }),

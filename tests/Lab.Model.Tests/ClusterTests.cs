@@ -123,7 +123,17 @@ public class ClusterRenderTests
         var text = MicroK8sSteps.Join(lab, lab.Nodes[3]).Text;
         Assert.Contains("grep -q 'acting as a node in a cluster'", text);
         Assert.Contains("microk8s join 192.168.50.11:25000/\"$token\" --worker", text);
-        Assert.EndsWith("IFS= read -r token && main </dev/null\n", text);
+        Assert.EndsWith("IFS= read -r token && IFS= read -r cluster_ca && main </dev/null\n", text);
+    }
+
+    [Fact]
+    public void A_worker_of_an_older_cluster_leaves_before_it_joins_the_new_one()
+    {
+        var lab = Repo.Prod();
+        var text = MicroK8sSteps.Join(lab, lab.Nodes[1]).Text;
+        var leave = text.IndexOf("microk8s leave", StringComparison.Ordinal);
+        Assert.True(leave > text.IndexOf("if [ \"$local_ca\" = \"$cluster_ca\" ]; then", StringComparison.Ordinal) && leave < text.IndexOf("microk8s join", StringComparison.Ordinal));
+        Assert.Contains("echo \"ca_sha256=$(sha256sum /var/snap/microk8s/current/certs/ca.crt", MicroK8sSteps.Install(lab, lab.ControlNode).Text);
     }
 
     [Fact]

@@ -78,6 +78,8 @@ public sealed class MicroK8sCluster : ComponentResource
 
         Provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { KubeConfig = Kubeconfig }, new CustomResourceOptions { Parent = this });
 
+        // Workers check they belong to this cluster by its CA, which the control node's install step reports.
+        var clusterCa = installs[control.Name].Stdout.Apply(stdout => StepFacts.Require(control.Name, control.Install.Step, stdout, "ca_sha256"));
         var ready = new List<Resource> { addons };
         var joined = new Dictionary<string, Resource> { [control.Name] = addons };
         foreach (var worker in args.Members.Skip(1))
@@ -91,11 +93,11 @@ public sealed class MicroK8sCluster : ComponentResource
                 Upper = false,
                 Keepers = { ["node"] = worker.Name, ["rebuild"] = worker.Rebuild.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
             }, new CustomResourceOptions { Parent = this });
-            var tokenLine = token.Result.Apply(t => t + "\n");
             var issued = RemoteStep.Create(this, control.Name, control.Ssh, issue, waitForBoot: false,
-                Triggers(issue, worker.Rebuild), [addons], secretLines: tokenLine);
+                Triggers(issue, worker.Rebuild), [addons], secretLines: token.Result.Apply(t => t + "\n"));
             joined[worker.Name] = RemoteStep.Create(this, worker.Name, worker.Ssh, join, waitForBoot: false,
-                Triggers(join, worker.Rebuild), [installs[worker.Name], issued], secretLines: tokenLine);
+                Triggers(join, worker.Rebuild), [installs[worker.Name], issued],
+                secretLines: Output.Tuple(token.Result, clusterCa).Apply(t => $"{t.Item1}\n{t.Item2}\n"));
             ready.Add(joined[worker.Name]);
         }
 

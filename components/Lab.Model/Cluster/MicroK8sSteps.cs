@@ -58,6 +58,8 @@ public static class MicroK8sSteps
             fi
             echo "microk8s=$(snap list microk8s | awk 'NR == 2 {print $2}')"
             echo "channel=$channel"
+            # The cluster's identity: a worker whose CA differs belongs to an older cluster and must rejoin.
+            echo "ca_sha256=$(sha256sum /var/snap/microk8s/current/certs/ca.crt | cut -d ' ' -f 1)"
             """,
             SetArg);
     }
@@ -113,18 +115,26 @@ public static class MicroK8sSteps
         echo "join_token=issued"
         """);
 
-    /// <summary>On a worker: joins the control node with its token; already a member means nothing to do.</summary>
+    /// <summary>
+    /// On a worker: joins the control node with its token. Already a member of this cluster (same CA)
+    /// means nothing to do; a member of an older cluster (the control node was rebuilt) leaves first.
+    /// </summary>
     public static StepScript Join(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, worker.Name, 85, "join",
         $"join the cluster at {spec.ControlNode.Name} as a worker",
-        ["token"],
+        ["token", "cluster_ca"],
         $$"""
+        local_ca=$(sha256sum /var/snap/microk8s/current/certs/ca.crt 2>/dev/null | cut -d ' ' -f 1 || true)
         if microk8s status 2>/dev/null | grep -q 'acting as a node in a cluster'; then
-          echo "joined=already"
-        else
-          microk8s join {{spec.ControlNode.Host}}:25000/"$token" --worker >&2
-          echo "joined=now"
+          if [ "$local_ca" = "$cluster_ca" ]; then
+            echo "joined=already"
+            exit 0
+          fi
+          echo "this node belongs to an older cluster; leaving it" >&2
+          microk8s leave >&2
         fi
+        microk8s join {{spec.ControlNode.Host}}:25000/"$token" --worker >&2
         unset token
+        echo "joined=now"
         """);
 
     /// <summary>The GPU operator's time-slicing config (seed 004: 4 shares per GPU).</summary>
