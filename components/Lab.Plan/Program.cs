@@ -1,18 +1,53 @@
 using Lab.Model.Spec;
 using Lab.Plan;
 
-// scripts/plan FILE: the offline plan of one stack file.
-if (args.Length != 1)
-{
-    Console.Error.WriteLine("usage: scripts/plan FILE   (FILE: a stack file such as Pulumi.dev.yaml or stacks/Pulumi.prod.yaml)");
-    return 2;
-}
+// scripts/plan FILE                     the offline plan of one stack file
+// scripts/plan --rebuild NODE FILE      what a DR rebuild of NODE changes (URN per line after the bump command)
 try
 {
-    var file = StackFile.Read(args[0]);
-    var resources = await PlanRunner.RunAsync(file);
-    Console.Out.Write(PlanPrinter.Print(file, resources));
-    return 0;
+    switch (args)
+    {
+        case [var path]:
+        {
+            var file = StackFile.Read(path);
+            Console.Out.Write(PlanPrinter.Print(file, await PlanRunner.RunAsync(file)));
+            return 0;
+        }
+        case ["--rebuild", var node, var path]:
+        {
+            var file = StackFile.Read(path);
+            var (rebuild, changed) = await RebuildPlan.ChangesAsync(file, node);
+            var lab = LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
+            var target = lab.Nodes[rebuild.NodeIndex];
+            // Machine-readable for scripts/dr-rebuild: one "key: value" per line.
+            Console.Out.WriteLine($"node: {target.Name} {target.Host} {target.Role.ToString().ToLowerInvariant()}");
+            Console.Out.WriteLine($"ssh: {lab.Ssh.User} {lab.Ssh.Port}");
+            Console.Out.WriteLine($"control: {lab.ControlNode.Name} {lab.ControlNode.Host}");
+            Console.Out.WriteLine($"generation: {rebuild.NodeIndex} {rebuild.Generation}");
+            Console.Out.WriteLine($"bump: {rebuild.ConfigCommand(file.Stack)}");
+            foreach (var resource in changed)
+            {
+                Console.Out.WriteLine($"touch: {resource.Urn}");
+            }
+            return 0;
+        }
+        case ["--update-snapshots", .. var paths]:
+        {
+            // scripts/update-plans: rewrite the committed plan of each shipped stack.
+            foreach (var path in paths)
+            {
+                var file = StackFile.Read(path);
+                var snapshot = PlanSnapshots.PathFor(file.Stack);
+                Directory.CreateDirectory(Path.GetDirectoryName(snapshot)!);
+                await File.WriteAllTextAsync(snapshot, PlanPrinter.Print(file, await PlanRunner.RunAsync(file)));
+                Console.Out.WriteLine($"wrote {snapshot}");
+            }
+            return 0;
+        }
+        default:
+            Console.Error.WriteLine("usage: scripts/plan FILE | scripts/plan --rebuild NODE FILE   (FILE: a stack file such as Pulumi.dev.yaml or stacks/Pulumi.prod.yaml)");
+            return 2;
+    }
 }
 catch (LabConfigException e)
 {

@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+
+namespace Lab.Model.Spec;
+
+/// <summary>A node's next rebuild generation, applied to a stack file's config (what DR bumps).</summary>
+public sealed record Rebuild(StackFile Bumped, int NodeIndex, int Generation)
+{
+    public static Rebuild Of(StackFile file, string node)
+    {
+        var nodes = file.Config.TryGetValue(ConfigKeys.Nodes, out var raw) ? JsonNode.Parse(raw) as JsonArray : null;
+        var index = nodes?.Select((n, i) => (n, i)).FirstOrDefault(x => (string?)x.n?["name"] == node).i ?? -1;
+        if (nodes is null || index < 0 || (string?)nodes[index]?["name"] != node)
+        {
+            throw new LabConfigException(file.Stack, [new ConfigError(ConfigKeys.Nodes, $"has no node named '{node}'.",
+                $"use one of: {string.Join(", ", nodes?.Select(n => (string?)n?["name"]) ?? [])}.")]);
+        }
+        var generation = (nodes[index]!["rebuild"]?.GetValue<int>() ?? 0) + 1;
+        nodes[index]!["rebuild"] = generation;
+        var config = new Dictionary<string, string>(file.Config) { [ConfigKeys.Nodes] = nodes.ToJsonString() };
+        return new Rebuild(file with { Config = config }, index, generation);
+    }
+
+    /// <summary>The Pulumi CLI command that makes the bump in the stack file.</summary>
+    public string ConfigCommand(string stack) =>
+        $"pulumi config set --path 'lab:nodes[{NodeIndex}].rebuild' {Generation} {ConfigKeys.StackFlags(stack)}";
+}

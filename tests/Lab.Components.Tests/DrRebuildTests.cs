@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace Lab.Components.Tests;
+
+/// <summary>
+/// scripts/dr-rebuild end to end with stand-ins for ssh and the Pulumi CLI that record what they were
+/// asked: what it preflights, what it asks, and exactly what it changes.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public class DrRebuildTests
+{
+    private static (int Code, string Output, string Calls) Run(string input, params string[] args)
+    {
+        var bin = Directory.CreateTempSubdirectory("lab-dr-bin-");
+        var log = Path.Combine(bin.FullName, "calls.log");
+        try
+        {
+            foreach (var tool in new[] { "ssh", "pulumi" })
+            {
+                var path = Path.Combine(bin.FullName, tool);
+                // Each call: the command line, then for ssh what it was fed on stdin.
+                File.WriteAllText(path, $"#!/usr/bin/env bash\n{{ echo \"{tool} $*\"; {(tool == "ssh" ? "sed 's/^/  | /'" : "true")}; }} >>'{log}'\n");
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var start = new ProcessStartInfo("bash", [Path.Combine(Lab.Root, "scripts", "dr-rebuild"), .. args])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Lab.Root,
+            };
+            start.Environment["PATH"] = $"{bin.FullName}:{Environment.GetEnvironmentVariable("PATH")}";
+            using var process = Process.Start(start)!;
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "dr-rebuild did not finish");
+            return (process.ExitCode, stdout.Result + stderr.Result, File.Exists(log) ? File.ReadAllText(log) : "");
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void It_preflights_shows_what_it_will_touch_and_changes_nothing_without_a_yes()
+    {
+        var (code, output, calls) = Run("n\n", "prod", "derpy");
+        Assert.Equal(1, code);
+        Assert.Contains("== DR rebuild of derpy in stack prod will:", output);
+        Assert.Contains("set lab:nodes[2].rebuild to 1 in stacks/Pulumi.prod.yaml", output);
+        Assert.Contains("lab:node:BareMetalNode$command:remote:Command::derpy-nvidia", output);
+        Assert.Contains("nothing was changed", output);
+        // Only the read-only preflight reached the machine, and no Pulumi command ran.
+        Assert.StartsWith("ssh -p 22 -o BatchMode=yes labops@192.168.50.13 sudo -n /bin/bash -s\n", calls);
+        Assert.Contains("  | expected_gpu='RTX A5500'", calls);
+        Assert.DoesNotContain("pulumi ", calls);
+    }
+
+    [Fact]
+    public void With_yes_it_bumps_the_generation_clears_the_stale_member_and_updates_only_that_node()
+    {
+        var (code, output, calls) = Run("", "prod", "derpy", "--yes");
+        Assert.True(code == 0, output);
+        var lines = calls.Split('\n');
+        Assert.Contains("pulumi config set --path lab:nodes[2].rebuild 1 --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
+        Assert.Contains("ssh -p 22 -o BatchMode=yes labops@192.168.50.11 sudo -n /bin/bash -s", lines);
+        Assert.Contains("  |   microk8s remove-node \"$node\" --force", lines);
+        var up = Assert.Single(lines, l => l.StartsWith("pulumi up ", StringComparison.Ordinal));
+        Assert.Contains("--stack prod --config-file stacks/Pulumi.prod.yaml --yes --target-dependents", up);
+        Assert.Contains("--target urn:pulumi:prod::lab-infra::lab:node:BareMetalNode$command:remote:Command::derpy-ready", up);
+        Assert.Contains("::vault-derpy-secret-id-generation", up);
+        Assert.Contains("::derpy-join", up);
+        Assert.DoesNotContain("qnap", up);
+        Assert.DoesNotContain("zenon-", up.Replace("zenon-join-token-derpy", ""));
+        Assert.DoesNotContain("gemini-1-", up.Replace("bandwidth-gemini-1", ""));
+        Assert.DoesNotContain("vault-kv", up);
+        Assert.Contains("pulumi stack output validation --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
+    }
+
+    [Fact]
+    public void An_unknown_node_is_refused_before_anything_runs()
+    {
+        var (code, output, calls) = Run("", "prod", "derpy2", "--yes");
+        Assert.NotEqual(0, code);
+        Assert.Contains("has no node named 'derpy2'", output);
+        Assert.Equal("", calls);
+    }
+}

@@ -1,0 +1,73 @@
+using Lab.Model.Spec;
+using Lab.Plan;
+
+namespace Lab.Components.Tests;
+
+/// <summary>DR touches only the failed node; a no-op run changes nothing; the committed plans are current.</summary>
+public class OperationsTests
+{
+    public static TheoryData<string> ProdNodes() => new("zenon", "gemini-1", "derpy", "rocinate");
+
+    [Theory]
+    [MemberData(nameof(ProdNodes))]
+    public async Task A_rebuild_changes_only_that_nodes_resources(string node)
+    {
+        var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, node);
+        var names = changed.Select(r => r.Name).ToList();
+        var control = node == "zenon";
+        bool Belongs(string name) =>
+            name.StartsWith($"{node}-", StringComparison.Ordinal)             // its steps, join token, join, cluster steps it hosts
+            || name == $"vault-{node}-secret-id-generation"                   // its secret-id
+            || name == $"zenon-join-token-{node}"                             // its join, issued on the control node
+            || name.StartsWith("validation-", StringComparison.Ordinal);      // the gate re-measures it
+        Assert.All(names, n => Assert.True(Belongs(n), $"a rebuild of {node} changes {n}"));
+        // Every step of its own chain re-runs.
+        Assert.Superset(new[] { "ready", "preflight", "os", "storage", "nvidia", "vault-agent", "microk8s" }.Select(s => $"{node}-{s}").ToHashSet(), names.ToHashSet());
+        Assert.Contains($"vault-{node}-secret-id-generation", names);
+        if (!control)
+        {
+            Assert.Contains($"{node}-join", names);
+        }
+        // Never the NAS, Vault's mounts, roles and policies, or another node's chain.
+        Assert.DoesNotContain(changed, r => r.ParentName is "qnap" || r.Type.StartsWith("vault:", StringComparison.Ordinal) || r.Type == "pulumi:providers:vault");
+        var others = new[] { "zenon", "gemini-1", "derpy", "rocinate" }.Where(n => n != node);
+        Assert.DoesNotContain(changed, r => others.Contains(r.ParentName));
+    }
+
+    [Fact]
+    public async Task Evaluating_the_same_stack_twice_yields_identical_plans()
+    {
+        foreach (var file in Lab.ShippedStacks)
+        {
+            var first = PlanPrinter.Print(file, await Lab.Plan(file));
+            var second = PlanPrinter.Print(file, await Lab.Plan(file));
+            Assert.Equal(first, second);
+        }
+    }
+
+    public static TheoryData<string> ShippedStacks() => new(Lab.ShippedStacks.Select(f => f.Stack));
+
+    [Theory]
+    [MemberData(nameof(ShippedStacks))]
+    public async Task The_committed_plan_snapshot_is_current(string stack)
+    {
+        var file = Lab.ShippedStacks.Single(f => f.Stack == stack);
+        var snapshot = Path.Combine(Lab.Root, PlanSnapshots.PathFor(stack));
+        Assert.True(File.Exists(snapshot), $"no plan snapshot {snapshot}: run scripts/update-plans and commit it.");
+        var current = PlanPrinter.Print(file with { Path = Path.GetRelativePath(Lab.Root, file.Path) }, await Lab.Plan(file));
+        var diff = PlanSnapshots.Diff(File.ReadAllText(snapshot), current);
+        Assert.True(diff.Length == 0, $"the plan of stack '{stack}' changed and {PlanSnapshots.PathFor(stack)} was not updated. Review and run scripts/update-plans:\n{diff}");
+    }
+}
+
+public class PlanSnapshotDiffTests
+{
+    [Fact]
+    public void The_diff_shows_what_changed_with_context()
+    {
+        var before = string.Join('\n', Enumerable.Range(1, 20).Select(i => $"line {i}"));
+        var after = before.Replace("line 10", "line ten");
+        Assert.Equal("...\n  line 8\n  line 9\n- line 10\n+ line ten\n  line 11\n  line 12\n", PlanSnapshots.Diff(before, after));
+        Assert.Equal("", PlanSnapshots.Diff(before, before));
+    }
+}
