@@ -12,7 +12,7 @@ namespace Lab.Components.Tests;
 /// <summary>Shipped stack files, variations of them, and plans of them under mocks.</summary>
 internal static class Lab
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => global::Lab.Tests.Shared.RepoRoot.Path;
 
     public static StackFile Dev => StackFile.Read(Path.Combine(Root, "Pulumi.dev.yaml"));
     public static StackFile Prod => StackFile.Read(Path.Combine(Root, "stacks", "Pulumi.prod.yaml"));
@@ -40,18 +40,6 @@ internal static class Lab
         Assert.Single(plan, r => r.Type == type && r.Name == name);
 
     public static IEnumerable<PlannedResource> OfType(this IReadOnlyList<PlannedResource> plan, string type) => plan.Where(r => r.Type == type);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Lab.Infra.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Lab.Infra.sln not found above the test binaries.");
-    }
 }
 
 /// <summary>Mocks that answer as a healthy lab of this stack would: each step's facts, Vault's ids, Random's values, probe results on target.</summary>

@@ -6,7 +6,7 @@ namespace Lab.Model.Tests;
 /// <summary>The repository's shipped stack files, and configs derived from them for one rule at a time.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Lab.Tests.Shared.RepoRoot.Path;
 
     public static string DevFile => Path.Combine(Root, "Pulumi.dev.yaml");
     public static string ProdFile => Path.Combine(Root, "stacks", "Pulumi.prod.yaml");
@@ -19,18 +19,6 @@ internal static class Repo
 
     /// <summary>The prod config as a mutable map, for changing one thing.</summary>
     public static Config ProdConfig() => new(StackFile.Read(ProdFile));
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Lab.Infra.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Lab.Infra.sln not found above the test binaries.");
-    }
 
     internal sealed class Config(StackFile file)
     {

@@ -128,6 +128,51 @@ internal sealed class ConfigReader(string stack)
         return [.. list.EnumerateArray().Select(e => e.GetString()!)];
     }
 
+    /// <summary>
+    /// Reads each entry of a list of mappings with <paramref name="read"/> (under KEY[i]); an entry that
+    /// is not a mapping, or that <paramref name="read"/> rejects, makes AllRead false.
+    /// </summary>
+    public (ImmutableArray<T> Read, bool AllRead) Mappings<T>(JsonElement list, string key, string example, Func<JsonElement, string, T?> read)
+        where T : class
+    {
+        var items = ImmutableArray.CreateBuilder<T>();
+        var allRead = true;
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                Error(at, "must be a mapping.", $"e.g. {example}");
+                allRead = false;
+            }
+            else if (read(item, at) is { } value)
+            {
+                items.Add(value);
+            }
+            else
+            {
+                allRead = false;
+            }
+        }
+        return (items.ToImmutable(), allRead);
+    }
+
+    /// <summary>An optional list under FIELD: empty when absent, null (with an error) when not a list.</summary>
+    public JsonElement? OptionalList(JsonElement obj, string key, string field, string example)
+    {
+        if (!obj.TryGetProperty(field, out var list))
+        {
+            return JsonDocument.Parse("[]").RootElement;
+        }
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            Error($"{key}.{field}", "must be a list.", $"e.g. {field}: {example}");
+            return null;
+        }
+        return list;
+    }
+
     public bool? Bool(JsonElement obj, string key, string field, bool fallback)
     {
         if (!obj.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)

@@ -98,18 +98,8 @@ public static partial class LabSpecLoader
                 values = null;
             }
         }
-        var secrets = ImmutableArray.CreateBuilder<KvSecretSpec>();
-        var ok = true;
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
+        var (secrets, ok) = r.Mappings(list, $"{key}.secrets", "{name: ngc, fields: [api_key]}", (item, at) =>
         {
-            var at = $"{key}.secrets[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                r.Error(at, "must be a mapping describing one KV secret.", "e.g. {name: ngc, fields: [api_key]}");
-                ok = false;
-                continue;
-            }
             r.RejectUnknown(item, at, SecretFields);
             var name = r.String(item, at, "name", "ngc");
             if (name is not null && (!SecretName().IsMatch(name) || name.Split('/').Contains("..")))
@@ -126,26 +116,24 @@ public static partial class LabSpecLoader
             var seed = r.Bool(item, at, "seed", false);
             if (name is null || fields is null || seed is null)
             {
-                ok = false;
-                continue;
+                return null;
             }
-            if (seed.Value)
+            var unset = seed.Value
+                ? fields.Value.Where(f => values is null || !values.Value.TryGetProperty(name, out var s) || s.ValueKind != JsonValueKind.Object || !s.TryGetProperty(f, out _)).ToList()
+                : [];
+            foreach (var field in unset)
             {
-                foreach (var field in fields.Value.Where(f => values is null || !values.Value.TryGetProperty(name, out var s) || s.ValueKind != JsonValueKind.Object || !s.TryGetProperty(f, out _)))
-                {
-                    r.Error($"{ConfigKeys.VaultSecrets}.{name}.{field}", $"is not set, but {at} is seeded from the stack.",
-                        $"pulumi config set --secret --path '{ConfigKeys.VaultSecrets}.{name}.{field}' {ConfigKeys.StackFlags(r.Stack)} < FILE (or set seed: false and put it in Vault yourself).");
-                    ok = false;
-                }
+                r.Error($"{ConfigKeys.VaultSecrets}.{name}.{field}", $"is not set, but {at} is seeded from the stack.",
+                    $"pulumi config set --secret --path '{ConfigKeys.VaultSecrets}.{name}.{field}' {ConfigKeys.StackFlags(r.Stack)} < FILE (or set seed: false and put it in Vault yourself).");
             }
-            secrets.Add(new KvSecretSpec(name, fields.Value, seed.Value));
-        }
+            return unset.Count == 0 ? new KvSecretSpec(name, fields.Value, seed.Value) : null;
+        });
         foreach (var group in secrets.GroupBy(s => s.Name).Where(g => g.Count() > 1))
         {
             r.Error($"{key}.secrets", $"secret '{group.Key}' is declared {group.Count()} times.", "declare each KV secret once.");
             ok = false;
         }
-        return ok ? secrets.ToImmutable() : null;
+        return ok ? secrets : null;
     }
 
     private static ImmutableArray<VaultRoleSpec>? ReadRoles(ConfigReader r, JsonElement v, string key, string? kvMount, ImmutableArray<KvSecretSpec>? secrets)
@@ -155,18 +143,8 @@ public static partial class LabSpecLoader
             return null;
         }
         var known = secrets?.Select(s => s.Name).ToList();
-        var roles = ImmutableArray.CreateBuilder<VaultRoleSpec>();
-        var ok = true;
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
+        var (roles, ok) = r.Mappings(list, $"{key}.roles", "{name: compute-node, read: [ngc], tokenTtl: 24h, tokenMaxTtl: 720h}", (item, at) =>
         {
-            var at = $"{key}.roles[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                r.Error(at, "must be a mapping describing one role.", "e.g. {name: compute-node, read: [ngc], tokenTtl: 24h, tokenMaxTtl: 720h}");
-                ok = false;
-                continue;
-            }
             r.RejectUnknown(item, at, RoleFields);
             var name = r.String(item, at, "name", "compute-node");
             if (name is not null && !NodeName().IsMatch(name))
@@ -187,19 +165,16 @@ public static partial class LabSpecLoader
             }
             var secretIdTtl = Seconds(r, item, at, "secretIdTtl", "0s", fallback: 0);
             var secretIdUses = r.Int(item, at, "secretIdNumUses", 0, 0, 1_000_000, "0");
-            if (name is null || read is null || write is null || rules is null || ttl is null || maxTtl is null || secretIdTtl is null || secretIdUses is null)
-            {
-                ok = false;
-                continue;
-            }
-            roles.Add(new VaultRoleSpec(name, read.Value, write.Value, rules.Value, ttl.Value, maxTtl.Value, secretIdTtl.Value, secretIdUses.Value));
-        }
+            return name is null || read is null || write is null || rules is null || ttl is null || maxTtl is null || secretIdTtl is null || secretIdUses is null
+                ? null
+                : new VaultRoleSpec(name, read.Value, write.Value, rules.Value, ttl.Value, maxTtl.Value, secretIdTtl.Value, secretIdUses.Value);
+        });
         foreach (var group in roles.GroupBy(ro => ro.Name).Where(g => g.Count() > 1))
         {
             r.Error($"{key}.roles", $"role '{group.Key}' is declared {group.Count()} times.", "declare each role once.");
             ok = false;
         }
-        return ok ? roles.ToImmutable() : null;
+        return ok ? roles : null;
     }
 
     private static ImmutableArray<string>? SecretRefs(ConfigReader r, JsonElement item, string at, string field, List<string>? known)
@@ -224,27 +199,12 @@ public static partial class LabSpecLoader
 
     private static ImmutableArray<PolicyRuleSpec>? ReadRules(ConfigReader r, JsonElement item, string at, string? kvMount)
     {
-        if (!item.TryGetProperty("rules", out var list))
+        if (r.OptionalList(item, at, "rules", "[{path: secret/metadata/team/*, capabilities: [list]}]") is not { } list)
         {
-            return [];
-        }
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            r.Error($"{at}.rules", "must be a list of {path, capabilities}.", "e.g. rules: [{path: secret/metadata/team/*, capabilities: [list]}]");
             return null;
         }
-        var rules = ImmutableArray.CreateBuilder<PolicyRuleSpec>();
-        var ok = true;
-        var index = 0;
-        foreach (var rule in list.EnumerateArray())
+        var (rules, ok) = r.Mappings(list, $"{at}.rules", "{path: secret/metadata/team/*, capabilities: [list]}", (rule, where) =>
         {
-            var where = $"{at}.rules[{index++}]";
-            if (rule.ValueKind != JsonValueKind.Object)
-            {
-                r.Error(where, "must be a mapping {path, capabilities}.", "e.g. {path: secret/metadata/team/*, capabilities: [list]}");
-                ok = false;
-                continue;
-            }
             r.RejectUnknown(rule, where, RuleFields);
             var path = r.String(rule, where, "path", "secret/data/team/*");
             if (path is not null && kvMount is not null
@@ -260,78 +220,54 @@ public static partial class LabSpecLoader
                 r.Error($"{where}.capabilities", $"'{ConfigReader.Shorten(bad)}' is not a capability a lab role may hold.", $"use {string.Join(", ", AllowedCapabilities.Order())}; never sudo.");
                 capabilities = null;
             }
-            if (path is null || capabilities is null)
-            {
-                ok = false;
-                continue;
-            }
-            rules.Add(new PolicyRuleSpec(path, capabilities.Value));
-        }
-        return ok ? rules.ToImmutable() : null;
+            return path is null || capabilities is null ? null : new PolicyRuleSpec(path, capabilities.Value);
+        });
+        return ok ? rules : null;
     }
 
     private static ImmutableArray<AgentFileSpec>? ReadAgentFiles(ConfigReader r, JsonElement v, string key, ImmutableArray<KvSecretSpec>? secrets, VaultRoleSpec? nodeRole)
     {
-        if (!v.TryGetProperty("agentFiles", out var list))
+        if (r.OptionalList(v, key, "agentFiles", "[{secret: ngc, field: api_key, path: /var/run/secrets/ngc-api-key}]") is not { } list)
         {
-            return [];
-        }
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            r.Error($"{key}.agentFiles", "must be a list of {secret, field, path}.", "e.g. agentFiles: [{secret: ngc, field: api_key, path: /var/run/secrets/ngc-api-key}]");
             return null;
         }
-        var files = ImmutableArray.CreateBuilder<AgentFileSpec>();
-        var ok = true;
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
+        var (files, ok) = r.Mappings(list, $"{key}.agentFiles", "{secret: ngc, field: api_key, path: /var/run/secrets/ngc-api-key}", (item, at) =>
         {
-            var at = $"{key}.agentFiles[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                r.Error(at, "must be a mapping {secret, field, path}.", "e.g. {secret: ngc, field: api_key, path: /var/run/secrets/ngc-api-key}");
-                ok = false;
-                continue;
-            }
             r.RejectUnknown(item, at, AgentFileFields);
             var secret = r.String(item, at, "secret", "ngc");
             var field = r.String(item, at, "field", "api_key");
             var path = r.String(item, at, "path", "/var/run/secrets/ngc-api-key");
             var declared = secrets?.FirstOrDefault(s => s.Name == secret);
+            var known = true;
             if (secret is not null && secrets is not null && declared is null)
             {
                 r.Error($"{at}.secret", $"'{ConfigReader.Shorten(secret)}' is not a declared secret.", $"use one of: {string.Join(", ", secrets.Value.Select(s => s.Name))}.");
-                ok = false;
+                known = false;
             }
             else if (declared is not null && field is not null && !declared.Fields.Contains(field))
             {
                 r.Error($"{at}.field", $"'{ConfigReader.Shorten(field)}' is not a field of secret '{declared.Name}'.", $"use one of: {string.Join(", ", declared.Fields)}.");
-                ok = false;
+                known = false;
             }
             else if (declared is not null && nodeRole is not null && !nodeRole.Read.Contains(declared.Name))
             {
                 r.Error($"{at}.secret", $"the nodes' role '{nodeRole.Name}' may not read '{declared.Name}', so vault-agent could not render it.",
                     $"add {declared.Name} to that role's read list, or drop this file.");
-                ok = false;
+                known = false;
             }
             if (path is not null && (!AbsolutePath().IsMatch(path) || !path.StartsWith("/var/run/secrets/", StringComparison.Ordinal) && !path.StartsWith("/run/secrets/", StringComparison.Ordinal)))
             {
                 r.Error($"{at}.path", $"'{ConfigReader.Shorten(path)}' is not under /run/secrets or /var/run/secrets.", "keep secrets on tmpfs: e.g. /var/run/secrets/ngc-api-key.");
                 path = null;
             }
-            if (secret is null || field is null || path is null)
-            {
-                ok = false;
-                continue;
-            }
-            files.Add(new AgentFileSpec(secret, field, path));
-        }
+            return !known || secret is null || field is null || path is null ? null : new AgentFileSpec(secret, field, path);
+        });
         foreach (var group in files.GroupBy(f => f.Path).Where(g => g.Count() > 1))
         {
             r.Error($"{key}.agentFiles", $"path {group.Key} is written {group.Count()} times.", "give every file its own path.");
             ok = false;
         }
-        return ok ? files.ToImmutable() : null;
+        return ok ? files : null;
     }
 
     private static int? Seconds(ConfigReader r, JsonElement obj, string at, string field, string example, int? fallback = null)

@@ -183,22 +183,8 @@ public static partial class LabSpecLoader
         {
             return [];
         }
-        var nodes = ImmutableArray.CreateBuilder<NodeSpec>();
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            var at = $"{key}[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                r.Error(at, "must be a mapping describing one node.", $"e.g. {NodeExample}");
-                continue;
-            }
-            if (ReadNode(r, item, at, subnet, nas) is { } node)
-            {
-                nodes.Add(node);
-            }
-        }
-        if (index == 0)
+        var (nodes, allRead) = r.Mappings(list, key, NodeExample, (item, at) => ReadNode(r, item, at, subnet, nas));
+        if (list.GetArrayLength() == 0)
         {
             r.Error(key, "lists no nodes.", $"add at least the control node, e.g. {NodeExample}");
         }
@@ -213,12 +199,12 @@ public static partial class LabSpecLoader
         }
         var controls = nodes.Count(n => n.Role == NodeRole.Control);
         // A node with its own errors is not read: judging the roles without it would only add a false error.
-        if (index > 0 && nodes.Count == index && controls != 1)
+        if (nodes.Length > 0 && allRead && controls != 1)
         {
             r.Error(key, controls == 0 ? "has no node with role 'control'." : $"has {controls} nodes with role 'control' ({string.Join(", ", nodes.Where(n => n.Role == NodeRole.Control).Select(n => n.Name))}).",
                 "exactly one node runs the control plane: set role: control on one node and gemini or exploratory on the others.");
         }
-        return nodes.ToImmutable();
+        return nodes;
     }
 
     private static NodeSpec? ReadNode(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet, NasSpec? nas)
@@ -323,27 +309,7 @@ public static partial class LabSpecLoader
         {
             return null;
         }
-        var exports = ImmutableArray.CreateBuilder<ExportSpec>();
-        var index = 0;
-        var ok = true;
-        foreach (var item in list.EnumerateArray())
-        {
-            var at = $"{key}.exports[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                r.Error(at, "must be a mapping describing one export.", $"e.g. {ExportExample}");
-                ok = false;
-                continue;
-            }
-            if (ReadExport(r, item, at, subnet) is { } export)
-            {
-                exports.Add(export);
-            }
-            else
-            {
-                ok = false;
-            }
-        }
+        var (exports, ok) = r.Mappings(list, $"{key}.exports", ExportExample, (item, at) => ReadExport(r, item, at, subnet));
         foreach (var group in exports.GroupBy(e => e.Name).Where(g => g.Count() > 1))
         {
             r.Error($"{key}.exports", $"export name '{group.Key}' is used {group.Count()} times.", "give every export a unique name.");
@@ -357,7 +323,7 @@ public static partial class LabSpecLoader
                     "give each export its own mount point, none inside another (e.g. /mnt/nfs/NAME).");
             }
         }
-        return ok ? exports.ToImmutable() : null;
+        return ok ? exports : null;
     }
 
     private static bool Nested(string a, string b) => a == b || b.StartsWith(a + "/", StringComparison.Ordinal);
