@@ -61,7 +61,7 @@ public static partial class PlanPrinter
     private static string Format(object? value) => value switch
     {
         null => "null",
-        string s when s.Contains('\n') => $"<{s.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(s)[..12]}>",
+        string s when s.Contains('\n') => $"<{s.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(s)[..12]}>{Purpose(s)}",
         string s when Sha().IsMatch(s) => s[..12],
         string s => s,
         bool b => b ? "true" : "false",
@@ -69,6 +69,14 @@ public static partial class PlanPrinter
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>A rendered step says what it does on its second line ("# lab COMPONENT TARGET: step 'X' — PURPOSE"): show that.</summary>
+    private static string Purpose(string script)
+    {
+        var lines = script.Split('\n', 3);
+        var dash = lines.Length > 1 && lines[1].StartsWith("# lab ", StringComparison.Ordinal) ? lines[1].IndexOf(" — ", StringComparison.Ordinal) : -1;
+        return dash < 0 ? "" : $" {lines[1][(dash + 3)..]}";
+    }
 
     private static string Structure(object value)
     {

@@ -19,7 +19,7 @@ public class NodeStepsTests
     }
 
     [Fact]
-    public void Every_script_is_strict_and_reads_no_stdin()
+    public void Every_script_is_strict_and_runs_its_body_with_stdin_closed()
     {
         foreach (var step in Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n)))
         {
