@@ -44,13 +44,9 @@ static StackFile Synthetic(StackFile prod, int count)
         node["role"] = i == 0 ? "control" : "gemini";
         nodes.Add(node);
     }
-    var nas = JsonNode.Parse(prod.Config[ConfigKeys.Nas])!;
-    nas["host"] = "10.50.0.20";
-    var config = new Dictionary<string, string>(prod.Config)
-    {
-        [ConfigKeys.Subnet] = "10.50.0.0/16",
-        [ConfigKeys.Nodes] = nodes.ToJsonString(),
-        [ConfigKeys.Nas] = nas.ToJsonString(),
-    };
+    // The lab's services (NAS, Vault, registry) move to the synthetic /16 with it.
+    var config = prod.Config.ToDictionary(kv => kv.Key, kv => kv.Value.Replace("192.168.50.", "10.50.0.", StringComparison.Ordinal));
+    config[ConfigKeys.Subnet] = "10.50.0.0/16";
+    config[ConfigKeys.Nodes] = nodes.ToJsonString();
     return prod with { Stack = $"bench{count}", Config = config };
 }
