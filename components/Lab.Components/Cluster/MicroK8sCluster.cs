@@ -64,16 +64,13 @@ public sealed class MicroK8sCluster : ComponentResource
         : base(TypeToken, name, options)
     {
         var control = args.Members[0];
-        InputList<object> Triggers(StepScript step, params Input<int>[] generations) =>
-            new InputList<object> { (Input<object>)step.Hash }.Concat(generations.Select(g => (Input<object>)g.Apply(v => (object)v)).ToArray());
-
         var installs = args.Members.ToDictionary(m => m.Name, m =>
-            RemoteStep.Create(this, m.Name, m.Ssh, m.Install, waitForBoot: false, Triggers(m.Install, m.Rebuild), [m.After]));
+            RemoteStep.Create(this, m.Name, m.Ssh, m.Install, waitForBoot: false, RemoteStep.Triggers(m.Install, m.Rebuild), [m.After]));
 
         var addons = RemoteStep.Create(this, control.Name, control.Ssh, args.Addons, waitForBoot: false,
-            Triggers(args.Addons, control.Rebuild), [installs[control.Name]]);
+            RemoteStep.Triggers(args.Addons, control.Rebuild), [installs[control.Name]]);
         var kubeconfig = RemoteStep.Create(this, control.Name, control.Ssh, args.Kubeconfig, waitForBoot: false,
-            Triggers(args.Kubeconfig, control.Rebuild), [addons], secretOutput: true);
+            RemoteStep.Triggers(args.Kubeconfig, control.Rebuild), [addons], secretOutput: true);
         Kubeconfig = Output.CreateSecret(kubeconfig.Stdout);
 
         Provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { KubeConfig = Kubeconfig }, new CustomResourceOptions { Parent = this });
@@ -94,9 +91,9 @@ public sealed class MicroK8sCluster : ComponentResource
                 Keepers = { ["node"] = worker.Name, ["rebuild"] = worker.Rebuild.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
             }, new CustomResourceOptions { Parent = this });
             var issued = RemoteStep.Create(this, control.Name, control.Ssh, issue, waitForBoot: false,
-                Triggers(issue, worker.Rebuild), [addons], secretLines: token.Result.Apply(t => t + "\n"));
+                RemoteStep.Triggers(issue, worker.Rebuild), [addons], secretLines: token.Result.Apply(t => t + "\n"));
             joined[worker.Name] = RemoteStep.Create(this, worker.Name, worker.Ssh, join, waitForBoot: false,
-                Triggers(join, worker.Rebuild), [installs[worker.Name], issued],
+                RemoteStep.Triggers(join, worker.Rebuild), [installs[worker.Name], issued],
                 secretLines: Output.Tuple(token.Result, clusterCa).Apply(t => $"{t.Item1}\n{t.Item2}\n"));
             ready.Add(joined[worker.Name]);
         }

@@ -54,7 +54,7 @@ public sealed class BareMetalNode : ComponentResource
         {
             var after = new[] { previous, args.StepsAfter.GetValueOrDefault(step.Step) }.OfType<Resource>();
             previous = RemoteStep.Create(this, name, args.Ssh, step, waitForBoot: previous is null,
-                new InputList<object> { (Input<object>)step.Hash, (Input<object>)args.Rebuild.Apply(r => (object)r) }, after,
+                RemoteStep.Triggers(step, args.Rebuild), after,
                 secretLines: args.StepSecrets.GetValueOrDefault(step.Step));
             steps[step.Step] = previous;
         }

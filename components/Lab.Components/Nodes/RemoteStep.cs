@@ -7,6 +7,10 @@ namespace Lab.Components.Nodes;
 /// <summary>One rendered step as a remote command: the script travels on stdin to root bash.</summary>
 internal static class RemoteStep
 {
+    /// <summary>A step's triggers: its script's hash and the generations (rebuild) that must re-run it.</summary>
+    public static InputList<object> Triggers(StepScript step, params Input<int>[] generations) =>
+        new InputList<object> { (Input<object>)step.Hash }.Concat(generations.Select(g => (Input<object>)g.Apply(v => (object)v)).ToArray());
+
     /// <param name="triggers">Values whose change replaces the step (re-runs it from scratch); null: a script change re-runs it in place.</param>
     /// <param name="retainOnDelete">Leave the step's work in place when it leaves the program (data-bearing steps).</param>
     /// <param name="secretLines">Secret lines the script reads after itself on stdin (StepScript.RenderReadingSecrets).</param>

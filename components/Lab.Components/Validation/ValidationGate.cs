@@ -83,7 +83,7 @@ public sealed class ValidationGate : ComponentResource
 
         // Waits for every Job and prints their result lines; it runs again only when a Job (so what it measures) changed.
         var collector = RemoteStep.Create(this, name, args.Control, args.Collector, waitForBoot: false,
-            new InputList<object> { (Input<object>)args.Collector.Hash, (Input<object>)args.ControlRebuild.Apply(r => (object)r) }, jobs);
+            RemoteStep.Triggers(args.Collector, args.ControlRebuild), jobs);
 
         Report = collector.Stdout.Apply(output =>
         {
