@@ -99,17 +99,18 @@ public sealed class LabStack : Stack
             After = cluster.Ready,
         });
 
+        var probes = Probes.For(lab);
         Validation = lab.Validation.Mode == GateMode.Off
             ? Output.Create("validation gate: off (lab:validation.mode)")
             : new ValidationGate("validation", new ValidationGateArgs
             {
                 Provider = cluster.Provider,
                 Mode = lab.Validation.Mode,
-                Probes = Probes.For(lab),
+                Probes = probes,
                 NasHost = lab.Nas.Host.ToString(),
                 Control = Ssh(lab.ControlNode.Host),
                 ControlRebuild = lab.ControlNode.Rebuild,
-                Collector = Collector.Step(lab),
+                Collector = Collector.Step(lab, probes),
                 // After every other component: the gate measures the whole lab.
                 After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts],
             }).Report;

@@ -132,7 +132,7 @@ public class ProbeTests
         var lab = Repo.Prod();
         var probes = Probes.For(lab);
         Assert.All(probes.Where(p => p.Checks.Count > 0), p => Assert.Contains("LAB_RESULT check=", p.Script));
-        var collector = Collector.Step(lab).Text;
+        var collector = Collector.Step(lab, probes).Text;
         Assert.All(probes, p => Assert.Contains(p.JobName, collector));
         Assert.Contains("echo \"LAB_JOB job=$job\"", collector);
     }

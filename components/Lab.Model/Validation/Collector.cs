@@ -11,9 +11,8 @@ namespace Lab.Model.Validation;
 /// </summary>
 public static class Collector
 {
-    public static StepScript Step(LabSpec spec)
+    public static StepScript Step(LabSpec spec, IReadOnlyList<Probe> probes)
     {
-        var probes = Probes.For(spec);
         var deadline = probes.Count == 0 ? 60 : probes.Max(p => p.DeadlineSeconds) + 60;
         return StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, 90, "validation-results",
             "collect the validation probes' results",
@@ -28,6 +27,9 @@ public static class Collector
             """);
     }
 
-    public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>
-        Probes.For(spec).Select(p => new Artifact($"validation-gate/{p.Name}.sh", p.Script)).Append(Step(spec).ToArtifact());
+    public static IEnumerable<Artifact> Artifacts(LabSpec spec)
+    {
+        var probes = Probes.For(spec);
+        return probes.Select(p => new Artifact($"validation-gate/{p.Name}.sh", p.Script)).Append(Step(spec, probes).ToArtifact());
+    }
 }
