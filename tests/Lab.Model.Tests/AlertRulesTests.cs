@@ -231,12 +231,12 @@ public class PromtoolTests
             text.Append($"      - eval_time: {forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
             foreach (var (k, v) in labels)
             {
-                text.Append($"              {k}: {Q(v)}\n");
+                text.Append($"              {k}: {AlertRules.Quote(v)}\n");
             }
             text.Append("            exp_annotations:\n");
             foreach (var (k, v) in rule.Annotations)
             {
-                text.Append($"              {k}: {Q(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
+                text.Append($"              {k}: {AlertRules.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
             }
             text.Append("  - interval: 1m\n    input_series:\n");
             AppendSeries(text, probe.Quiet, forMinutes + 10);
@@ -250,7 +250,7 @@ public class PromtoolTests
         foreach (var line in series)
         {
             var split = line.LastIndexOf(' ');
-            text.Append($"      - series: {Q(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
+            text.Append($"      - series: {AlertRules.Quote(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
         }
     }
 
@@ -262,7 +262,6 @@ public class PromtoolTests
         return match.Groups[2].Value switch { "h" => n * 60, "m" => n, _ => (n + 59) / 60 };
     }
 
-    private static string Q(string s) => System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     private static (int Code, string Output) InTemp(Func<string, (int, string)> run)
     {

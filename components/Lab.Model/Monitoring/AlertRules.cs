@@ -48,25 +48,29 @@ public static class AlertRules
             });
     }
 
-    /// <summary>A Prometheus rule file (strings as JSON-quoted YAML scalars: always valid, never ambiguous).</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A YAML scalar as a JSON string: always valid, never ambiguous, readable (°C stays °C).</summary>
+    public static string Quote(string value) => JsonSerializer.Serialize(value, Readable);
+
+    /// <summary>A Prometheus rule file, every string quoted with <see cref="Quote"/>.</summary>
     public static string Yaml(IReadOnlyList<RuleGroup> groups)
     {
-        static string Q(string s) => JsonSerializer.Serialize(s, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         var text = new StringBuilder("# The lab's alert rules, rendered by Lab.Model; checked with promtool.\ngroups:\n");
         foreach (var group in groups)
         {
-            text.Append($"  - name: {Q(group.Name)}\n    rules:\n");
+            text.Append($"  - name: {Quote(group.Name)}\n    rules:\n");
             foreach (var rule in group.Rules)
             {
-                text.Append($"      - alert: {Q(rule.Alert)}\n        expr: {Q(rule.Expr)}\n        for: {Q(rule.For)}\n        labels:\n");
+                text.Append($"      - alert: {Quote(rule.Alert)}\n        expr: {Quote(rule.Expr)}\n        for: {Quote(rule.For)}\n        labels:\n");
                 foreach (var (k, v) in rule.Labels)
                 {
-                    text.Append($"          {k}: {Q(v)}\n");
+                    text.Append($"          {k}: {Quote(v)}\n");
                 }
                 text.Append("        annotations:\n");
                 foreach (var (k, v) in rule.Annotations)
                 {
-                    text.Append($"          {k}: {Q(v)}\n");
+                    text.Append($"          {k}: {Quote(v)}\n");
                 }
             }
         }
