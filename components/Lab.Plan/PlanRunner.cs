@@ -18,21 +18,33 @@ public static class PlanRunner
     {
         LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
         mocks ??= new PlanMocks();
+        await WithProgramEnvironment(file, () => Deployment.TestWithServiceProviderAsync<LabStack>(mocks,
+            new StackFactory(() => new LabStack(mocks.StackOptions())), Options(file)));
+        return mocks.Resources(file.Stack, Project);
+    }
+
+    /// <summary>The test options of a preview of this stack, as the offline plan runs it.</summary>
+    public static TestOptions Options(StackFile file) => new() { ProjectName = Project, StackName = file.Stack, IsPreview = true };
+
+    /// <summary>Runs <paramref name="run"/> with the stack's config in the environment, as the Pulumi CLI provides it; one at a time.</summary>
+    public static async Task WithProgramEnvironment(StackFile file, Func<Task> run)
+    {
+        var environment = file.ProgramEnvironment();
         await OneAtATime.WaitAsync();
         try
         {
-            foreach (var (name, value) in file.ProgramEnvironment())
+            foreach (var (name, value) in environment)
             {
                 Environment.SetEnvironmentVariable(name, value);
             }
-            await Deployment.TestWithServiceProviderAsync<LabStack>(mocks, new StackFactory(() => new LabStack(mocks.StackOptions())),
-                new TestOptions { ProjectName = Project, StackName = file.Stack, IsPreview = true });
-            return mocks.Resources(file.Stack, Project);
+            await run();
         }
         finally
         {
-            Environment.SetEnvironmentVariable("PULUMI_CONFIG", null);
-            Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", null);
+            foreach (var name in environment.Keys)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
             OneAtATime.Release();
         }
     }

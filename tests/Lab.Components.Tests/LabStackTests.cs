@@ -76,20 +76,6 @@ public class LabStackTests
     }
 
     /// <summary>The program as `pulumi up` runs it: config from the environment, no plan hooks.</summary>
-    private static async Task RunProgram(StackFile file)
-    {
-        foreach (var (name, value) in file.ProgramEnvironment())
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-        try
-        {
-            await Deployment.TestAsync<LabStack>(new PlanMocks(), new TestOptions { ProjectName = PlanRunner.Project, StackName = file.Stack, IsPreview = true });
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PULUMI_CONFIG", null);
-            Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", null);
-        }
-    }
+    private static Task RunProgram(StackFile file) =>
+        PlanRunner.WithProgramEnvironment(file, () => Deployment.TestAsync<LabStack>(new PlanMocks(), PlanRunner.Options(file)));
 }
