@@ -6,6 +6,7 @@ using Lab.Components.Nodes;
 using Lab.Components.Storage;
 using Lab.Components.Vault;
 using Lab.Model.Cluster;
+using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
@@ -92,7 +93,7 @@ public sealed class LabStack : Stack
 
         var alerts = new AlertRules("lab-alerts", new AlertRulesArgs
         {
-            Spec = Lab.Model.Monitoring.AlertRules.Spec(Lab.Model.Monitoring.AlertRules.Groups(lab)),
+            Spec = AlertRuleGroups.Spec(AlertRuleGroups.Groups(lab)),
             Provider = cluster.Provider,
             Namespace = Addons.ObservabilityNamespace,
             Release = Addons.PrometheusRuleRelease,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lab.Model.Monitoring;
 using Lab.Model.Spec;
 
 namespace Lab.Components.Tests;
@@ -25,7 +26,7 @@ public class AlertRulesTests
     {
         var plan = await Lab.Plan(Lab.Prod);
         var lab = LabSpecLoader.Load("prod", Lab.Prod.Config, Lab.Prod.SecretKeys);
-        var expected = JsonNode.Parse(JsonSerializer.Serialize(global::Lab.Model.Monitoring.AlertRules.Spec(global::Lab.Model.Monitoring.AlertRules.Groups(lab))))!;
+        var expected = JsonNode.Parse(JsonSerializer.Serialize(AlertRuleGroups.Spec(AlertRuleGroups.Groups(lab))))!;
         var actual = JsonNode.Parse(JsonSerializer.Serialize(plan.Single(Rule, "lab-alerts").Inputs["spec"]))!;
         Assert.True(JsonNode.DeepEquals(expected, actual), $"spec differs:\n{actual}");
     }

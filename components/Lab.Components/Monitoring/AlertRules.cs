@@ -7,7 +7,7 @@ namespace Lab.Components.Monitoring;
 
 public sealed class AlertRulesArgs : ResourceArgs
 {
-    /// <summary>The rule groups as data (Lab.Model AlertRules.Spec), the same promtool checks as a file.</summary>
+    /// <summary>The rule groups as data (Lab.Model AlertRuleGroups.Spec), the same promtool checks as a file.</summary>
     public required Input<Dictionary<string, object>> Spec { get; init; }
 
     /// <summary>The cluster's provider: the rules live on the lab's cluster.</summary>

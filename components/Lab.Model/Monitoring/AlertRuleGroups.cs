@@ -14,7 +14,7 @@ public sealed record RuleGroup(string Name, IReadOnlyList<AlertRule> Rules);
 /// The lab's Prometheus rule groups, rendered from the catalog and the stack's thresholds. The same
 /// groups become the plain rule file promtool checks and the PrometheusRule object's spec.
 /// </summary>
-public static class AlertRules
+public static class AlertRuleGroups
 {
     public const string FileName = "lab-alerts.rules.yaml";
 

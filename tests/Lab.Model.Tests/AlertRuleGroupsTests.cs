@@ -66,7 +66,7 @@ public class AlertValidationTests
     public void Stack_thresholds_reach_the_rendered_rules()
     {
         var lab = Rule("HighGPUTemperature", r => r["threshold"] = 83).Load();
-        var rule = AlertRules.Groups(lab).SelectMany(g => g.Rules).Single(r => r.Alert == "HighGPUTemperature");
+        var rule = AlertRuleGroups.Groups(lab).SelectMany(g => g.Rules).Single(r => r.Alert == "HighGPUTemperature");
         Assert.Equal("DCGM_FI_DEV_GPU_TEMP >= 83", rule.Expr);
         Assert.Contains("83°C", rule.Annotations["summary"]);
     }
@@ -77,7 +77,7 @@ public class AlertRenderTests
     [Fact]
     public void Rules_cover_every_part_of_the_lab()
     {
-        var alerts = AlertRules.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).ToHashSet();
+        var alerts = AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).ToHashSet();
         Assert.Superset(new HashSet<string>
         {
             "HighGPUTemperature", "GPUXidError", "LowGPUUtilization", "VaultSealed", "NodeDown", "KubernetesNodeNotReady",
@@ -88,7 +88,7 @@ public class AlertRenderTests
     [Fact]
     public void Every_rule_has_severity_summary_description_and_a_runbook_in_this_repo()
     {
-        foreach (var rule in AlertRules.Groups(Repo.Prod()).SelectMany(g => g.Rules))
+        foreach (var rule in AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules))
         {
             Assert.True(AlertCatalog.Severities.Contains(rule.Labels["severity"]), rule.Alert);
             Assert.False(string.IsNullOrWhiteSpace(rule.Annotations["summary"]), rule.Alert);
@@ -108,7 +108,7 @@ public class AlertRenderTests
     public void Read_only_exports_are_not_watched_for_being_read_only()
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![1]!["access"] = "ro").Load();
-        var rule = AlertRules.Groups(lab).SelectMany(g => g.Rules).Single(r => r.Alert == "NFSMountReadOnly");
+        var rule = AlertRuleGroups.Groups(lab).SelectMany(g => g.Rules).Single(r => r.Alert == "NFSMountReadOnly");
         Assert.DoesNotContain("/mnt/nfs/models", rule.Expr);
         Assert.Contains("/mnt/nfs/datasets", rule.Expr);
     }
@@ -170,26 +170,26 @@ public class PromtoolTests
         var lab = Repo.Load(StackFile.Read(Repo.StackFiles.Single(f => Path.GetFileName(f) == stackFile)));
         var (code, output) = InTemp(dir =>
         {
-            File.WriteAllText(Path.Combine(dir, AlertRules.FileName), AlertRules.Yaml(AlertRules.Groups(lab)));
-            return Tools.Run("promtool", ["check", "rules", Path.Combine(dir, AlertRules.FileName)]);
+            File.WriteAllText(Path.Combine(dir, AlertRuleGroups.FileName), AlertRuleGroups.Yaml(AlertRuleGroups.Groups(lab)));
+            return Tools.Run("promtool", ["check", "rules", Path.Combine(dir, AlertRuleGroups.FileName)]);
         });
         Assert.True(code == 0, output);
-        Assert.Contains($"SUCCESS: {AlertRules.Groups(lab).Sum(g => g.Rules.Count)} rules found", output);
+        Assert.Contains($"SUCCESS: {AlertRuleGroups.Groups(lab).Sum(g => g.Rules.Count)} rules found", output);
     }
 
     [Fact]
     public void Every_alert_has_a_probe()
     {
-        Assert.Empty(AlertRules.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).Except(Probes.Keys));
+        Assert.Empty(AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).Except(Probes.Keys));
     }
 
     [Fact]
     public void Each_alert_fires_at_its_threshold_after_its_for_and_stays_silent_just_below()
     {
-        var groups = AlertRules.Groups(Repo.Prod());
+        var groups = AlertRuleGroups.Groups(Repo.Prod());
         var (code, output) = InTemp(dir =>
         {
-            File.WriteAllText(Path.Combine(dir, AlertRules.FileName), AlertRules.Yaml(groups));
+            File.WriteAllText(Path.Combine(dir, AlertRuleGroups.FileName), AlertRuleGroups.Yaml(groups));
             File.WriteAllText(Path.Combine(dir, "tests.yaml"), UnitTests(groups));
             return Tools.Run("promtool", ["test", "rules", Path.Combine(dir, "tests.yaml")]);
         });
@@ -204,8 +204,8 @@ public class PromtoolTests
         var moved = Repo.ProdConfig().Edit(ConfigKeys.Alerts, a => a["rules"]!["HighGPUTemperature"]!["threshold"] = 86).Load();
         var (code, output) = InTemp(dir =>
         {
-            File.WriteAllText(Path.Combine(dir, AlertRules.FileName), AlertRules.Yaml(AlertRules.Groups(moved)));
-            File.WriteAllText(Path.Combine(dir, "tests.yaml"), UnitTests(AlertRules.Groups(Repo.Prod())));
+            File.WriteAllText(Path.Combine(dir, AlertRuleGroups.FileName), AlertRuleGroups.Yaml(AlertRuleGroups.Groups(moved)));
+            File.WriteAllText(Path.Combine(dir, "tests.yaml"), UnitTests(AlertRuleGroups.Groups(Repo.Prod())));
             return Tools.Run("promtool", ["test", "rules", Path.Combine(dir, "tests.yaml")]);
         });
         Assert.NotEqual(0, code);
@@ -215,7 +215,7 @@ public class PromtoolTests
     /// <summary>promtool unit tests: per alert, the firing series (silent one step before `for`, firing at `for`) and the quiet ones (never firing).</summary>
     private static string UnitTests(IReadOnlyList<RuleGroup> groups)
     {
-        var text = new StringBuilder($"rule_files: [{AlertRules.FileName}]\nevaluation_interval: 1m\ntests:\n");
+        var text = new StringBuilder($"rule_files: [{AlertRuleGroups.FileName}]\nevaluation_interval: 1m\ntests:\n");
         foreach (var rule in groups.SelectMany(g => g.Rules))
         {
             var probe = Probes[rule.Alert];
@@ -231,12 +231,12 @@ public class PromtoolTests
             text.Append($"      - eval_time: {forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
             foreach (var (k, v) in labels)
             {
-                text.Append($"              {k}: {AlertRules.Quote(v)}\n");
+                text.Append($"              {k}: {AlertRuleGroups.Quote(v)}\n");
             }
             text.Append("            exp_annotations:\n");
             foreach (var (k, v) in rule.Annotations)
             {
-                text.Append($"              {k}: {AlertRules.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
+                text.Append($"              {k}: {AlertRuleGroups.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
             }
             text.Append("  - interval: 1m\n    input_series:\n");
             AppendSeries(text, probe.Quiet, forMinutes + 10);
@@ -250,7 +250,7 @@ public class PromtoolTests
         foreach (var line in series)
         {
             var split = line.LastIndexOf(' ');
-            text.Append($"      - series: {AlertRules.Quote(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
+            text.Append($"      - series: {AlertRuleGroups.Quote(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
         }
     }
 
