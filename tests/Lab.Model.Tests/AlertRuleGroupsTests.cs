@@ -231,12 +231,12 @@ public class PromtoolTests
             text.Append($"      - eval_time: {forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
             foreach (var (k, v) in labels)
             {
-                text.Append($"              {k}: {AlertRuleGroups.Quote(v)}\n");
+                text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(v)}\n");
             }
             text.Append("            exp_annotations:\n");
             foreach (var (k, v) in rule.Annotations)
             {
-                text.Append($"              {k}: {AlertRuleGroups.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
+                text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
             }
             text.Append("  - interval: 1m\n    input_series:\n");
             AppendSeries(text, probe.Quiet, forMinutes + 10);
@@ -250,7 +250,7 @@ public class PromtoolTests
         foreach (var line in series)
         {
             var split = line.LastIndexOf(' ');
-            text.Append($"      - series: {AlertRuleGroups.Quote(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
+            text.Append($"      - series: {Lab.Model.Text.Yaml.Quote(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
         }
     }
 

@@ -86,21 +86,28 @@ public class ClusterRenderTests
     public void Install_pins_the_channel_names_the_node_and_sets_its_timings()
     {
         var lab = Repo.Prod();
-        var zenon = MicroK8sSteps.Install(lab, lab.ControlNode).Text;
-        Assert.Contains("channel='1.32/stable'", zenon);
-        Assert.Contains("set_arg /var/snap/microk8s/current/args/kubelet --hostname-override 'zenon'", zenon);
-        Assert.Contains("set_arg /var/snap/microk8s/current/args/kube-controller-manager --node-monitor-grace-period '24s'", zenon);
-        Assert.DoesNotContain("kube-controller-manager", MicroK8sSteps.Install(lab, lab.Nodes[1]).Text);
+        var zenon = MicroK8sSteps.Install(lab, lab.ControlNode);
+        Assert.Equal("1.32/stable", zenon.Input("channel"));
+        var settings = Settings(zenon);
+        Assert.Contains("kubelet --hostname-override zenon", settings);
+        Assert.Contains("kube-controller-manager --node-monitor-grace-period 24s", settings);
+        Assert.DoesNotContain(Settings(MicroK8sSteps.Install(lab, lab.Nodes[1])), s => s.StartsWith("kube-controller-manager", StringComparison.Ordinal));
+    }
+
+    /// <summary>"FILE FLAG VALUE" per args-file setting of an install step.</summary>
+    private static IReadOnlyList<string> Settings(Lab.Model.Nodes.StepScript install)
+    {
+        static string[] List(string display) => display.Trim('[', ']').Split(", ");
+        return [.. List(install.Input("arg_files")).Zip(List(install.Input("arg_flags")), List(install.Input("arg_values"))).Select(t => $"{t.First} {t.Second} {t.Third}")];
     }
 
     [Fact]
     public void Addons_are_enabled_in_order_once_each_with_the_host_driver()
     {
-        var text = MicroK8sSteps.EnableAddons(Repo.Prod()).Text;
-        var order = new[] { "enable_addon 'dns'", "enable_addon 'rbac'", "enable_addon 'hostpath-storage'", "enable_addon 'metrics-server'",
-            "enable_addon 'nvidia' --gpu-operator-driver host", "enable_addon 'observability'" }.Select(l => text.IndexOf(l + "\n", StringComparison.Ordinal)).ToList();
-        Assert.DoesNotContain(-1, order);
-        Assert.Equal(order.Order(), order);
+        var step = MicroK8sSteps.EnableAddons(Repo.Prod());
+        var text = step.Text;
+        Assert.Equal("[dns, rbac, hostpath-storage, metrics-server, nvidia, observability]", step.Input("addons"));
+        Assert.Equal("[, , , , --gpu-operator-driver host, ]", step.Input("addon_args"));
         Assert.Contains("if [ \"$(microk8s status --addon \"$1\" 2>/dev/null)\" = enabled ]; then", text);
     }
 
@@ -110,7 +117,7 @@ public class ClusterRenderTests
         var lab = Repo.Prod();
         var text = MicroK8sSteps.IssueJoinToken(lab, lab.Nodes[2]).Text;
         var remove = text.IndexOf("microk8s remove-node \"$node\" --force", StringComparison.Ordinal);
-        var add = text.IndexOf("microk8s add-node --token \"$token\" --token-ttl 600", StringComparison.Ordinal);
+        var add = text.IndexOf("microk8s add-node --token \"$token\" --token-ttl \"$token_ttl\"", StringComparison.Ordinal);
         Assert.True(remove > 0 && add > remove);
         Assert.Contains("if [ \"$ready\" != True ]; then", text);
         Assert.EndsWith("IFS= read -r token && main </dev/null\n", text);
@@ -122,7 +129,8 @@ public class ClusterRenderTests
         var lab = Repo.Prod();
         var text = MicroK8sSteps.Join(lab, lab.Nodes[3]).Text;
         Assert.Contains("grep -q 'acting as a node in a cluster'", text);
-        Assert.Contains("microk8s join 192.168.50.11:25000/\"$token\" --worker", text);
+        Assert.Contains("microk8s join \"$control_host:25000/$token\" --worker", text);
+        Assert.Equal("192.168.50.11", MicroK8sSteps.Join(lab, lab.Nodes[3]).Input("control_host"));
         Assert.EndsWith("IFS= read -r token && IFS= read -r cluster_ca && main </dev/null\n", text);
     }
 

@@ -24,7 +24,7 @@ public class NodeStepsTests
         foreach (var step in Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n)))
         {
             Assert.StartsWith("#!/usr/bin/env bash\n", step.Text);
-            Assert.Contains("\nset -euo pipefail\n", step.Text);
+            Assert.Contains("\nset -Eeuo pipefail\n", step.Text);
             Assert.EndsWith("main </dev/null\n", step.Text);
         }
     }
@@ -32,22 +32,23 @@ public class NodeStepsTests
     [Fact]
     public void Preflight_checks_the_nodes_own_hardware()
     {
-        var zenon = Step(Prod, "zenon", "preflight").Text;
-        Assert.Contains("expected_gpu='RTX A4000'", zenon);
-        Assert.Contains("expected_cpu='Xeon W3-2435'", zenon);
-        Assert.Contains("expected_ubuntu='24.04'", zenon);
-        Assert.Contains("min_free_gb=100", zenon);
-        Assert.Contains("expected_gpu='RTX A5500'", Step(Prod, "rocinate", "preflight").Text);
+        var zenon = Step(Prod, "zenon", "preflight");
+        Assert.Equal("RTX A4000", zenon.Input("expected_gpu"));
+        Assert.Equal("Xeon W3-2435", zenon.Input("expected_cpu"));
+        Assert.Equal("24.04", zenon.Input("expected_ubuntu"));
+        Assert.Equal("100", zenon.Input("min_free_gb"));
+        Assert.Equal("RTX A5500", Step(Prod, "rocinate", "preflight").Input("expected_gpu"));
     }
 
     [Fact]
     public void Os_step_pins_every_package_and_sets_bbr_and_tcp_buffers()
     {
-        var os = Step(Prod, "gemini-1", "os").Text;
-        Assert.Contains("apt_pin 'chrony=4.5-1ubuntu4.2' 'iperf3=3.16-1build2' 'nfs-common=1:2.6.4-3ubuntu5.1' 'pciutils=1:3.10.0-2build1'", os);
-        Assert.Contains("net.ipv4.tcp_congestion_control = bbr", os);
-        Assert.Contains("net.ipv4.tcp_rmem = 4096 87380 134217728", os);
-        Assert.Contains("net.core.default_qdisc = fq", os);
+        var os = Step(Prod, "gemini-1", "os");
+        Assert.Equal("[chrony=4.5-1ubuntu4.2, iperf3=3.16-1build2, nfs-common=1:2.6.4-3ubuntu5.1, pciutils=1:3.10.0-2build1]", os.Input("packages"));
+        var sysctls = os.Input("sysctls");
+        Assert.Contains("net.ipv4.tcp_congestion_control = bbr", sysctls);
+        Assert.Contains("net.ipv4.tcp_rmem = 4096 87380 134217728", sysctls);
+        Assert.Contains("net.core.default_qdisc = fq", sysctls);
     }
 
     [Fact]
@@ -57,6 +58,7 @@ public class NodeStepsTests
         var script = Assert.Single(scripts);
         Assert.Contains("'nvidia-driver-580-open=580.95.05-0ubuntu0.24.04.2'", script);
         Assert.Contains("'nvidia-container-toolkit=1.17.8-1'", script);
+        Assert.Contains("\napt_pin \"${packages[@]}\"\n", script);
     }
 
     [Fact]
@@ -84,7 +86,7 @@ public class NodeStepsTests
     public void Hardware_values_are_quoted_as_single_words()
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[0]!["gpu"]!["model"] = "RTX A4000 Ada").Load();
-        Assert.Contains("expected_gpu='RTX A4000 Ada'", Step(lab, "zenon", "preflight").Text);
+        Assert.Contains("\nreadonly expected_gpu='RTX A4000 Ada'\n", Step(lab, "zenon", "preflight").Text);
     }
 
     [Fact]

@@ -130,7 +130,7 @@ public class StorageRenderTests
         var apply = steps.Last().Text;
         Assert.Contains("echo \"unexported=$path\"", apply);
         Assert.Contains("exportfs -ra", apply);
-        Assert.Contains(NasExports.File(Repo.Prod()).TrimEnd('\n'), apply);
+        Assert.Equal(NasExports.File(Repo.Prod()).ReplaceLineEndings("\n"), steps.Last().Input("exports"));
         Assert.All(steps, s => Assert.DoesNotMatch("rm -r|rmdir|exportfs -u", s.Text));
         Assert.All(steps, s => Assert.DoesNotContain("rm -f \"$path", s.Text));
     }
@@ -163,7 +163,7 @@ public class StorageRenderTests
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![1]!["access"] = "ro").Load();
         Assert.EndsWith(",ro\nTimeoutSec=30\n", NfsMounts.Units(lab, lab.Nodes[1]).Single(u => u.FileName == "mnt-nfs-models.mount").Content);
-        Assert.Contains("access=(rw ro rw rw rw)", NfsMounts.Step(lab, lab.Nodes[1]).Text);
+        Assert.Equal("[rw, ro, rw, rw, rw]", NfsMounts.Step(lab, lab.Nodes[1]).Input("access"));
     }
 
     [Theory]
@@ -179,9 +179,10 @@ public class StorageRenderTests
     public void The_storage_step_installs_only_the_nodes_own_mounts_and_removes_only_its_own_units()
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[3]!["mounts"] = new System.Text.Json.Nodes.JsonArray("datasets", "results")).Load();
-        var step = NfsMounts.Step(lab, lab.Nodes[3]).Text;
-        Assert.Contains("units=('mnt-nfs-datasets' 'mnt-nfs-results')", step);
-        Assert.DoesNotContain("mnt-nfs-models", step);
-        Assert.Contains($"grep -qx '{NfsMounts.Marker}' \"$file\"", step);
+        var step = NfsMounts.Step(lab, lab.Nodes[3]);
+        Assert.Equal("[mnt-nfs-datasets, mnt-nfs-results]", step.Input("units"));
+        Assert.DoesNotContain("mnt-nfs-models", step.Text);
+        Assert.Equal(NfsMounts.Marker, step.Input("marker"));
+        Assert.Contains("grep -qxF -- \"$marker\" \"$file\"", step.Text);
     }
 }

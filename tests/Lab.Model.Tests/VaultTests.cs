@@ -139,8 +139,8 @@ public class VaultRenderTests
     public void Agent_templates_read_the_seed_004_fields()
     {
         var vault = Repo.Prod().Vault;
-        Assert.Equal("{{ with secret \"secret/data/ngc\" }}{{ .Data.data.api_key }}{{ end }}\n", VaultAgent.Template(vault, vault.AgentFiles[0]));
-        Assert.Equal("{{ with secret \"secret/data/huggingface\" }}{{ .Data.data.token }}{{ end }}\n", VaultAgent.Template(vault, vault.AgentFiles[1]));
+        Assert.Equal("{{ with secret \"secret/data/ngc\" }}{{ index .Data.data \"api_key\" }}{{ end }}\n", VaultAgent.Template(vault, vault.AgentFiles[0]));
+        Assert.Equal("{{ with secret \"secret/data/huggingface\" }}{{ index .Data.data \"token\" }}{{ end }}\n", VaultAgent.Template(vault, vault.AgentFiles[1]));
     }
 
     [Fact]
@@ -150,7 +150,8 @@ public class VaultRenderTests
         var step = VaultAgent.Step(lab, lab.Nodes[0]).Text;
         Assert.EndsWith("\nIFS= read -r role_id && IFS= read -r secret_id && main </dev/null\n", step);
         // Written by shell builtins (no argv), to 0600 files, and never echoed.
-        Assert.Contains("umask 077\nprintf '%s\\n' \"$role_id\" >/etc/vault-agent/role-id.new", step);
+        Assert.Contains("umask 077\nprintf '%s\\n' \"$role_id\" >\"$role_id_file.new\"", step);
+        Assert.Contains("\nreadonly role_id_file='/etc/vault-agent/role-id'\n", step);
         Assert.DoesNotMatch(@"echo[^\n]*\$(role_id|secret_id)", step);
         Assert.DoesNotMatch(@"cat\s+/var/run/secrets", step);
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Lab.Model.Artifacts;
 using Lab.Model.Spec;
 
@@ -48,29 +47,24 @@ public static class AlertRuleGroups
             });
     }
 
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>A YAML scalar as a JSON string: always valid, never ambiguous, readable (°C stays °C).</summary>
-    public static string Quote(string value) => JsonSerializer.Serialize(value, Readable);
-
-    /// <summary>A Prometheus rule file, every string quoted with <see cref="Quote"/>.</summary>
+    /// <summary>A Prometheus rule file, every string quoted with <see cref="Text.Yaml.Quote"/>.</summary>
     public static string Yaml(IReadOnlyList<RuleGroup> groups)
     {
         var text = new StringBuilder("# The lab's alert rules, rendered by Lab.Model; checked with promtool.\ngroups:\n");
         foreach (var group in groups)
         {
-            text.Append($"  - name: {Quote(group.Name)}\n    rules:\n");
+            text.Append($"  - name: {Text.Yaml.Quote(group.Name)}\n    rules:\n");
             foreach (var rule in group.Rules)
             {
-                text.Append($"      - alert: {Quote(rule.Alert)}\n        expr: {Quote(rule.Expr)}\n        for: {Quote(rule.For)}\n        labels:\n");
+                text.Append($"      - alert: {Text.Yaml.Quote(rule.Alert)}\n        expr: {Text.Yaml.Quote(rule.Expr)}\n        for: {Text.Yaml.Quote(rule.For)}\n        labels:\n");
                 foreach (var (k, v) in rule.Labels)
                 {
-                    text.Append($"          {k}: {Quote(v)}\n");
+                    text.Append($"          {k}: {Text.Yaml.Quote(v)}\n");
                 }
                 text.Append("        annotations:\n");
                 foreach (var (k, v) in rule.Annotations)
                 {
-                    text.Append($"          {k}: {Quote(v)}\n");
+                    text.Append($"          {k}: {Text.Yaml.Quote(v)}\n");
                 }
             }
         }

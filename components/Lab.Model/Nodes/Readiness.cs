@@ -4,10 +4,5 @@ namespace Lab.Model.Nodes;
 public static class Readiness
 {
     public static StepScript Step(string component, string target) => StepScript.Render(component, target, 0, "ready",
-        "wait until the machine has booted",
-        """
-        # 'degraded' still means booted; the later steps say what is wrong.
-        systemctl is-system-running --wait >/dev/null || true
-        echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
-        """);
+        "wait until the machine has booted", data: null, "Nodes/ready.sh");
 }

@@ -8,7 +8,8 @@ namespace Lab.Model.Nodes;
 /// (its text travels on stdin to <see cref="Runner"/>). The trigger is the hash of the script,
 /// so a change re-runs exactly the steps whose script changed.
 /// </summary>
-public sealed record StepScript(string Component, string Target, int Order, string Step, string Text)
+/// <param name="Inputs">The values of its data block, for the plan: the only part of the script a stack changes.</param>
+public sealed record StepScript(string Component, string Target, int Order, string Step, string Text, System.Collections.Immutable.ImmutableArray<ScriptValue> Inputs)
 {
     /// <summary>The command line the SSH session runs: root bash reading the script from stdin.</summary>
     public const string Runner = "sudo -n /bin/bash -s";
@@ -18,12 +19,14 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     public Artifact ToArtifact() => new($"{Component}/{Target}/{Order:D2}-{Step}.sh", Text);
 
     /// <summary>
-    /// Wraps a step body: strict mode, and the body inside main() so bash has parsed all of it
-    /// before any command runs (a command reading stdin cannot eat the rest of the script),
-    /// with stdin closed for the body.
+    /// Renders a step: strict mode, the data block from <paramref name="data"/> (a record; null for none), the
+    /// helpers, and the constant body embedded at <paramref name="body"/> (e.g. "Nodes/os.sh") inside main(),
+    /// so bash has parsed all of it before any command runs (a command reading stdin cannot eat the rest of
+    /// the script), with stdin closed for the body.
     /// </summary>
-    public static StepScript Render(string component, string target, int order, string step, string purpose, string body, params ShellHelper[] helpers) =>
-        Compose(component, target, order, step, purpose, body, helpers, "main </dev/null");
+    /// <param name="purpose">A constant description; it must not carry config values (they belong in the data).</param>
+    public static StepScript Render(string component, string target, int order, string step, string purpose, object? data, string body, params ShellHelper[] helpers) =>
+        Compose(component, target, order, step, purpose, data, body, helpers, "main </dev/null");
 
     /// <summary>
     /// A step that needs secret material: the runner appends one line per variable after the script
@@ -31,65 +34,41 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     /// rendered script itself holds no secret.
     /// </summary>
     public static StepScript RenderReadingSecrets(string component, string target, int order, string step, string purpose,
-        IReadOnlyList<string> secretVariables, string body, params ShellHelper[] helpers) =>
-        Compose(component, target, order, step, purpose, body, helpers,
+        IReadOnlyList<string> secretVariables, object? data, string body, params ShellHelper[] helpers) =>
+        Compose(component, target, order, step, purpose, data, body, helpers,
             string.Join(" && ", secretVariables.Select(v => $"IFS= read -r {v}").Append("main </dev/null")));
 
-    private static StepScript Compose(string component, string target, int order, string step, string purpose, string body, ShellHelper[] helpers, string last)
+    private static StepScript Compose(string component, string target, int order, string step, string purpose, object? data, string body, ShellHelper[] helpers, string last)
     {
+        var identity = new StepIdentity(target, step);
         var text = new System.Text.StringBuilder()
             .Append("#!/usr/bin/env bash\n")
-            .Append($"# lab {component} {target}: step '{step}' — {purpose}\n")
+            .Append($"# lab {component}: {purpose}\n")
             .Append("# Rendered by Lab.Model; idempotent: running it again on a converged machine changes nothing.\n")
-            .Append("set -euo pipefail\n\n");
+            .Append("set -Eeuo pipefail\n\n")
+            .Append(ScriptData.Render(identity, data))
+            .Append("trap 'echo \"lab: step $lab_step on $lab_target failed at line $LINENO\" >&2' ERR\n\n");
         foreach (var helper in helpers.Distinct())
         {
             text.Append(helper.Text).Append('\n');
         }
         // The body stays unindented: heredoc terminators must start their line.
-        text.Append("main() {\n").Append(body.TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
-        return new StepScript(component, target, order, step, text.ToString());
+        text.Append("main() {\n").Append(ScriptBodies.Read(body).TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
+        return new StepScript(component, target, order, step, text.ToString(), ScriptData.Values(data));
     }
+
+    /// <summary>Which machine and step a script is, readable in its data block and in logs.</summary>
+    private sealed record StepIdentity(string LabTarget, string LabStep);
 }
 
-/// <summary>Shell functions a step body may use; included only in the scripts that use them.</summary>
-public sealed record ShellHelper(string Name, string Text)
+/// <summary>Shell functions a step body may use; included only in the scripts that use them. Constant text embedded beside this file.</summary>
+public sealed record ShellHelper(string Name, string Path)
 {
-    /// <summary>write_file PATH MODE: installs stdin at PATH only when the content differs; says what changed.</summary>
-    public static readonly ShellHelper WriteFile = new("write_file", """
-        # write_file PATH MODE < content: replace PATH only when its content differs.
-        write_file() {
-          local tmp
-          tmp=$(mktemp)
-          cat >"$tmp"
-          if ! cmp -s "$tmp" "$1"; then
-            install -D -m "$2" "$tmp" "$1"
-            echo "changed: $1" >&2
-          fi
-          rm -f "$tmp"
-        }
+    public string Text => ScriptBodies.Read(Path);
 
-        """);
+    /// <summary>write_file PATH MODE: installs stdin at PATH only when the content differs; says what changed.</summary>
+    public static readonly ShellHelper WriteFile = new("write_file", "Nodes/Helpers/write_file.sh");
 
     /// <summary>apt_pin PKG=VER...: installs exactly these versions where they differ, then holds them.</summary>
-    public static readonly ShellHelper AptPin = new("apt_pin", """
-        # apt_pin PKG=VERSION...: install exactly these versions where the installed one differs, then hold them.
-        apt_pin() {
-          local spec pkg missing=()
-          for spec in "$@"; do
-            pkg=${spec%%=*}
-            # shellcheck disable=SC2016 # ${Version} is dpkg-query's format, not a shell expansion
-            if [ "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)" != "${spec#*=}" ]; then
-              missing+=("$spec")
-            fi
-          done
-          if [ "${#missing[@]}" -gt 0 ]; then
-            echo "installing: ${missing[*]}" >&2
-            DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades --no-install-recommends "${missing[@]}" >&2
-          fi
-          apt-mark hold "${@%%=*}" >/dev/null
-        }
-
-        """);
+    public static readonly ShellHelper AptPin = new("apt_pin", "Nodes/Helpers/apt_pin.sh");
 }

@@ -2,7 +2,7 @@ using Lab.Model.Artifacts;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Text;
-using static Lab.Model.Text.Shell;
+using System.Collections.Immutable;
 
 namespace Lab.Model.Storage;
 
@@ -27,13 +27,13 @@ public static class NfsMounts
     private static Unit Mount(LabSpec spec, ExportSpec e) => new($"{UnitName(e)}.mount", $"""
         {Marker}
         [Unit]
-        Description=Lab NFS export {e.Name} from {spec.Nas.Name}
+        Description={Systemd.Value($"Lab NFS export {e.Name} from {spec.Nas.Name}")}
         After=network-online.target
         Wants=network-online.target
 
         [Mount]
-        What={spec.Nas.Host}:{e.Path}
-        Where={e.MountPoint}
+        What={Systemd.Value($"{spec.Nas.Host}:{e.Path}")}
+        Where={Systemd.Value(e.MountPoint)}
         Type=nfs4
         Options={Options},{(e.Access == ExportAccess.ReadWrite ? "rw" : "ro")}
         TimeoutSec=30
@@ -43,10 +43,10 @@ public static class NfsMounts
     private static Unit Automount(LabSpec spec, ExportSpec e) => new($"{UnitName(e)}.automount", $"""
         {Marker}
         [Unit]
-        Description=Automount lab NFS export {e.Name} from {spec.Nas.Name}
+        Description={Systemd.Value($"Automount lab NFS export {e.Name} from {spec.Nas.Name}")}
 
         [Automount]
-        Where={e.MountPoint}
+        Where={Systemd.Value(e.MountPoint)}
         TimeoutIdleSec={IdleTimeoutSec}
 
         [Install]
@@ -54,67 +54,22 @@ public static class NfsMounts
 
         """);
 
+    /// <param name="Units">Unit names (escaped mount points) of the exports the node mounts, one per export.</param>
+    /// <param name="UnitFiles">The unit files to install (.mount and .automount) with their contents in UnitContents.</param>
+    public sealed record StorageData(string Marker, string NasHost, ImmutableArray<string> Names, ImmutableArray<string> Units,
+        ImmutableArray<string> MountPoints, ImmutableArray<string> Access, ImmutableArray<string> UnitFiles, ImmutableArray<string> UnitContents);
+
     /// <summary>Installs the node's units, removes its stale ones, and checks each mount answers as expected.</summary>
     public static StepScript Step(LabSpec spec, NodeSpec node)
     {
         var exports = node.Mounts.Select(spec.Nas.Export).ToList();
-        var writes = Units(spec, node).Select(u => $"""
-            write_file /etc/systemd/system/{u.FileName} 0644 <<'EOF'
-            {u.Content.TrimEnd('\n')}
-            EOF
-            """);
+        var units = Units(spec, node);
         return StepScript.Render(NodeSteps.Component, node.Name, 25, "storage",
-            $"NFS automounts of {string.Join(", ", node.Mounts)} from {spec.Nas.Name}",
-            $$"""
-            units=({{string.Join(" ", exports.Select(e => Quote(UnitName(e))))}})
-            mount_points=({{string.Join(" ", exports.Select(e => Quote(e.MountPoint)))}})
-            access=({{string.Join(" ", exports.Select(e => e.Access == ExportAccess.ReadWrite ? "rw" : "ro"))}})
-            names=({{string.Join(" ", exports.Select(e => Quote(e.Name)))}})
-
-            {{string.Join("\n", writes)}}
-
-            # Units of exports this node no longer uses: unmount and remove them. Nothing on the NAS is touched.
-            for file in /etc/systemd/system/*.automount; do
-              [ -e "$file" ] || continue
-              grep -qx {{Quote(Marker)}} "$file" || continue
-              unit=$(basename "$file" .automount)
-              keep=no
-              for u in "${units[@]}"; do
-                if [ "$u" = "$unit" ]; then keep=yes; fi
-              done
-              if [ "$keep" = no ]; then
-                systemctl disable --now "$unit.automount" >/dev/null 2>&1 || true
-                systemctl stop "$unit.mount" >/dev/null 2>&1 || true
-                rm -f "/etc/systemd/system/$unit.automount" "/etc/systemd/system/$unit.mount"
-                echo "removed mount unit $unit (the NAS and its data are untouched)" >&2
-              fi
-            done
-            systemctl daemon-reload
-
-            problems=0
-            for i in "${!units[@]}"; do
-              # Options may have changed: unmount so the next access mounts with the new ones.
-              systemctl stop "${units[$i]}.mount" >/dev/null 2>&1 || echo "storage: ${mount_points[$i]} is busy; new options apply at its next mount" >&2
-              systemctl enable --now "${units[$i]}.automount" >/dev/null
-              if ! timeout 60 stat -t "${mount_points[$i]}/." >/dev/null 2>&1; then
-                echo "storage: ${mount_points[$i]} does not answer (NAS {{spec.Nas.Host}})" >&2
-                problems=$((problems + 1))
-                continue
-              fi
-              options=$(findmnt -rn -o FSTYPE,OPTIONS --mountpoint "${mount_points[$i]}" | tail -n 1)
-              case "$options" in
-                nfs4\ "${access[$i]}",*) echo "mount_${names[$i]//-/_}=${access[$i]}" ;;
-                *)
-                  echo "storage: ${mount_points[$i]} is mounted as '${options:-nothing}', expected nfs4 ${access[$i]}" >&2
-                  problems=$((problems + 1))
-                  ;;
-              esac
-            done
-            if [ "$problems" -gt 0 ]; then
-              exit 1
-            fi
-            """,
-            ShellHelper.WriteFile);
+            "NFS automounts of the NAS exports the node uses",
+            new StorageData(Marker, spec.Nas.Host.ToString(), [.. exports.Select(e => e.Name)], [.. exports.Select(UnitName)],
+                [.. exports.Select(e => e.MountPoint)], [.. exports.Select(e => e.Access == ExportAccess.ReadWrite ? "rw" : "ro")],
+                [.. units.Select(u => u.FileName)], [.. units.Select(u => u.Content)]),
+            "Storage/storage.sh", ShellHelper.WriteFile);
     }
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>

@@ -37,4 +37,13 @@ public static class Systemd
         }
         return name.ToString();
     }
+
+    /// <summary>
+    /// A value on a unit file's KEY=VALUE line, taken literally: specifiers ("%n") are doubled, and a value that could
+    /// end the line or continue it is refused (validation keeps control characters out of the stack).
+    /// </summary>
+    public static string Value(string value) =>
+        value.Any(char.IsControl) || value.EndsWith('\\')
+            ? throw new ArgumentException("A systemd unit value cannot hold control characters or end in a backslash.")
+            : value.Replace("%", "%%", StringComparison.Ordinal);
 }

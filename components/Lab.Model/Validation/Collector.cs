@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Lab.Model.Artifacts;
 using Lab.Model.Cluster;
 using Lab.Model.Nodes;
@@ -15,17 +16,10 @@ public static class Collector
     {
         var deadline = probes.Count == 0 ? 60 : probes.Max(p => p.DeadlineSeconds) + 60;
         return StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, 90, "validation-results",
-            "collect the validation probes' results",
-            $$"""
-            jobs=({{string.Join(" ", probes.Select(p => p.JobName))}})
-            for job in "${jobs[@]}"; do
-              # Complete or failed, each job ends within its deadline; a failed one simply reports nothing.
-              microk8s kubectl -n {{Probes.Namespace}} wait "job/$job" --for=condition=complete --timeout={{deadline}}s >/dev/null 2>&1 || true
-              echo "LAB_JOB job=$job"
-              microk8s kubectl -n {{Probes.Namespace}} logs "job/$job" --tail=-1 2>/dev/null | grep '^LAB_RESULT ' || true
-            done
-            """);
+            "collect the validation probes' results", new CollectData(Probes.Namespace, deadline, [.. probes.Select(p => p.JobName)]), "Validation/collect.sh");
     }
+
+    public sealed record CollectData(string Namespace, int Deadline, ImmutableArray<string> Jobs);
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec)
     {

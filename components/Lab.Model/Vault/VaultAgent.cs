@@ -1,7 +1,8 @@
 using Lab.Model.Artifacts;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
-using static Lab.Model.Text.Shell;
+using System.Collections.Immutable;
+using Lab.Model.Text;
 
 namespace Lab.Model.Vault;
 
@@ -26,15 +27,16 @@ public static class VaultAgent
     public static string TemplateName(AgentFileSpec file) => $"{file.Secret.Replace('/', '_')}-{file.Field}.ctmpl";
 
     public static string Template(VaultSpec vault, AgentFileSpec file) =>
-        $"{{{{ with secret \"{vault.KvMount}/data/{file.Secret}\" }}}}{{{{ .Data.data.{file.Field} }}}}{{{{ end }}}}\n";
+        // Go template string literals (JSON's escapes are Go's): the secret path and field are data, never template code.
+        $"{{{{ with secret {Json.Quote($"{vault.KvMount}/data/{file.Secret}")} }}}}{{{{ index .Data.data {Json.Quote(file.Field)} }}}}{{{{ end }}}}\n";
 
     public static string Config(VaultSpec vault)
     {
         var templates = vault.AgentFiles.Select(f => $$"""
 
             template {
-              source      = "{{ConfigDir}}/templates/{{TemplateName(f)}}"
-              destination = "{{f.Path}}"
+              source      = {{Hcl.Quote($"{ConfigDir}/templates/{TemplateName(f)}")}}
+              destination = {{Hcl.Quote(f.Path)}}
               perms       = "0600"
             }
             """);
@@ -43,13 +45,13 @@ public static class VaultAgent
             pid_file = "/run/vault-agent/vault-agent.pid"
 
             vault {
-              address = "{{vault.Address}}"
-              ca_cert = "{{vault.CaCert}}"
+              address = {{Hcl.Quote(vault.Address)}}
+              ca_cert = {{Hcl.Quote(vault.CaCert)}}
             }
 
             auto_auth {
               method "approle" {
-                mount_path = "auth/{{vault.AppRoleMount}}"
+                mount_path = {{Hcl.Quote($"auth/{vault.AppRoleMount}")}}
                 config = {
                   role_id_file_path                   = "{{RoleIdFile}}"
                   secret_id_file_path                 = "{{SecretIdFile}}"
@@ -98,6 +100,11 @@ public static class VaultAgent
         new("vault-agent.service", UnitFile, Unit()),
     ];
 
+    /// <param name="Files">Where each agent file goes, with its content in Contents.</param>
+    /// <param name="Waits">The files vault-agent must have written before the step is done: its token, then every secret file.</param>
+    public sealed record AgentData(string Repository, ImmutableArray<string> Packages, string ConfigDir, ImmutableArray<string> Files,
+        ImmutableArray<string> Contents, string RoleIdFile, string SecretIdFile, ImmutableArray<string> Waits);
+
     /// <summary>
     /// The node step: pinned vault package, agent files, and the node's role-id and secret-id, which
     /// arrive on stdin after the script (never in argv, a file of the render, or a log line).
@@ -105,57 +112,13 @@ public static class VaultAgent
     public static StepScript Step(LabSpec spec, NodeSpec node)
     {
         var vault = spec.Vault;
-        var writes = Files(vault).Select(f => $"""
-            write_file {f.Path} 0644 <<'EOF'
-            {f.Content.TrimEnd('\n')}
-            EOF
-            """);
-        var destinations = string.Join(" ", vault.AgentFiles.Select(f => Quote(f.Path)));
+        var files = Files(vault);
         return StepScript.RenderReadingSecrets(NodeSteps.Component, node.Name, 40, "vault-agent",
-            $"vault-agent with AppRole '{vault.NodeRole}' and the lab's secret files",
+            "vault-agent with the nodes' AppRole and the lab's secret files",
             ["role_id", "secret_id"],
-            $$"""
-            if [ ! -s /etc/apt/keyrings/hashicorp.gpg ]; then
-              install -d -m 0755 /etc/apt/keyrings
-              curl -fsSL {{Repository}}/gpg | gpg --batch --yes --dearmor -o /etc/apt/keyrings/hashicorp.gpg
-            fi
-            write_file /etc/apt/sources.list.d/hashicorp.list 0644 <<EOF
-            deb [signed-by=/etc/apt/keyrings/hashicorp.gpg] {{Repository}} $(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release) main
-            EOF
-            apt_pin {{Quote($"vault={vault.AgentVersion}")}}
-
-            install -d -m 0755 {{ConfigDir}}/templates
-            {{string.Join("\n", writes)}}
-            # The AppRole credentials: 0600 files written by builtins from stdin-fed variables.
-            umask 077
-            printf '%s\n' "$role_id" >{{RoleIdFile}}.new
-            printf '%s\n' "$secret_id" >{{SecretIdFile}}.new
-            mv {{RoleIdFile}}.new {{RoleIdFile}}
-            mv {{SecretIdFile}}.new {{SecretIdFile}}
-            unset role_id secret_id
-
-            systemctl daemon-reload
-            systemctl enable vault-agent >/dev/null
-            systemctl restart vault-agent
-
-            # Wait for auth and every secret file; never print their contents.
-            files=({{TokenSink}} {{destinations}})
-            for _ in $(seq 1 30); do
-              absent=0
-              for f in "${files[@]}"; do
-                [ -s "$f" ] || absent=$((absent + 1))
-              done
-              [ "$absent" -eq 0 ] && break
-              sleep 1
-            done
-            if [ "$absent" -gt 0 ]; then
-              echo "vault-agent: $absent of ${#files[@]} files not written after 30 s; see: journalctl -u vault-agent" >&2
-              exit 1
-            fi
-            echo "vault_agent=$(systemctl is-active vault-agent)"
-            echo "secret_files=$((${#files[@]} - 1))"
-            """,
-            ShellHelper.AptPin, ShellHelper.WriteFile);
+            new AgentData(Repository, [$"vault={vault.AgentVersion}"], ConfigDir, [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)],
+                RoleIdFile, SecretIdFile, [TokenSink, .. vault.AgentFiles.Select(f => f.Path)]),
+            "Vault/vault-agent.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
     }
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>

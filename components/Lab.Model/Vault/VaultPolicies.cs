@@ -1,5 +1,6 @@
 using System.Text;
 using Lab.Model.Spec;
+using Lab.Model.Text;
 
 namespace Lab.Model.Vault;
 
@@ -12,11 +13,11 @@ public static class VaultPolicies
     public static string Render(VaultSpec vault, VaultRoleSpec role)
     {
         var text = new StringBuilder()
-            .Append($"# {role.PolicyName}: rendered by Lab.Model for AppRole role '{role.Name}'.\n")
+            .Append("# Rendered by Lab.Model for one AppRole role of the lab.\n")
             .Append("# Least privilege: only the KV paths this role needs; no sudo, nothing outside the KV mount.\n");
         foreach (var (path, capabilities) in Rules(vault, role))
         {
-            text.Append($"\npath \"{path}\" {{\n  capabilities = [{string.Join(", ", capabilities.Select(c => $"\"{c}\""))}]\n}}\n");
+            text.Append($"\npath {Hcl.Quote(path)} {{\n  capabilities = [{string.Join(", ", capabilities.Select(Hcl.Quote))}]\n}}\n");
         }
         return text.ToString();
     }

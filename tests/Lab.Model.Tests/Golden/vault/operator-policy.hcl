@@ -1,4 +1,4 @@
-# operator-policy: rendered by Lab.Model for AppRole role 'operator'.
+# Rendered by Lab.Model for one AppRole role of the lab.
 # Least privilege: only the KV paths this role needs; no sudo, nothing outside the KV mount.
 
 path "secret/data/ngc" {

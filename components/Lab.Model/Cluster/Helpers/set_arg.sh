@@ -1,0 +1,9 @@
+# set_arg FILE FLAG VALUE: make FLAG=VALUE the file's only setting of FLAG; notes a change in args_changed.
+set_arg() {
+  if grep -qxF -- "$2=$3" "$1"; then
+    return 0
+  fi
+  sed -i "/^$2[= ]/d" "$1"
+  printf '%s=%s\n' "$2" "$3" >>"$1"
+  args_changed=yes
+}

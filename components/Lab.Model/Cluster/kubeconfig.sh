@@ -1,0 +1,1 @@
+microk8s config

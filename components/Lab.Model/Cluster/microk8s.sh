@@ -1,0 +1,23 @@
+if snap list microk8s >/dev/null 2>&1; then
+  tracking=$(snap info microk8s | sed -n 's/^tracking:[[:space:]]*//p')
+  if [ "$tracking" != "$channel" ]; then
+    snap refresh microk8s --channel="$channel"
+  fi
+else
+  snap install microk8s --classic --channel="$channel"
+fi
+usermod -a -G microk8s "$ssh_user"
+microk8s status --wait-ready --timeout 300 >/dev/null
+
+args_changed=no
+for i in "${!arg_files[@]}"; do
+  set_arg "$args_dir/${arg_files[$i]}" "${arg_flags[$i]}" "${arg_values[$i]}"
+done
+if [ "$args_changed" = yes ]; then
+  snap restart microk8s.daemon-kubelite
+  microk8s status --wait-ready --timeout 300 >/dev/null
+fi
+echo "microk8s=$(snap list microk8s | awk 'NR == 2 {print $2}')"
+echo "channel=$channel"
+# The cluster's identity: a worker whose CA differs belongs to an older cluster and must rejoin.
+echo "ca_sha256=$(sha256sum /var/snap/microk8s/current/certs/ca.crt | cut -d ' ' -f 1)"
