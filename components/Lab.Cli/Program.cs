@@ -40,16 +40,23 @@ static LabSpec Load(string stackFile)
 static int Render(string stackFile, string outDir)
 {
     var lab = Load(stackFile);
-    var count = 0;
-    foreach (var artifact in LabArtifacts.Render(lab))
+    var artifacts = LabArtifacts.Render(lab).ToList();
+    // Every file lands inside DIR: a path that would leave it is refused before anything is written.
+    var root = Path.GetFullPath(outDir);
+    var outside = artifacts.Where(a => ArtifactPath.Under(root, a.Path) is null).Select(a => a.Path).ToList();
+    if (outside.Count > 0)
     {
-        var path = Path.Combine(outDir, artifact.Path);
+        Console.Error.WriteLine($"render: refusing to write outside {outDir}: {string.Join(", ", outside.Select(ConfigText.Shorten))}. Nothing was written.");
+        return 1;
+    }
+    foreach (var artifact in artifacts)
+    {
+        var path = ArtifactPath.Under(root, artifact.Path)!;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, artifact.Content);
-        Console.WriteLine($"{artifact.Hash[..12]}  {path}");
-        count++;
+        Console.WriteLine($"{artifact.Hash[..12]}  {Path.Combine(outDir, artifact.Path)}");
     }
-    Console.WriteLine($"{count} artifacts for stack '{lab.Stack}' in {outDir}");
+    Console.WriteLine($"{artifacts.Count} artifacts for stack '{lab.Stack}' in {outDir}");
     return 0;
 }
 

@@ -34,6 +34,6 @@ public static partial class StepFacts
             : throw new InvalidDataException($"{target}: step '{step}' did not report '{key}' (it reported: {(facts.IsEmpty ? "nothing" : string.Join(", ", facts.Keys))}). The step's script prints it on success; re-run with `pulumi up` and check the node.");
     }
 
-    [GeneratedRegex(@"^([a-z][a-z0-9_]{0,63})=([\x20-\x7E]{0,256})$")]
+    [GeneratedRegex(@"\A([a-z][a-z0-9_]{0,63})=([\x20-\x7E]{0,256})\z")]
     private static partial Regex Fact();
 }

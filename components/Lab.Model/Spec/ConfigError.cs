@@ -25,3 +25,19 @@ public sealed class LabConfigException : Exception
         return $"stack '{stack}': {errors.Count} configuration error(s); nothing was deployed.\n{string.Join('\n', lines)}";
     }
 }
+
+/// <summary>How configuration text is judged and quoted back to the operator.</summary>
+public static class ConfigText
+{
+    /// <summary>A value as an error message may quote it: at most 40 characters, control and invisible characters shown as \uXXXX.</summary>
+    public static string Shorten(string text) => Visible(text, 40);
+
+    /// <summary>At most MAX characters of TEXT, control and invisible characters shown as \uXXXX.</summary>
+    public static string Visible(string text, int max) =>
+        string.Concat(text.Take(max).Select(c => Invisible(c) ? $"\\u{(int)c:x4}" : c.ToString())) + (text.Length > max ? "…" : "");
+
+    /// <summary>Control characters, format characters (direction overrides, zero-width) and line or paragraph separators.</summary>
+    public static bool Invisible(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
+}

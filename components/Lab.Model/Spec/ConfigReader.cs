@@ -7,13 +7,74 @@ namespace Lab.Model.Spec;
 /// Reads structured stack config (JSON, as Pulumi hands it to the program) and collects every
 /// problem instead of stopping at the first, each under the full key an operator would type.
 /// </summary>
-internal sealed class ConfigReader(string stack)
+internal sealed partial class ConfigReader(string stack)
 {
+    /// <summary>The longest text any lab setting needs (an address, a path, a model name); anything longer is refused.</summary>
+    public const int MaxText = 1024;
+
+    /// <summary>Generations and epochs (rebuild, rotation, validation epoch) count operator actions: far below this.</summary>
+    public const int MaxGeneration = 1_000_000;
+
     public List<ConfigError> Errors { get; } = [];
 
     public string Stack => stack;
 
-    public void Error(string key, string problem, string fix) => Errors.Add(new ConfigError(key, problem, fix));
+    public void Error(string key, string problem, string fix) => Errors.Add(new ConfigError(ConfigText.Visible(key, 200), problem, fix));
+
+    /// <summary>
+    /// Every text from the stack passes here: one line of visible characters, at most <see cref="MaxText"/> long.
+    /// Control characters (newline, NUL, escape), Unicode line and paragraph separators and bidirectional
+    /// overrides could end a line or hide what a value says; they are never needed. The value is not quoted.
+    /// </summary>
+    public bool Text(string key, string value)
+    {
+        if (value.Length > MaxText)
+        {
+            Error(key, $"is {value.Length} characters long; no lab setting needs more than {MaxText}.", "shorten it to the value itself.");
+            return false;
+        }
+        if (value.Any(ConfigText.Invisible))
+        {
+            Error(key, "contains a control or invisible character (newline, tab, NUL, a line separator or a direction override).",
+                "retype it as one line of plain visible text; a trailing newline often comes from pasting.");
+            return false;
+        }
+        return true;
+    }
+
+
+    /// <summary>
+    /// An http(s) URL of a service in the lab: absolute, no user or password in it, no query or fragment
+    /// (they would change what is asked, and credentials belong in secrets), null with an error otherwise.
+    /// </summary>
+    public Uri? Url(string key, string value, IReadOnlyCollection<string> schemes, bool rootOnly, string example)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme) || uri.Host.Length == 0)
+        {
+            Error(key, $"'{ConfigText.Shorten(value)}' is not an {string.Join(" or ", schemes.Select(x => x + "://"))} URL.", $"e.g. {example}");
+            return null;
+        }
+        if (uri.UserInfo.Length > 0 || value.Contains('@'))
+        {
+            Error(key, "carries a user name or password.", $"remove it: credentials are Pulumi secrets, never part of an address. e.g. {example}");
+            return null;
+        }
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0 || value.Contains('?') || value.Contains('#'))
+        {
+            Error(key, "has a query or fragment ('?' or '#').", $"remove it, e.g. {example}");
+            return null;
+        }
+        if (rootOnly ? uri.AbsolutePath != "/" : !SafeUrlPath().IsMatch(uri.AbsolutePath))
+        {
+            Error(key, rootOnly ? "has a path; it must be the server's address alone." : "has a path with characters other than letters, digits and '/._-', or a '..' segment.",
+                $"e.g. {example}");
+            return null;
+        }
+        return uri;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A(/(?!\.\.?(/|\z))[A-Za-z0-9._-]*)*\z")]
+    private static partial System.Text.RegularExpressions.Regex SafeUrlPath();
 
     public string SetPathFix(string key, string example) =>
         $"pulumi config set --path '{key}' {example} {ConfigKeys.StackFlags(stack)}";
@@ -32,7 +93,7 @@ internal sealed class ConfigReader(string stack)
         }
         catch (JsonException)
         {
-            Error(key, $"is not {Article(expected)} (got '{Shorten(raw)}').", $"write it as YAML {Describe(expected)}, e.g. {example}");
+            Error(key, $"is not {Article(expected)} (got '{ConfigText.Shorten(raw)}').", $"write it as YAML {Describe(expected)}, e.g. {example}");
             return null;
         }
         if (root.ValueKind != expected)
@@ -77,6 +138,10 @@ internal sealed class ConfigReader(string stack)
             return null;
         }
         var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        if (!Text(full, text))
+        {
+            return null;
+        }
         if (required && text.Trim().Length == 0)
         {
             Error(full, "is empty.", SetPathFix(full, example));
@@ -95,7 +160,7 @@ internal sealed class ConfigReader(string stack)
         }
         if (!int.TryParse(text, out var number))
         {
-            Error(full, $"must be a whole number, got '{Shorten(text)}'.", SetPathFix(full, example));
+            Error(full, $"must be a whole number, got '{ConfigText.Shorten(text)}'.", SetPathFix(full, example));
             return null;
         }
         if (number < min || number > max)
@@ -125,8 +190,24 @@ internal sealed class ConfigReader(string stack)
             Error(full, "must be a list of names.", $"e.g. {field}: {example}");
             return null;
         }
-        return [.. list.EnumerateArray().Select(e => e.GetString()!)];
+        var names = list.EnumerateArray().Select(e => e.GetString()!).ToList();
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (!Text($"{full}[{i}]", names[i]))
+            {
+                return null;
+            }
+            if (!Name().IsMatch(names[i]))
+            {
+                Error($"{full}[{i}]", $"'{ConfigText.Shorten(names[i])}' is not a name.", "use letters, digits, '_', '-' and '/' (at most 128), starting with a letter or digit.");
+                return null;
+            }
+        }
+        return [.. names];
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_/-]{0,127}\z")]
+    private static partial System.Text.RegularExpressions.Regex Name();
 
     /// <summary>
     /// Reads each entry of a list of mappings with <paramref name="read"/> (under KEY[i]); an entry that
@@ -183,7 +264,7 @@ internal sealed class ConfigReader(string stack)
         {
             return value.GetBoolean();
         }
-        Error($"{key}.{field}", $"must be true or false, got '{Shorten(value.ToString())}'.", SetPathFix($"{key}.{field}", fallback ? "true" : "false"));
+        Error($"{key}.{field}", $"must be true or false, got '{ConfigText.Shorten(value.ToString())}'.", SetPathFix($"{key}.{field}", fallback ? "true" : "false"));
         return null;
     }
 
@@ -203,7 +284,6 @@ internal sealed class ConfigReader(string stack)
         return value;
     }
 
-    public static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static string Article(JsonValueKind kind) => kind == JsonValueKind.Array ? "a list" : kind == JsonValueKind.Object ? "a mapping" : "a value";
 

@@ -42,6 +42,10 @@ public sealed record Ipv4Network(IPAddress Network, int PrefixLength)
 
     public bool Contains(Ipv4Network other) => other.PrefixLength >= PrefixLength && Contains(other.Network);
 
+    /// <summary>The private address ranges of RFC 1918, where a lab network lives.</summary>
+    public static readonly IReadOnlyList<Ipv4Network> Rfc1918 =
+        [new(IPAddress.Parse("10.0.0.0"), 8), new(IPAddress.Parse("172.16.0.0"), 12), new(IPAddress.Parse("192.168.0.0"), 16)];
+
     public override string ToString() => $"{Network}/{PrefixLength}";
 
     private static uint Mask(int prefix) => prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);

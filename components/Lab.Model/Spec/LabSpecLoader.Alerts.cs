@@ -20,9 +20,8 @@ public static partial class LabSpecLoader
         }
         r.RejectUnknown(a, key, AlertsFields);
         var baseUrl = r.String(a, key, "runbookBaseUrl", "https://git.lab/lab-infra/src/branch/main/docs/runbooks");
-        if (baseUrl is not null && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+        if (baseUrl is not null && r.Url($"{key}.runbookBaseUrl", baseUrl, ["https", "http"], rootOnly: false, "https://git.lab/lab-infra/src/branch/main/docs/runbooks") is null)
         {
-            r.Error($"{key}.runbookBaseUrl", $"'{ConfigReader.Shorten(baseUrl)}' is not an http(s) URL.", "point it at docs/runbooks of this repository on your git server.");
             baseUrl = null;
         }
         var settings = AlertCatalog.All.ToImmutableSortedDictionary(d => d.Alert, d => new AlertSetting(d.Threshold, d.For, d.Severity), StringComparer.Ordinal);
@@ -61,7 +60,7 @@ public static partial class LabSpecLoader
                     }
                     else if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < range.Min || value > range.Max)
                     {
-                        r.Error($"{at}.threshold", $"'{ConfigReader.Shorten(text)}' is out of range: use a number from {range.Min.ToString(CultureInfo.InvariantCulture)} to {range.Max.ToString(CultureInfo.InvariantCulture)} {range.Unit}.",
+                        r.Error($"{at}.threshold", $"'{ConfigText.Shorten(text)}' is out of range: use a number from {range.Min.ToString(CultureInfo.InvariantCulture)} to {range.Max.ToString(CultureInfo.InvariantCulture)} {range.Unit}.",
                             r.SetPathFix($"{at}.threshold", (definition.Threshold ?? range.Min).ToString(CultureInfo.InvariantCulture)));
                         ok = false;
                     }
@@ -73,13 +72,13 @@ public static partial class LabSpecLoader
                 var @for = r.String(rule.Value, at, "for", "5m", required: false) ?? current.For;
                 if (!PromDuration().IsMatch(@for))
                 {
-                    r.Error($"{at}.for", $"'{ConfigReader.Shorten(@for)}' is not a Prometheus duration.", $"write it like 30s, 5m, 1h or 1h30m: {r.SetPathFix($"{at}.for", "5m")}");
+                    r.Error($"{at}.for", $"'{ConfigText.Shorten(@for)}' is not a Prometheus duration.", $"write it like 30s, 5m, 1h or 1h30m: {r.SetPathFix($"{at}.for", "5m")}");
                     ok = false;
                 }
                 var severity = r.String(rule.Value, at, "severity", "warning", required: false) ?? current.Severity;
                 if (!AlertCatalog.Severities.Contains(severity))
                 {
-                    r.Error($"{at}.severity", $"'{ConfigReader.Shorten(severity)}' is not a severity.", "use critical, warning or info.");
+                    r.Error($"{at}.severity", $"'{ConfigText.Shorten(severity)}' is not a severity.", "use critical, warning or info.");
                     ok = false;
                 }
                 settings = settings.SetItem(rule.Name, new AlertSetting(threshold, @for, severity));
@@ -88,5 +87,5 @@ public static partial class LabSpecLoader
         return baseUrl is null || !ok ? null : new AlertsSpec(baseUrl.TrimEnd('/'), settings);
     }
 
-    [GeneratedRegex(@"^((\d+)(ms|s|m|h|d|w|y))+$")] private static partial Regex PromDuration();
+    [GeneratedRegex(@"\A((\d+)(ms|s|m|h|d|w|y))+\z")] private static partial Regex PromDuration();
 }

@@ -21,7 +21,7 @@ public static partial class LabSpecLoader
         var channel = r.String(c, key, "channel", "1.32/stable");
         if (channel is not null && !SnapChannel().IsMatch(channel))
         {
-            r.Error($"{key}.channel", $"'{ConfigReader.Shorten(channel)}' is not a pinned MicroK8s channel; every node must run the same minor version.",
+            r.Error($"{key}.channel", $"'{ConfigText.Shorten(channel)}' is not a pinned MicroK8s channel; every node must run the same minor version.",
                 $"pin TRACK/RISK with a version track: {r.SetPathFix($"{key}.channel", "1.32/stable")}");
             channel = null;
         }
@@ -33,7 +33,7 @@ public static partial class LabSpecLoader
                 var addon = addons.Value[i];
                 if (!Addons.Prerequisites.TryGetValue(addon, out var needs))
                 {
-                    r.Error($"{key}.addons[{i}]", $"'{ConfigReader.Shorten(addon)}' is not an add-on the lab knows.", $"use one of: {string.Join(", ", Addons.Prerequisites.Keys)}.");
+                    r.Error($"{key}.addons[{i}]", $"'{ConfigText.Shorten(addon)}' is not an add-on the lab knows.", $"use one of: {string.Join(", ", Addons.Prerequisites.Keys)}.");
                     addons = null;
                     break;
                 }
@@ -102,5 +102,5 @@ public static partial class LabSpecLoader
         return [.. ordered];
     }
 
-    [GeneratedRegex(@"^\d+\.\d+(-strict)?/(stable|candidate|beta|edge)$")] private static partial Regex SnapChannel();
+    [GeneratedRegex(@"\A\d+\.\d+(-strict)?/(stable|candidate|beta|edge)\z")] private static partial Regex SnapChannel();
 }

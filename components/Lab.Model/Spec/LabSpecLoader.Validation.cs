@@ -23,16 +23,16 @@ public static partial class LabSpecLoader
         GateMode? mode = modeText switch { "enforce" => GateMode.Enforce, "warn" => GateMode.Warn, "off" => GateMode.Off, _ => null };
         if (mode is null)
         {
-            r.Error($"{key}.mode", $"'{ConfigReader.Shorten(modeText)}' is not a gate mode.", "use enforce (fail the update), warn (report only) or off.");
+            r.Error($"{key}.mode", $"'{ConfigText.Shorten(modeText)}' is not a gate mode.", "use enforce (fail the update), warn (report only) or off.");
         }
-        var epoch = r.Int(v, key, "epoch", 0, 0, int.MaxValue, "1");
+        var epoch = r.Int(v, key, "epoch", 0, 0, ConfigReader.MaxGeneration, "1");
         var registry = r.String(v, key, "registry", "192.168.50.20:5000");
         if (registry is not null)
         {
             var host = registry.Split(':')[0];
             if (!RegistryHost().IsMatch(registry))
             {
-                r.Error($"{key}.registry", $"'{ConfigReader.Shorten(registry)}' is not a registry address (HOST[:PORT]).", r.SetPathFix($"{key}.registry", "192.168.50.20:5000"));
+                r.Error($"{key}.registry", $"'{ConfigText.Shorten(registry)}' is not a registry address (HOST[:PORT]).", r.SetPathFix($"{key}.registry", "192.168.50.20:5000"));
                 registry = null;
             }
             else if (subnet is not null && Ipv4Network.TryParseAddress(host, out var ip) && !subnet.Contains(ip))
@@ -50,7 +50,7 @@ public static partial class LabSpecLoader
                 var image = r.String(list, $"{key}.images", kind, "lab/NAME:1.0");
                 if (image is not null && !PinnedImage().IsMatch(image))
                 {
-                    r.Error($"{key}.images.{kind}", $"'{ConfigReader.Shorten(image)}' is not a pinned image (REPOSITORY:TAG, not latest, or @sha256:DIGEST).", r.SetPathFix($"{key}.images.{kind}", "lab/NAME:1.0"));
+                    r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not a pinned image (REPOSITORY:TAG, not latest, or @sha256:DIGEST).", r.SetPathFix($"{key}.images.{kind}", "lab/NAME:1.0"));
                 }
                 else if (image is not null)
                 {
@@ -61,7 +61,7 @@ public static partial class LabSpecLoader
         var endpoint = r.String(v, key, "inferenceEndpoint", "http://192.168.50.11:8000/v1/models");
         if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || endpoint.Contains('\'')))
         {
-            r.Error($"{key}.inferenceEndpoint", $"'{ConfigReader.Shorten(endpoint)}' is not an http(s) URL.", r.SetPathFix($"{key}.inferenceEndpoint", "http://192.168.50.11:8000/v1/models"));
+            r.Error($"{key}.inferenceEndpoint", $"'{ConfigText.Shorten(endpoint)}' is not an http(s) URL.", r.SetPathFix($"{key}.inferenceEndpoint", "http://192.168.50.11:8000/v1/models"));
             endpoint = null;
         }
         var nfsExport = r.String(v, key, "nfsExport", "results");
@@ -99,7 +99,7 @@ public static partial class LabSpecLoader
             }
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value < min || value > max)
             {
-                r.Error($"{at}.{field}", $"'{ConfigReader.Shorten(text)}' is out of range: use a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.", r.SetPathFix($"{at}.{field}", example));
+                r.Error($"{at}.{field}", $"'{ConfigText.Shorten(text)}' is out of range: use a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.", r.SetPathFix($"{at}.{field}", example));
                 return null;
             }
             return value;
@@ -116,6 +116,6 @@ public static partial class LabSpecLoader
             : new ValidationTargets(gpu.Value, p95.Value, rapids.Value, bandwidth.Value, read.Value, write.Value, detection.Value);
     }
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?$")] private static partial Regex RegistryHost();
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9._/-]{0,200}(:(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$")] private static partial Regex PinnedImage();
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?\z")] private static partial Regex RegistryHost();
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._/-]{0,200}(:(?!latest\z)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})\z")] private static partial Regex PinnedImage();
 }

@@ -25,29 +25,28 @@ public static partial class LabSpecLoader
         }
         r.RejectUnknown(v, key, VaultFields);
         var address = r.String(v, key, "address", "https://192.168.50.20:8200");
-        if (address is not null)
+        if (address is not null && r.Url($"{key}.address", address, ["https"], rootOnly: true, "https://192.168.50.20:8200") is { } uri)
         {
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "https" || uri.AbsolutePath != "/")
-            {
-                r.Error($"{key}.address", $"'{ConfigReader.Shorten(address)}' is not an https:// address of a Vault server.", r.SetPathFix($"{key}.address", "https://192.168.50.20:8200"));
-                address = null;
-            }
-            else if (subnet is not null && Ipv4Network.TryParseAddress(uri.Host, out var ip) && !subnet.Contains(ip))
+            if (subnet is not null && Ipv4Network.TryParseAddress(uri.Host, out var ip) && !subnet.Contains(ip))
             {
                 r.Error($"{key}.address", $"{uri.Host} is outside the lab subnet {subnet}.", "the lab's Vault runs inside the lab: use its address there.");
                 address = null;
             }
         }
+        else
+        {
+            address = null;
+        }
         var caCert = r.String(v, key, "caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt");
         if (caCert is not null && !AbsolutePath().IsMatch(caCert))
         {
-            r.Error($"{key}.caCert", $"'{ConfigReader.Shorten(caCert)}' is not an absolute path on the nodes.", r.SetPathFix($"{key}.caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt"));
+            r.Error($"{key}.caCert", $"'{ConfigText.Shorten(caCert)}' is not an absolute path on the nodes.", r.SetPathFix($"{key}.caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt"));
             caCert = null;
         }
         var kvMount = MountName(r, v, key, "kvMount", "secret");
         var appRoleMount = MountName(r, v, key, "appRoleMount", "approle");
         var agentVersion = Pinned(r, v, key, "agentVersion", "1.18.2-1");
-        var rotation = r.Int(v, key, "rotation", 0, 0, int.MaxValue, "1");
+        var rotation = r.Int(v, key, "rotation", 0, 0, ConfigReader.MaxGeneration, "1");
         var secrets = ReadSecrets(r, v, key, rawSecrets);
         var roles = ReadRoles(r, v, key, kvMount, secrets);
         var nodeRole = r.String(v, key, "nodeRole", "compute-node");
@@ -68,7 +67,7 @@ public static partial class LabSpecLoader
         var name = r.String(v, key, field, fallback, required: false) ?? fallback;
         if (!SecretName().IsMatch(name) || name.Contains('/'))
         {
-            r.Error($"{key}.{field}", $"'{ConfigReader.Shorten(name)}' is not a mount path.", r.SetPathFix($"{key}.{field}", fallback));
+            r.Error($"{key}.{field}", $"'{ConfigText.Shorten(name)}' is not a mount path.", r.SetPathFix($"{key}.{field}", fallback));
             return null;
         }
         return name;
@@ -104,10 +103,15 @@ public static partial class LabSpecLoader
             var name = r.String(item, at, "name", "ngc");
             if (name is not null && (!SecretName().IsMatch(name) || name.Split('/').Contains("..")))
             {
-                r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a KV path below the mount.", "use lower-case letters, digits, '_', '-' and '/', e.g. ngc or team/ngc.");
+                r.Error($"{at}.name", $"'{ConfigText.Shorten(name)}' is not a KV path below the mount.", "use lower-case letters, digits, '_', '-' and '/', e.g. ngc or team/ngc.");
                 name = null;
             }
             var fields = r.Names(item, at, "fields", "[api_key]", required: true);
+            if (fields?.FirstOrDefault(f => !FieldName().IsMatch(f)) is { } badField)
+            {
+                r.Error($"{at}.fields", $"'{ConfigText.Shorten(badField)}' is not a field name.", "use letters, digits and '_', starting with a letter or '_', e.g. api_key.");
+                fields = null;
+            }
             if (fields is { IsEmpty: true })
             {
                 r.Error($"{at}.fields", "lists no fields.", "name the secret's fields, e.g. [api_key].");
@@ -149,7 +153,7 @@ public static partial class LabSpecLoader
             var name = r.String(item, at, "name", "compute-node");
             if (name is not null && !NodeName().IsMatch(name))
             {
-                r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a valid role name.", "use lower-case letters, digits and '-', e.g. compute-node.");
+                r.Error($"{at}.name", $"'{ConfigText.Shorten(name)}' is not a valid role name.", "use lower-case letters, digits and '-', e.g. compute-node.");
                 name = null;
             }
             var read = SecretRefs(r, item, at, "read", known);
@@ -189,7 +193,7 @@ public static partial class LabSpecLoader
         {
             if (!known.Contains(names.Value[i]))
             {
-                r.Error($"{at}.{field}[{i}]", $"'{ConfigReader.Shorten(names.Value[i])}' is not a declared secret.",
+                r.Error($"{at}.{field}[{i}]", $"'{ConfigText.Shorten(names.Value[i])}' is not a declared secret.",
                     known.Count == 0 ? $"declare it under {ConfigKeys.Vault}.secrets." : $"use one of: {string.Join(", ", known)}, or declare it under {ConfigKeys.Vault}.secrets.");
                 ok = false;
             }
@@ -210,14 +214,14 @@ public static partial class LabSpecLoader
             if (path is not null && kvMount is not null
                 && (!PolicyPath().IsMatch(path) || path.IndexOf('*') is >= 0 and var star && star != path.Length - 1 || !(path.StartsWith($"{kvMount}/data/", StringComparison.Ordinal) || path.StartsWith($"{kvMount}/metadata/", StringComparison.Ordinal))))
             {
-                r.Error($"{where}.path", $"'{ConfigReader.Shorten(path)}' is outside the KV mount '{kvMount}'.",
+                r.Error($"{where}.path", $"'{ConfigText.Shorten(path)}' is outside the KV mount '{kvMount}'.",
                     $"lab roles only reach secrets: use {kvMount}/data/... or {kvMount}/metadata/...");
                 path = null;
             }
             var capabilities = r.Names(rule, where, "capabilities", "[read]", required: true);
             foreach (var bad in capabilities?.Where(c => !AllowedCapabilities.Contains(c)) ?? [])
             {
-                r.Error($"{where}.capabilities", $"'{ConfigReader.Shorten(bad)}' is not a capability a lab role may hold.", $"use {string.Join(", ", AllowedCapabilities.Order())}; never sudo.");
+                r.Error($"{where}.capabilities", $"'{ConfigText.Shorten(bad)}' is not a capability a lab role may hold.", $"use {string.Join(", ", AllowedCapabilities.Order())}; never sudo.");
                 capabilities = null;
             }
             return path is null || capabilities is null ? null : new PolicyRuleSpec(path, capabilities.Value);
@@ -241,12 +245,12 @@ public static partial class LabSpecLoader
             var known = true;
             if (secret is not null && secrets is not null && declared is null)
             {
-                r.Error($"{at}.secret", $"'{ConfigReader.Shorten(secret)}' is not a declared secret.", $"use one of: {string.Join(", ", secrets.Value.Select(s => s.Name))}.");
+                r.Error($"{at}.secret", $"'{ConfigText.Shorten(secret)}' is not a declared secret.", $"use one of: {string.Join(", ", secrets.Value.Select(s => s.Name))}.");
                 known = false;
             }
             else if (declared is not null && field is not null && !declared.Fields.Contains(field))
             {
-                r.Error($"{at}.field", $"'{ConfigReader.Shorten(field)}' is not a field of secret '{declared.Name}'.", $"use one of: {string.Join(", ", declared.Fields)}.");
+                r.Error($"{at}.field", $"'{ConfigText.Shorten(field)}' is not a field of secret '{declared.Name}'.", $"use one of: {string.Join(", ", declared.Fields)}.");
                 known = false;
             }
             else if (declared is not null && nodeRole is not null && !nodeRole.Read.Contains(declared.Name))
@@ -257,7 +261,7 @@ public static partial class LabSpecLoader
             }
             if (path is not null && (!AbsolutePath().IsMatch(path) || !path.StartsWith("/var/run/secrets/", StringComparison.Ordinal) && !path.StartsWith("/run/secrets/", StringComparison.Ordinal)))
             {
-                r.Error($"{at}.path", $"'{ConfigReader.Shorten(path)}' is not under /run/secrets or /var/run/secrets.", "keep secrets on tmpfs: e.g. /var/run/secrets/ngc-api-key.");
+                r.Error($"{at}.path", $"'{ConfigText.Shorten(path)}' is not under /run/secrets or /var/run/secrets.", "keep secrets on tmpfs: e.g. /var/run/secrets/ngc-api-key.");
                 path = null;
             }
             return !known || secret is null || field is null || path is null ? null : new AgentFileSpec(secret, field, path);
@@ -279,12 +283,13 @@ public static partial class LabSpecLoader
         }
         if (!Duration.TryParseSeconds(text, out var seconds))
         {
-            r.Error($"{at}.{field}", $"'{ConfigReader.Shorten(text)}' is not a duration.", $"write it like 24h, 90m or 30s: {r.SetPathFix($"{at}.{field}", example)}");
+            r.Error($"{at}.{field}", $"'{ConfigText.Shorten(text)}' is not a duration.", $"write it like 24h, 90m or 30s: {r.SetPathFix($"{at}.{field}", example)}");
             return null;
         }
         return seconds;
     }
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_/-]{0,127}$")] private static partial Regex SecretName();
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_/+*-]{0,255}$")] private static partial Regex PolicyPath();
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_/-]{0,127}\z")] private static partial Regex SecretName();
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]{0,63}\z")] private static partial Regex FieldName();
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_/+*-]{0,255}\z")] private static partial Regex PolicyPath();
 }

@@ -53,6 +53,12 @@ public static partial class LabSpecLoader
             r.Error(key, "is stored in plaintext in the stack file.",
                 $"remove it from {ConfigKeys.StackFileFor(stack)} and set it again with: pulumi config set --secret {key} {ConfigKeys.StackFlags(stack)} < FILE");
         }
+        foreach (var key in secrets.Where(k => k.StartsWith(ConfigKeys.Namespace + ":", StringComparison.Ordinal) && ConfigKeys.All.Contains(k) && !ConfigKeys.Secret.Contains(k)).Order(StringComparer.Ordinal))
+        {
+            // The program would read it as plain text: it would land unencrypted in state, the plan and the nodes' scripts.
+            r.Error(key, "is marked secret in the stack file, but the lab handles it as plain text (it would be stored and shown unencrypted).",
+                $"set it without --secret (pulumi config set --path '{key}...' VALUE {ConfigKeys.StackFlags(stack)}); only {string.Join(" and ", ConfigKeys.Secret.Order(StringComparer.Ordinal))} hold secrets.");
+        }
         var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions));
         var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet);
         var cluster = ReadCluster(r, config.GetValueOrDefault(ConfigKeys.Cluster));
@@ -92,10 +98,20 @@ public static partial class LabSpecLoader
             r.Error(ConfigKeys.Subnet, "is not set.", $"pulumi config set {ConfigKeys.Subnet} 192.168.50.0/24 {ConfigKeys.StackFlags(r.Stack)}");
             return null;
         }
-        if (!Ipv4Network.TryParse(raw.Trim(), out var subnet))
+        if (!r.Text(ConfigKeys.Subnet, raw))
         {
-            r.Error(ConfigKeys.Subnet, $"'{ConfigReader.Shorten(raw)}' is not an IPv4 network in CIDR form with its host bits clear.",
+            return null;
+        }
+        if (!Ipv4Network.TryParse(raw, out var subnet))
+        {
+            r.Error(ConfigKeys.Subnet, $"'{ConfigText.Shorten(raw)}' is not an IPv4 network in CIDR form with its host bits clear.",
                 $"pulumi config set {ConfigKeys.Subnet} 192.168.50.0/24 {ConfigKeys.StackFlags(r.Stack)}");
+            return null;
+        }
+        if (!Ipv4Network.Rfc1918.Any(range => range.Contains(subnet)) || subnet.PrefixLength < 16)
+        {
+            r.Error(ConfigKeys.Subnet, $"{subnet} is not a private lab network of at most a /16.",
+                $"use the lab's own RFC 1918 network (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, prefix /16 or longer): pulumi config set {ConfigKeys.Subnet} 192.168.50.0/24 {ConfigKeys.StackFlags(r.Stack)}");
             return null;
         }
         return subnet;
@@ -112,14 +128,14 @@ public static partial class LabSpecLoader
         var user = r.String(ssh, key, "user", "labops");
         if (user is not null && !UserName().IsMatch(user))
         {
-            r.Error($"{key}.user", $"'{ConfigReader.Shorten(user)}' is not a valid login name.", r.SetPathFix($"{key}.user", "labops"));
+            r.Error($"{key}.user", $"'{ConfigText.Shorten(user)}' is not a valid login name.", r.SetPathFix($"{key}.user", "labops"));
         }
         var port = r.Int(ssh, key, "port", 22, 1, 65535, "22");
         var authText = r.String(ssh, key, "auth", "agent", required: false) ?? "agent";
         SshAuth? auth = authText switch { "agent" => SshAuth.Agent, "key" => SshAuth.Key, _ => null };
         if (auth is null)
         {
-            r.Error($"{key}.auth", $"'{ConfigReader.Shorten(authText)}' is not an SSH auth mode.", "use 'agent' (your ssh-agent) or 'key' (the secret lab:sshPrivateKey).");
+            r.Error($"{key}.auth", $"'{ConfigText.Shorten(authText)}' is not an SSH auth mode.", "use 'agent' (your ssh-agent) or 'key' (the secret lab:sshPrivateKey).");
         }
         return user is null || port is null || auth is null ? null : new SshSpec(user, port.Value, auth.Value);
     }
@@ -135,7 +151,7 @@ public static partial class LabSpecLoader
         var ubuntu = r.String(v, key, "ubuntu", "'24.04'");
         if (ubuntu is not null && !UbuntuRelease().IsMatch(ubuntu))
         {
-            r.Error($"{key}.ubuntu", $"'{ConfigReader.Shorten(ubuntu)}' is not an Ubuntu release like 24.04.", r.SetPathFix($"{key}.ubuntu", "'24.04'"));
+            r.Error($"{key}.ubuntu", $"'{ConfigText.Shorten(ubuntu)}' is not an Ubuntu release like 24.04.", r.SetPathFix($"{key}.ubuntu", "'24.04'"));
         }
         var driver = Pinned(r, v, key, "nvidiaDriver", "580.95.05-0ubuntu0.24.04.2");
         if (driver is not null && !DriverVersion().IsMatch(driver))
@@ -169,7 +185,7 @@ public static partial class LabSpecLoader
         var value = r.String(obj, key, field, example);
         if (value is not null && !AptVersion().IsMatch(value))
         {
-            r.Error($"{key}.{field}", $"'{ConfigReader.Shorten(value)}' is not a pinned version; every node must run the same exact build.",
+            r.Error($"{key}.{field}", $"'{ConfigText.Shorten(value)}' is not a pinned version; every node must run the same exact build.",
                 $"pin the exact apt version (apt-cache policy shows it): {r.SetPathFix($"{key}.{field}", example)}");
             return null;
         }
@@ -213,7 +229,7 @@ public static partial class LabSpecLoader
         var name = r.String(item, at, "name", "derpy");
         if (name is not null && !NodeName().IsMatch(name))
         {
-            r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a valid node name.", "use lower-case letters, digits and '-', starting with a letter (at most 40), e.g. gemini-1.");
+            r.Error($"{at}.name", $"'{ConfigText.Shorten(name)}' is not a valid node name.", "use lower-case letters, digits and '-', starting with a letter (at most 40), e.g. gemini-1.");
             name = null;
         }
         var host = ReadHost(r, item, at, subnet, "192.168.50.13");
@@ -227,12 +243,12 @@ public static partial class LabSpecLoader
         };
         if (roleText is not null && role is null)
         {
-            r.Error($"{at}.role", $"'{ConfigReader.Shorten(roleText)}' is not a lab role.", "use control, gemini or exploratory.");
+            r.Error($"{at}.role", $"'{ConfigText.Shorten(roleText)}' is not a lab role.", "use control, gemini or exploratory.");
         }
         var cpu = Hardware(r, item, at, "cpu", "'Xeon W5-2445'");
         var memory = r.Int(item, at, "memoryGb", null, 1, 65536, "128");
         var minFree = r.Int(item, at, "minFreeDiskGb", 50, 1, 1_000_000, "50");
-        var rebuild = r.Int(item, at, "rebuild", 0, 0, int.MaxValue, "1");
+        var rebuild = r.Int(item, at, "rebuild", 0, 0, ConfigReader.MaxGeneration, "1");
         GpuSpec? gpu = null;
         if (r.Child(item, at, "gpu", JsonValueKind.Object, "gpu: {model: RTX A5500, count: 1}") is { } g)
         {
@@ -267,7 +283,7 @@ public static partial class LabSpecLoader
             var name = entry.ValueKind == JsonValueKind.String ? entry.GetString()! : entry.GetRawText();
             if (nas is not null && !known.Contains(name))
             {
-                r.Error($"{at}.mounts[{index}]", $"'{ConfigReader.Shorten(name)}' is not an export of the NAS.",
+                r.Error($"{at}.mounts[{index}]", $"'{ConfigText.Shorten(name)}' is not an export of the NAS.",
                     known.Count == 0 ? $"declare it under {ConfigKeys.Nas}.exports first." : $"use one of: {string.Join(", ", known)}.");
             }
             else if (mounts.Contains(name))
@@ -294,7 +310,7 @@ public static partial class LabSpecLoader
         var name = r.String(nas, key, "name", "qnap");
         if (name is not null && !NodeName().IsMatch(name))
         {
-            r.Error($"{key}.name", $"'{ConfigReader.Shorten(name)}' is not a valid name.", "use lower-case letters, digits and '-', e.g. qnap.");
+            r.Error($"{key}.name", $"'{ConfigText.Shorten(name)}' is not a valid name.", "use lower-case letters, digits and '-', e.g. qnap.");
             name = null;
         }
         var host = ReadHost(r, nas, key, subnet, "192.168.50.20");
@@ -334,13 +350,13 @@ public static partial class LabSpecLoader
         var name = r.String(item, at, "name", "datasets");
         if (name is not null && !NodeName().IsMatch(name))
         {
-            r.Error($"{at}.name", $"'{ConfigReader.Shorten(name)}' is not a valid export name.", "use lower-case letters, digits and '-', e.g. datasets.");
+            r.Error($"{at}.name", $"'{ConfigText.Shorten(name)}' is not a valid export name.", "use lower-case letters, digits and '-', e.g. datasets.");
             name = null;
         }
         var path = r.String(item, at, "path", "/share/lab/datasets");
         if (path is not null && !AbsolutePath().IsMatch(path))
         {
-            r.Error($"{at}.path", $"'{ConfigReader.Shorten(path)}' is not an absolute path on the NAS.",
+            r.Error($"{at}.path", $"'{ConfigText.Shorten(path)}' is not an absolute path on the NAS.",
                 $"{r.SetPathFix($"{at}.path", "/share/lab/datasets")} (letters, digits, '.', '_', '-' and '/'; no '..').");
             path = null;
         }
@@ -349,7 +365,7 @@ public static partial class LabSpecLoader
         {
             if (!Ipv4Network.TryParse(clientsText, out var parsed))
             {
-                r.Error($"{at}.clients", $"'{ConfigReader.Shorten(clientsText)}' is not a network in CIDR form.", r.SetPathFix($"{at}.clients", "192.168.50.0/24"));
+                r.Error($"{at}.clients", $"'{ConfigText.Shorten(clientsText)}' is not a network in CIDR form.", r.SetPathFix($"{at}.clients", "192.168.50.0/24"));
                 clients = null;
             }
             else if (subnet is not null && !subnet.Contains(parsed))
@@ -366,7 +382,7 @@ public static partial class LabSpecLoader
         ExportAccess? access = accessText switch { "rw" => ExportAccess.ReadWrite, "ro" => ExportAccess.ReadOnly, _ => null };
         if (access is null)
         {
-            r.Error($"{at}.access", $"'{ConfigReader.Shorten(accessText)}' is not an access mode.", "use rw or ro.");
+            r.Error($"{at}.access", $"'{ConfigText.Shorten(accessText)}' is not an access mode.", "use rw or ro.");
         }
         var rootSquash = r.Bool(item, at, "rootSquash", true);
         var confirmed = r.Bool(item, at, "confirmNoRootSquash", false);
@@ -380,7 +396,7 @@ public static partial class LabSpecLoader
         var mountPoint = r.String(item, at, "mountPoint", "/mnt/nfs/datasets", required: false) ?? (name is null ? null : $"/mnt/nfs/{name}");
         if (mountPoint is not null && !MountPoint().IsMatch(mountPoint))
         {
-            r.Error($"{at}.mountPoint", $"'{ConfigReader.Shorten(mountPoint)}' is not an absolute mount point below /.",
+            r.Error($"{at}.mountPoint", $"'{ConfigText.Shorten(mountPoint)}' is not an absolute mount point below /.",
                 $"{r.SetPathFix($"{at}.mountPoint", "/mnt/nfs/datasets")} (lower-case letters, digits, '_', '-' and '/').");
             mountPoint = null;
         }
@@ -398,7 +414,7 @@ public static partial class LabSpecLoader
         }
         if (!Ipv4Network.TryParseAddress(text.Trim(), out var host))
         {
-            r.Error($"{at}.host", $"'{ConfigReader.Shorten(text)}' is not an IPv4 address.", r.SetPathFix($"{at}.host", example));
+            r.Error($"{at}.host", $"'{ConfigText.Shorten(text)}' is not an IPv4 address.", r.SetPathFix($"{at}.host", example));
             return null;
         }
         if (subnet is not null && !subnet.Contains(host))
@@ -415,19 +431,19 @@ public static partial class LabSpecLoader
         var value = r.String(obj, at, field, example);
         if (value is not null && !HardwareName().IsMatch(value))
         {
-            r.Error($"{at}.{field}", $"'{ConfigReader.Shorten(value)}' has characters other than letters, digits, space, '.', '-' and '_'.", r.SetPathFix($"{at}.{field}", example));
+            r.Error($"{at}.{field}", $"'{ConfigText.Shorten(value)}' has characters other than letters, digits, space, '.', '-' and '_'.", r.SetPathFix($"{at}.{field}", example));
             return null;
         }
         return value;
     }
 
-    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,39}$")] private static partial Regex NodeName();
-    [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}$")] private static partial Regex UserName();
-    [GeneratedRegex(@"^\d{2}\.\d{2}$")] private static partial Regex UbuntuRelease();
-    [GeneratedRegex(@"^\d{3}\.\d+(\.\d+)?-[0-9A-Za-z.+~]+$")] private static partial Regex DriverVersion();
-    [GeneratedRegex(@"^(\d+:)?\d[0-9A-Za-z.+~]*(-[0-9A-Za-z.+~]+)?$")] private static partial Regex AptVersion();
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]+$")] private static partial Regex PackageName();
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")] private static partial Regex HardwareName();
-    [GeneratedRegex(@"^(/(?!\.\.?(/|$))[A-Za-z0-9._-]+)+$")] private static partial Regex AbsolutePath();
-    [GeneratedRegex(@"^(/[a-z0-9_][a-z0-9_-]*)+$")] private static partial Regex MountPoint();
+    [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,39}\z")] private static partial Regex NodeName();
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z")] private static partial Regex UserName();
+    [GeneratedRegex(@"\A\d{2}\.\d{2}\z")] private static partial Regex UbuntuRelease();
+    [GeneratedRegex(@"\A\d{3}\.\d+(\.\d+)?-[0-9A-Za-z.+~]+\z")] private static partial Regex DriverVersion();
+    [GeneratedRegex(@"\A(\d+:)?\d[0-9A-Za-z.+~]*(-[0-9A-Za-z.+~]+)?\z")] private static partial Regex AptVersion();
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9+.-]+\z")] private static partial Regex PackageName();
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}\z")] private static partial Regex HardwareName();
+    [GeneratedRegex(@"\A(/(?!\.\.?(/|$))[A-Za-z0-9._-]+)+\z")] private static partial Regex AbsolutePath();
+    [GeneratedRegex(@"\A(/[a-z0-9_][a-z0-9_-]*)+\z")] private static partial Regex MountPoint();
 }

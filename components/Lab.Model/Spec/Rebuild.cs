@@ -14,7 +14,19 @@ public sealed record Rebuild(StackFile Bumped, int NodeIndex, int Generation)
             throw new LabConfigException(file.Stack, [new ConfigError(ConfigKeys.Nodes, $"has no node named '{node}'.",
                 $"use one of: {string.Join(", ", nodes?.Select(n => (string?)n?["name"]) ?? [])}.")]);
         }
-        var generation = (nodes[index]!["rebuild"]?.GetValue<int>() ?? 0) + 1;
+        var at = $"{ConfigKeys.Nodes}[{index}].rebuild";
+        var current = nodes[index]!["rebuild"] is JsonValue value
+            && int.TryParse(value.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : (int?)null;
+        if (nodes[index]!["rebuild"] is not null && current is null)
+        {
+            throw new LabConfigException(file.Stack, [new ConfigError(at, "is not a whole number.", $"write the node's current generation as a whole number, e.g. rebuild: 1.")]);
+        }
+        var generation = (current ?? 0) + 1;
+        if (generation is < 1 or > ConfigReader.MaxGeneration)
+        {
+            throw new LabConfigException(file.Stack, [new ConfigError(at, $"cannot go past {current}: generations lie within 0…{ConfigReader.MaxGeneration}.",
+                "set it back to a small number that differs from the last one applied (any change re-runs the node's steps).")]);
+        }
         nodes[index]!["rebuild"] = generation;
         var config = new Dictionary<string, string>(file.Config) { [ConfigKeys.Nodes] = nodes.ToJsonString() };
         return new Rebuild(file with { Config = config }, index, generation);

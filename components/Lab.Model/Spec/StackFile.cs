@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Lab.Model.Spec;
 
@@ -28,42 +27,54 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
         {
             throw new LabConfigException(stack, [new ConfigError(path, "does not exist.", $"run from the repository root; the stack files are {ConfigKeys.StackFileFor("dev")} and {ConfigKeys.StackFileFor("prod")}.")]);
         }
+        if (new FileInfo(path).Length > MaxFileChars * 4L)
+        {
+            throw new LabConfigException(stack, [new ConfigError(path, "is far larger than a stack file can be.", "restore the stack file from git.")]);
+        }
         return Parse(stack, path, File.ReadAllText(path));
     }
 
+    /// <summary>A stack file is a page of settings; anything near this size is not one.</summary>
+    public const int MaxFileChars = 1 << 20;
+
+    /// <summary>Nesting deeper than this is no lab setting.</summary>
+    public const int MaxDepth = 32;
+
     public static StackFile Parse(string stack, string path, string yaml)
     {
-        var stream = new YamlStream();
+        YNode? document;
         try
         {
-            stream.Load(new StringReader(yaml));
+            document = YamlTree.Read(yaml);
+        }
+        catch (YamlTree.Refused e)
+        {
+            throw new LabConfigException(stack, [new ConfigError(e.Key.Length == 0 ? path : $"{path}: {ConfigText.Shorten(e.Key)}", e.Problem, e.Fix)]);
         }
         catch (YamlException e)
         {
-            throw new LabConfigException(stack, [new ConfigError(path, $"is not valid YAML (line {e.Start.Line}: {e.Message}).", "fix the YAML syntax at that line.")]);
+            throw new LabConfigException(stack, [new ConfigError(path, $"is not valid YAML (line {e.Start.Line}: {ConfigText.Shorten(e.Message)}).", "fix the YAML syntax at that line.")]);
         }
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         var secrets = new HashSet<string>(StringComparer.Ordinal);
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("config"), out var section))
+        if (document is not YMap root || root.Get("config") is not { } section)
         {
             return new StackFile(stack, path, config, secrets);
         }
-        if (section is not YamlMappingNode entries)
+        if (section is not YMap entries)
         {
             throw new LabConfigException(stack, [new ConfigError($"{path}: config", "must be a mapping of keys to values.", "write config as 'key: value' lines under 'config:'.")]);
         }
-        foreach (var (keyNode, valueNode) in entries.Children)
+        foreach (var (key, valueNode) in entries.Entries)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (IsSecure(valueNode))
             {
                 config[key] = SecretMarker;
                 secrets.Add(key);
             }
-            else if (valueNode is YamlScalarNode scalar)
+            else if (valueNode is YScalar scalar)
             {
-                config[key] = scalar.Value ?? "";
+                config[key] = scalar.Value;
             }
             else
             {
@@ -78,35 +89,34 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
         return new StackFile(stack, path, config, secrets);
     }
 
-    private static bool IsSecure(YamlNode node) =>
-        node is YamlMappingNode m && m.Children.Count == 1 && m.Children.ContainsKey(new YamlScalarNode("secure"));
+    private static bool IsSecure(YNode node) => node is YMap { Entries.Count: 1 } m && m.Get("secure") is not null;
 
-        /// <summary>YAML → JSON with YAML 1.2 core scalar typing (the CLI stores structured config as JSON); secure leaves stay masked.</summary>
-    private static JsonNode? ToJson(YamlNode node, ref bool hasSecure)
+    /// <summary>YAML → JSON with YAML 1.2 core scalar typing (the CLI stores structured config as JSON); secure leaves stay masked.</summary>
+    private static JsonNode? ToJson(YNode node, ref bool hasSecure)
     {
         switch (node)
         {
-            case YamlMappingNode m when IsSecure(m):
+            case YMap m when IsSecure(m):
                 hasSecure = true;
                 return JsonValue.Create(SecretMarker);
-            case YamlMappingNode m:
+            case YMap m:
                 var obj = new JsonObject();
-                foreach (var (k, v) in m.Children)
+                foreach (var (k, v) in m.Entries)
                 {
-                    obj[((YamlScalarNode)k).Value ?? ""] = ToJson(v, ref hasSecure);
+                    obj[k] = ToJson(v, ref hasSecure);
                 }
                 return obj;
-            case YamlSequenceNode seq:
+            case YSeq seq:
                 var array = new JsonArray();
-                foreach (var item in seq.Children)
+                foreach (var item in seq.Items)
                 {
                     array.Add(ToJson(item, ref hasSecure));
                 }
                 return array;
-            case YamlScalarNode { Style: ScalarStyle.Plain } plain:
-                return Plain(plain.Value ?? "");
-            case YamlScalarNode quoted:
-                return JsonValue.Create(quoted.Value ?? "");
+            case YScalar { Plain: true } plain:
+                return Plain(plain.Value);
+            case YScalar quoted:
+                return JsonValue.Create(quoted.Value);
             default:
                 return null;
         }
@@ -122,7 +132,7 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
         _ => JsonValue.Create(text),
     };
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?\z")]
     private static partial System.Text.RegularExpressions.Regex YamlNumber();
 
     /// <summary>The environment the Pulumi language host gives a program: PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS.</summary>

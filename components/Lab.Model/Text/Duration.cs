@@ -40,6 +40,6 @@ public static partial class Duration
         : seconds % 60 == 0 ? $"{seconds / 60}m"
         : $"{seconds}s";
 
-    [GeneratedRegex(@"^(\d{1,9}[hms])+$")]
+    [GeneratedRegex(@"\A(\d{1,9}[hms])+\z")]
     private static partial Regex Parts();
 }

@@ -109,7 +109,7 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
         return text.ToString();
     }
 
-    [GeneratedRegex(@"^LAB_JOB job=([a-z0-9-]{1,54})-[0-9a-f]{8}$")] private static partial Regex JobHeader();
-    [GeneratedRegex(@"^LAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)$")] private static partial Regex ResultLine();
+    [GeneratedRegex(@"\ALAB_JOB job=([a-z0-9-]{1,54})-[0-9a-f]{8}\z")] private static partial Regex JobHeader();
+    [GeneratedRegex(@"\ALAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)\z")] private static partial Regex ResultLine();
     [GeneratedRegex(@"check=([a-z0-9_]+(:[a-z0-9-]+)?)")] private static partial Regex FirstCheck();
 }
