@@ -55,7 +55,7 @@ public class DrRebuildTests
         Assert.Contains("nothing was changed", output);
         // Only the read-only preflight reached the machine, and no Pulumi command ran.
         Assert.StartsWith("ssh -p 22 -o BatchMode=yes labops@192.168.50.13 sudo -n /bin/bash -s\n", calls);
-        Assert.Contains("  | expected_gpu='RTX A5500'", calls);
+        Assert.Contains("  | readonly expected_gpu='RTX A5500'", calls);
         Assert.DoesNotContain("pulumi ", calls);
     }
 

@@ -18,9 +18,9 @@ public static class NasExports
     public static string File(LabSpec spec)
     {
         var lines = spec.Nas.Exports.Select(e =>
-            $"{e.Path} {e.Clients}({string.Join(',', Options(e))})");
+            $"{Text.Exports.Path(e.Path)} {e.Clients}({string.Join(',', Options(e))})");
         return $"""
-            # {ExportsFile}: the lab's NFS exports (stack {spec.Stack}), rendered by Lab.Model.
+            # {ExportsFile}: the lab's NFS exports, rendered by Lab.Model.
             # Removing a line unexports that path; its directory and data stay on the NAS.
             {string.Join("\n", lines)}
 
