@@ -67,9 +67,9 @@ public class ShellcheckTests
 
 internal static class Tools
 {
-    public static (int Code, string Output) Run(string tool, IEnumerable<string> args)
+    public static (int Code, string Output) Run(string tool, IEnumerable<string> args, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
