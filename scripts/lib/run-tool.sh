@@ -28,6 +28,11 @@ lab_inputs_stamp() {
   } | LC_ALL=C sort | sha256sum | cut -d' ' -f1
 }
 
+# lab_dotnet ARGS...: the dotnet CLI run from the root, so the SDK global.json pins is the one that builds.
+lab_dotnet() {
+  (cd "$lab_root" && dotnet "$@")
+}
+
 run_tool() {
   local project stamp_file stamp dll="" log tool why="its inputs changed since the last build" restore=()
   project=$(cd "$lab_root" && cd "$1" && pwd)
@@ -42,18 +47,18 @@ run_tool() {
   if [ -z "$dll" ] || [ ! -f "$dll" ]; then
     if [ ! -f "$project/obj/project.assets.json" ]; then
       echo "$tool: restoring NuGet packages for ${project#"$lab_root"/} (first run)" >&2
-      if ! log=$(dotnet restore "$project" --nologo -v quiet 2>&1); then
+      if ! log=$(lab_dotnet restore "$project" --nologo -v quiet 2>&1); then
         printf '%s\n' "$log" >&2
         return 1
       fi
       why="first run" restore=(--no-restore)
     fi
     echo "$tool: building ${project#"$lab_root"/} ($why)" >&2
-    if ! log=$(dotnet build "$project" "${restore[@]}" --nologo -v quiet -clp:NoSummary 2>&1); then
+    if ! log=$(lab_dotnet build "$project" "${restore[@]}" --nologo -v quiet -clp:NoSummary 2>&1); then
       printf '%s\n' "$log" >&2
       return 1
     fi
-    dll=$(dotnet msbuild "$project" -nologo -getProperty:TargetPath)
+    dll=$(lab_dotnet msbuild "$project" -nologo -getProperty:TargetPath)
     printf '%s\n%s\n' "$stamp" "$dll" >"$stamp_file"
   fi
   dotnet "$dll" "$@"
