@@ -19,13 +19,16 @@ public class BareMetalNodeTests
         var node = plan.Single(BareMetalNode.TypeToken, "derpy");
         Assert.Null(node.ParentName);
         var steps = plan.OfType(Command).Where(s => s.ParentName == "derpy").ToList();
-        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia", "derpy-vault-agent"], steps.Select(s => s.Name));
+        Assert.Equal(["derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia", "derpy-driver-reboot", "derpy-driver-loaded", "derpy-vault-agent"], steps.Select(s => s.Name));
         Assert.All(steps, s => Assert.Equal(("lab:node:BareMetalNode", "derpy"), (s.ParentType!, s.ParentName!)));
         Assert.Empty(steps[0].DependsOn);
         Assert.Equal("derpy-ready", Assert.Single(steps[1].DependsOn));
         Assert.Equal("derpy-preflight", Assert.Single(steps[2].DependsOn));
         Assert.Equal(["derpy-os", "qnap-exports"], steps[3].DependsOn.Order());
         Assert.Equal("derpy-storage", Assert.Single(steps[4].DependsOn));
+        Assert.Equal("derpy-nvidia", Assert.Single(steps[5].DependsOn));
+        Assert.Equal("derpy-driver-reboot", Assert.Single(steps[6].DependsOn));
+        Assert.Equal("derpy-driver-loaded", Assert.Single(steps[7].DependsOn));
     }
 
     [Fact]
@@ -43,12 +46,16 @@ public class BareMetalNodeTests
     }
 
     [Fact]
-    public async Task Only_the_first_step_waits_for_the_machine_to_boot()
+    public async Task The_first_step_and_the_step_after_a_driver_reboot_wait_for_the_machine_to_boot()
     {
         var plan = await Lab.Plan(Lab.Dev);
         int Dials(string name) => Convert.ToInt32(((IDictionary<string, object>)plan.Single(Command, name).Inputs["connection"])["dialErrorLimit"]);
         Assert.Equal(90, Dials("derpy-ready"));
         Assert.Equal(3, Dials("derpy-nvidia"));
+        Assert.Equal(3, Dials("derpy-driver-reboot"));
+        // Logins are refused from the scheduled reboot until the new boot: 90 dials carry it through.
+        Assert.Equal(90, Dials("derpy-driver-loaded"));
+        Assert.Equal(3, Dials("derpy-vault-agent"));
     }
 
     [Fact]
@@ -59,21 +66,23 @@ public class BareMetalNodeTests
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
         // The node's steps, the generation of its secret-id and its cluster join (the token step runs on zenon);
         // nothing of the NAS, Vault's mounts and roles, or other nodes.
-        Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia", "derpy-vault-agent",
-            "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join",
+        Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia",
+            "derpy-driver-reboot", "derpy-driver-loaded", "derpy-vault-agent",
+            "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join", "derpy-labels",
             // and the gate re-measures the node: its GPU and every bandwidth pair (the iperf3 server waits for all clients).
             "validation-gpu-util-derpy", "validation-iperf3-server", "validation-bandwidth-gemini-1", "validation-bandwidth-derpy",
             "validation-bandwidth-rocinate", "validation-validation-results"], changed);
     }
 
     [Fact]
-    public async Task A_driver_pin_change_rewires_only_the_nvidia_steps()
+    public async Task A_driver_pin_change_rewires_only_the_driver_steps()
     {
         var before = await Lab.Plan(Lab.Prod);
         var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1"));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
         // And the gate re-measures what the driver affects: the GPU probes.
-        Assert.Equal(["zenon-nvidia", "gemini-1-nvidia", "derpy-nvidia", "rocinate-nvidia",
+        // The driver, the reboot that loads it and the check that it did, on every node.
+        Assert.Equal([.. new[] { "zenon", "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"{n}-nvidia", $"{n}-driver-reboot", $"{n}-driver-loaded" }),
             "validation-gpu-util-zenon", "validation-gpu-util-gemini-1", "validation-gpu-util-derpy", "validation-gpu-util-rocinate",
             "validation-rapids-speedup", "validation-validation-results"], changed);
     }

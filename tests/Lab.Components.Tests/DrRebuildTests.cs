@@ -19,7 +19,8 @@ public class DrRebuildTests
             {
                 var path = Path.Combine(bin.FullName, tool);
                 // Each call: the command line, then for ssh what it was fed on stdin.
-                File.WriteAllText(path, $"#!/usr/bin/env bash\n{{ echo \"{tool} $*\"; {(tool == "ssh" ? "sed 's/^/  | /'" : "true")}; }} >>'{log}'\n");
+                // pulumi also notes whether the run lets the Kubernetes provider drop unreachable objects.
+                File.WriteAllText(path, $"#!/usr/bin/env bash\n{{ echo \"{tool} $*${{PULUMI_K8S_DELETE_UNREACHABLE:+ [delete-unreachable]}}\"; {(tool == "ssh" ? "sed 's/^/  | /'" : "true")}; }} >>'{log}'\n");
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
             var start = new ProcessStartInfo("bash", [Path.Combine(Lab.Root, "scripts", "dr-rebuild"), .. args])
@@ -56,6 +57,7 @@ public class DrRebuildTests
         // Only the read-only preflight reached the machine, and no Pulumi command ran.
         Assert.StartsWith("ssh -p 22 -o BatchMode=yes labops@192.168.50.13 sudo -n /bin/bash -s\n", calls);
         Assert.Contains("  | readonly expected_gpu='RTX A5500'", calls);
+        Assert.Contains("  | readonly expected_hostname='derpy'", calls);
         Assert.DoesNotContain("pulumi ", calls);
     }
 
@@ -70,6 +72,9 @@ public class DrRebuildTests
         Assert.Contains("  |   microk8s remove-node \"$node\" --force", lines);
         var up = Assert.Single(lines, l => l.StartsWith("pulumi up ", StringComparison.Ordinal));
         Assert.Contains("--stack prod --config-file stacks/Pulumi.prod.yaml --yes --target-dependents", up);
+        // A worker's rebuild leaves the cluster and its objects alone.
+        Assert.DoesNotContain("[delete-unreachable]", up);
+        Assert.DoesNotContain("::cluster-k8s", up);
         Assert.Contains("--target urn:pulumi:prod::lab-infra::lab:node:BareMetalNode$command:remote:Command::derpy-ready", up);
         Assert.Contains("::vault-derpy-secret-id-generation", up);
         Assert.Contains("::derpy-join", up);
@@ -78,6 +83,37 @@ public class DrRebuildTests
         Assert.DoesNotContain("gemini-1-", up.Replace("bandwidth-gemini-1", ""));
         Assert.DoesNotContain("vault-kv", up);
         Assert.Contains("pulumi stack output validation --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
+    }
+
+    [Fact]
+    public void The_control_node_is_rebuilt_as_a_new_cluster_every_worker_rejoins_and_the_members_are_shown()
+    {
+        var (code, output, calls) = Run("n\n", "prod", "zenon");
+        Assert.Equal(1, code);
+        Assert.Contains("zenon is the control node: its rebuild makes a NEW cluster", output);
+        Assert.Contains("::cluster-k8s", output);
+        Assert.Contains("::validation-namespace", output);
+        Assert.Contains("::derpy-join", output);
+        Assert.DoesNotContain("pulumi ", calls);
+
+        (code, output, calls) = Run("", "prod", "zenon", "--yes");
+        Assert.True(code == 0, output);
+        var lines = calls.Split('\n');
+        Assert.Contains("pulumi config set --path lab:nodes[0].rebuild 1 --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
+        var up = Assert.Single(lines, l => l.StartsWith("pulumi up ", StringComparison.Ordinal));
+        Assert.EndsWith("[delete-unreachable]", up);
+        var targets = up.Split(' ').Where(t => t.StartsWith("urn:", StringComparison.Ordinal)).Select(t => t[(t.LastIndexOf("::", StringComparison.Ordinal) + 2)..]).ToList();
+        foreach (var worker in new[] { "gemini-1", "derpy", "rocinate" })
+        {
+            Assert.Contains($"{worker}-join", targets);
+            Assert.Contains($"zenon-join-token-{worker}", targets);
+            Assert.DoesNotContain($"{worker}-nvidia", targets);
+        }
+        Assert.Contains("lab-alerts", targets);
+        Assert.DoesNotContain("qnap", up);
+        // No stale-member removal: the old cluster is gone with the control node.
+        Assert.DoesNotContain(lines, l => l.Contains("remove-node", StringComparison.Ordinal));
+        Assert.Equal("ssh -p 22 -o BatchMode=yes labops@192.168.50.11 sudo -n microk8s kubectl get nodes -L lab.infra/role", lines.Last(l => l.StartsWith("ssh ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -59,12 +59,14 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
 
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
     {
-        "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Split('-').Last() switch
+        "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Contains("-join-token-", StringComparison.Ordinal)
+            ? "join_token=issued\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
+            : args.Name!.Split('-').Last() switch
         {
             "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
             "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
             "exports" => "exports=5\n",
-            "microk8s" => "microk8s=v1.32.9\nchannel=1.32/stable\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\n",
+            "microk8s" => "microk8s=v1.32.9\nchannel=1.32/stable\n",
             "results" => probeOutput ?? OnTarget(file),
             _ => "",
         }),
@@ -72,6 +74,8 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
         // Vault issues a new secret-id whenever the resource is replaced, i.e. for each new metadata.
         "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId" => ImmutableDictionary<string, object>.Empty.Add("secretId",
             "secret-id-" + global::Lab.Model.Text.Shell.Sha256((string)args.Inputs["metadata"])[..12]),
+        "random:index/randomPassword:RandomPassword" => ImmutableDictionary<string, object>.Empty.Add("result",
+            global::Lab.Model.Text.Shell.Sha256(System.Text.Json.JsonSerializer.Serialize(args.Inputs["keepers"]))[..32]),
         "random:index/randomId:RandomId" => ImmutableDictionary<string, object>.Empty.Add("hex",
             global::Lab.Model.Text.Shell.Sha256(System.Text.Json.JsonSerializer.Serialize(args.Inputs["keepers"]))[..16]),
         _ => ImmutableDictionary<string, object>.Empty,

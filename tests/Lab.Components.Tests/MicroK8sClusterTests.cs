@@ -3,6 +3,7 @@ using Lab.Components.Cluster;
 using Lab.Plan;
 using Pulumi;
 using Pulumi.Command.Remote;
+using Lab.Model.Nodes;
 
 namespace Lab.Components.Tests;
 
@@ -19,7 +20,8 @@ public class MicroK8sClusterTests
         Assert.Equal("zenon-addons", Assert.Single(plan.Single(Command, "zenon-kubeconfig").DependsOn));
         foreach (var worker in new[] { "gemini-1", "derpy", "rocinate" })
         {
-            Assert.Equal("zenon-addons", Assert.Single(plan.Single(Command, $"zenon-join-token-{worker}").DependsOn));
+            // The token is issued only once the worker's own install is done: no boot wait or driver build eats its TTL.
+            Assert.Equal(new[] { "zenon-addons", $"{worker}-microk8s" }.Order(), plan.Single(Command, $"zenon-join-token-{worker}").DependsOn.Order());
             Assert.Equal(new[] { $"{worker}-microk8s", $"zenon-join-token-{worker}" }.Order(), plan.Single(Command, $"{worker}-join").DependsOn.Order());
             Assert.Equal($"{worker}-vault-agent", Assert.Single(plan.Single(Command, $"{worker}-microk8s").DependsOn));
         }
@@ -32,6 +34,18 @@ public class MicroK8sClusterTests
         var k8s = plan.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(k8s);
         Assert.All(k8s, r => Assert.Equal("cluster-k8s", r.Provider));
+    }
+
+    [Fact]
+    public async Task The_provider_is_identified_by_the_control_nodes_rebuild_generation()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        Assert.Equal("microk8s-zenon-rebuild-0", plan.Single("pulumi:providers:kubernetes", "cluster-k8s").Inputs["clusterIdentifier"]);
+        var rebuilt = await Lab.Plan(Lab.Prod.Edit(global::Lab.Model.Spec.ConfigKeys.Nodes, n => n[0]!["rebuild"] = 3));
+        Assert.Equal("microk8s-zenon-rebuild-3", rebuilt.Single("pulumi:providers:kubernetes", "cluster-k8s").Inputs["clusterIdentifier"]);
+        // A worker's rebuild is not a new cluster.
+        var worker = await Lab.Plan(Lab.Prod.Edit(global::Lab.Model.Spec.ConfigKeys.Nodes, n => n[2]!["rebuild"] = 3));
+        Assert.Equal("microk8s-zenon-rebuild-0", worker.Single("pulumi:providers:kubernetes", "cluster-k8s").Inputs["clusterIdentifier"]);
     }
 
     [Fact]
@@ -49,7 +63,7 @@ public class MicroK8sClusterTests
     }
 
     [Fact]
-    public async Task Join_tokens_are_32_character_single_purpose_secrets_seen_only_by_the_two_join_steps()
+    public async Task Join_tokens_are_32_character_secrets_new_with_either_nodes_rebuild_seen_only_by_the_two_join_steps()
     {
         var mocks = new PlanMocks();
         var plan = await Lab.Plan(Lab.Prod, mocks);
@@ -57,13 +71,33 @@ public class MicroK8sClusterTests
         Assert.Equal(32, Convert.ToInt32(token.Inputs["length"]));
         Assert.Equal(false, token.Inputs["special"]);
         var keepers = JsonSerializer.Deserialize<Dictionary<string, string>>(JsonSerializer.Serialize(token.Inputs["keepers"]))!;
-        Assert.Equal(("derpy", "0"), (keepers["node"], keepers["rebuild"]));
+        Assert.Equal(("derpy", "0", "0"), (keepers["node"], keepers["rebuild"], keepers["controlRebuild"]));
         foreach (var name in new[] { "zenon-join-token-derpy", "derpy-join" })
         {
             var args = (CommandArgs)mocks.ArgsOf(Command, name);
             Assert.True(await Output.IsSecretAsync(args.Stdin!.ToOutput()), $"{name}: stdin is not secret");
             Assert.Equal("none", plan.Single(Command, name).Inputs["logging"]);
+            Assert.Equal(StepScript.Runner, plan.Single(Command, name).Inputs["create"]);
+            // Both steps re-run when the worker or the control node (a new cluster) is rebuilt.
+            Assert.EndsWith(",0,0]", JsonSerializer.Serialize(plan.Single(Command, name).Inputs["triggers"]));
         }
+    }
+
+    [Fact]
+    public async Task The_worker_joins_with_the_token_and_the_cluster_identity_the_token_step_read()
+    {
+        var mocks = new HealthyLabMocks(Lab.Prod);
+        await Lab.Plan(Lab.Prod, mocks);
+        var join = (CommandArgs)mocks.ArgsOf(Command, "derpy-join");
+        var stdin = await join.Stdin!.ToOutput().GetValueAsync();
+        var token = await ((Pulumi.Random.RandomPassword)mocks.Declared("random:index/randomPassword:RandomPassword", "derpy-join-token")).Result.GetValueAsync();
+        var ca = global::Lab.Model.Text.Shell.Sha256("cluster-ca");
+        Assert.EndsWith($"main </dev/null\n{token}\n5f1e2d3c4b5a\n{ca}\n", stdin);
+        // On the control node the token follows the script on stdin, which puts it into the cluster-agent's
+        // token file, never onto a command line.
+        var issue = await ((CommandArgs)mocks.ArgsOf(Command, "zenon-join-token-derpy")).Stdin!.ToOutput().GetValueAsync();
+        Assert.EndsWith($"main </dev/null\n{token}\n", issue);
+        Assert.DoesNotContain("microk8s add-node", issue);
     }
 
     [Fact]

@@ -8,6 +8,9 @@ public class OperationsTests
 {
     public static TheoryData<string> ProdNodes() => new("zenon", "gemini-1", "derpy", "rocinate");
 
+    private static readonly string[] Workers = ["gemini-1", "derpy", "rocinate"];
+    private static readonly string[] ChainSteps = ["ready", "preflight", "os", "storage", "nvidia", "driver-reboot", "driver-loaded", "vault-agent"];
+
     [Theory]
     [MemberData(nameof(ProdNodes))]
     public async Task A_rebuild_changes_only_that_nodes_resources(string node)
@@ -16,22 +19,54 @@ public class OperationsTests
         var names = changed.Select(r => r.Name).ToList();
         var control = node == "zenon";
         bool Belongs(string name) =>
-            name.StartsWith($"{node}-", StringComparison.Ordinal)             // its steps, join token, join, cluster steps it hosts
+            name.StartsWith($"{node}-", StringComparison.Ordinal)             // its steps, join token, join, labels, cluster steps it hosts
             || name == $"vault-{node}-secret-id-generation"                   // its secret-id
             || name == $"zenon-join-token-{node}"                             // its join, issued on the control node
-            || name.StartsWith("validation-", StringComparison.Ordinal);      // the gate re-measures it
+            || name.StartsWith("validation-", StringComparison.Ordinal)       // the gate re-measures it
+            // A control-node rebuild is a new cluster: every worker rejoins it, and every Kubernetes object is created on it.
+            || (control && (Workers.Any(w => name == $"{w}-join-token" || name == $"{w}-join" || name == $"zenon-join-token-{w}")
+                || changed.Single(r => r.Name == name) is { } r && (r.Type.StartsWith("kubernetes:", StringComparison.Ordinal) || r.Type == "pulumi:providers:kubernetes")));
         Assert.All(names, n => Assert.True(Belongs(n), $"a rebuild of {node} changes {n}"));
         // Every step of its own chain re-runs.
-        Assert.Superset(new[] { "ready", "preflight", "os", "storage", "nvidia", "vault-agent", "microk8s" }.Select(s => $"{node}-{s}").ToHashSet(), names.ToHashSet());
+        Assert.Superset(ChainSteps.Append("microk8s").Select(s => $"{node}-{s}").ToHashSet(), names.ToHashSet());
         Assert.Contains($"vault-{node}-secret-id-generation", names);
-        if (!control)
-        {
-            Assert.Contains($"{node}-join", names);
-        }
         // Never the NAS, Vault's mounts, roles and policies, or another node's chain.
         Assert.DoesNotContain(changed, r => r.ParentName is "qnap" || r.Type.StartsWith("vault:", StringComparison.Ordinal) || r.Type == "pulumi:providers:vault");
         var others = new[] { "zenon", "gemini-1", "derpy", "rocinate" }.Where(n => n != node);
         Assert.DoesNotContain(changed, r => others.Contains(r.ParentName));
+        Assert.DoesNotContain(changed, r => others.Any(o => r.Name == $"{o}-microk8s"));
+
+        var all = await Lab.Plan(Lab.Prod);
+        var kubernetes = all.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)).Select(r => r.Name).ToList();
+        if (control)
+        {
+            // The provider is replaced, so every Kubernetes object is created again on the new cluster,
+            // and every worker gets a new token and joins it.
+            Assert.Contains("cluster-k8s", names);
+            Assert.Superset(kubernetes.ToHashSet(), names.ToHashSet());
+            Assert.Superset(Workers.SelectMany(w => new[] { $"{w}-join-token", $"zenon-join-token-{w}", $"{w}-join" }).ToHashSet(), names.ToHashSet());
+        }
+        else
+        {
+            Assert.Contains($"{node}-join", names);
+            Assert.Contains($"{node}-labels", names);
+            // No cluster-wide object: the provider, the add-ons, the time-slicing config, the alert rules and the
+            // gate's namespace stay; of the Kubernetes objects only its own labels and the probes that measure it change.
+            Assert.DoesNotContain("cluster-k8s", names);
+            Assert.All(changed.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)),
+                r => Assert.True(r.Name == $"{node}-labels" || (r.Type == "kubernetes:batch/v1:Job" && r.Name.StartsWith("validation-", StringComparison.Ordinal)),
+                    $"a rebuild of {node} changes the cluster-wide {r.Type} {r.Name}"));
+        }
+    }
+
+    [Fact]
+    public async Task Rebuilding_the_dev_stacks_control_node_recreates_every_kubernetes_object()
+    {
+        // derpy is dev's control node, reset every two weeks: each reset is a new cluster.
+        var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Dev, "derpy");
+        var kubernetes = (await Lab.Plan(Lab.Dev)).Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)).Select(r => r.Name).ToHashSet();
+        Assert.NotEmpty(kubernetes);
+        Assert.Superset(kubernetes.Append("cluster-k8s").ToHashSet(), changed.Select(r => r.Name).ToHashSet());
     }
 
     [Fact]

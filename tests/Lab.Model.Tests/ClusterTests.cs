@@ -60,6 +60,24 @@ public class ClusterValidationTests
         Assert.Contains("is not a pinned MicroK8s channel", Single(Cluster(c => c["channel"] = channel).Errors(), "lab:cluster.channel").Problem);
     }
 
+    [Theory]
+    [InlineData("4m")]
+    [InlineData("25h")]
+    public void A_join_token_ttl_outside_5_minutes_to_24_hours_is_refused_naming_the_key(string ttl)
+    {
+        var error = Single(Cluster(c => c["joinTokenTtl"] = ttl).Errors(), "lab:cluster.joinTokenTtl");
+        Assert.Contains("out of range", error.Problem);
+        Assert.Contains("between 5m and 24h", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("5m", 300)]
+    [InlineData("24h", 86400)]
+    public void A_join_token_ttl_of_5_minutes_to_24_hours_is_accepted(string ttl, int seconds)
+    {
+        Assert.Equal(seconds, Cluster(c => c["joinTokenTtl"] = ttl).Load().Cluster.JoinTokenTtlSeconds);
+    }
+
     [Fact]
     public void A_detection_budget_the_timings_cannot_honour_is_reported()
     {
@@ -83,13 +101,15 @@ public class ClusterRenderTests
     }
 
     [Fact]
-    public void Install_pins_the_channel_names_the_node_and_sets_its_timings()
+    public void Install_pins_the_channel_and_sets_its_timings_and_leaves_the_name_to_the_hostname()
     {
         var lab = Repo.Prod();
         var zenon = MicroK8sSteps.Install(lab, lab.ControlNode);
         Assert.Equal("1.32/stable", zenon.Input("channel"));
         var settings = Settings(zenon);
-        Assert.Contains("kubelet --hostname-override zenon", settings);
+        // The os step sets the hostname; an override left by an earlier version is removed.
+        Assert.DoesNotContain(settings, s => s.Contains("--hostname-override", StringComparison.Ordinal));
+        Assert.Contains("sed -i '/^--hostname-override[= ]/d' \"$args_dir/kubelet\"", zenon.Text);
         Assert.Contains("kube-controller-manager --node-monitor-grace-period 24s", settings);
         Assert.DoesNotContain(Settings(MicroK8sSteps.Install(lab, lab.Nodes[1])), s => s.StartsWith("kube-controller-manager", StringComparison.Ordinal));
     }
@@ -112,36 +132,25 @@ public class ClusterRenderTests
     }
 
     [Fact]
-    public void A_rebuilt_workers_stale_member_is_removed_before_its_token_is_issued()
+    public void The_token_step_reads_the_token_from_stdin_and_writes_the_cluster_agents_token_file()
     {
         var lab = Repo.Prod();
-        var text = MicroK8sSteps.IssueJoinToken(lab, lab.Nodes[2]).Text;
-        var remove = text.IndexOf("microk8s remove-node \"$node\" --force", StringComparison.Ordinal);
-        var add = text.IndexOf("microk8s add-node --token \"$token\" --token-ttl \"$token_ttl\"", StringComparison.Ordinal);
-        Assert.True(remove > 0 && add > remove);
-        Assert.Contains("if [ \"$ready\" != True ]; then", text);
-        Assert.EndsWith("IFS= read -r token && main </dev/null\n", text);
+        var step = MicroK8sSteps.IssueJoinToken(lab, lab.Nodes[2]);
+        Assert.EndsWith("IFS= read -r token && main </dev/null\n", step.Text);
+        Assert.Equal("600", step.Input("token_ttl"));
+        Assert.Equal("/var/snap/microk8s/current", step.Input("snap_data"));
+        Assert.Contains("tokens=\"$snap_data/credentials/cluster-tokens.txt\"", step.Text);
+        Assert.DoesNotContain("microk8s add-node", step.Text);
     }
 
     [Fact]
-    public void Joining_is_idempotent_and_reads_the_token_from_stdin()
+    public void The_join_reads_token_check_and_ca_from_stdin_and_compares_the_stored_remote_ca()
     {
         var lab = Repo.Prod();
-        var text = MicroK8sSteps.Join(lab, lab.Nodes[3]).Text;
-        Assert.Contains("grep -q 'acting as a node in a cluster'", text);
-        Assert.Contains("microk8s join \"$control_host:25000/$token\" --worker", text);
-        Assert.Equal("192.168.50.11", MicroK8sSteps.Join(lab, lab.Nodes[3]).Input("control_host"));
-        Assert.EndsWith("IFS= read -r token && IFS= read -r cluster_ca && main </dev/null\n", text);
-    }
-
-    [Fact]
-    public void A_worker_of_an_older_cluster_leaves_before_it_joins_the_new_one()
-    {
-        var lab = Repo.Prod();
-        var text = MicroK8sSteps.Join(lab, lab.Nodes[1]).Text;
-        var leave = text.IndexOf("microk8s leave", StringComparison.Ordinal);
-        Assert.True(leave > text.IndexOf("if [ \"$local_ca\" = \"$cluster_ca\" ]; then", StringComparison.Ordinal) && leave < text.IndexOf("microk8s join", StringComparison.Ordinal));
-        Assert.Contains("echo \"ca_sha256=$(sha256sum /var/snap/microk8s/current/certs/ca.crt", MicroK8sSteps.Install(lab, lab.ControlNode).Text);
+        var step = MicroK8sSteps.Join(lab, lab.Nodes[3]);
+        Assert.Equal("192.168.50.11", step.Input("control_host"));
+        Assert.Contains("remote_ca=\"$snap_data/certs/ca.remote.crt\"", step.Text);
+        Assert.EndsWith("IFS= read -r token && IFS= read -r server_cert_check && IFS= read -r cluster_ca && main </dev/null\n", step.Text);
     }
 
     [Fact]

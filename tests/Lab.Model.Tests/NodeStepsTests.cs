@@ -14,8 +14,21 @@ public class NodeStepsTests
     public void The_chain_runs_ready_preflight_os_nvidia_in_order()
     {
         var steps = NodeSteps.Render(Prod, Prod.Nodes[0]);
-        Assert.Equal(["ready", "preflight", "os", "storage", "nvidia", "vault-agent"], steps.Select(s => s.Step));
+        Assert.Equal(["ready", "preflight", "os", "storage", "nvidia", "driver-reboot", "driver-loaded", "vault-agent"], steps.Select(s => s.Step));
         Assert.Equal(steps.OrderBy(s => s.Order), steps);
+        // These two may start while the machine boots: their connection keeps dialling.
+        Assert.Equal(["ready", "driver-loaded"], steps.Where(s => s.WaitsForBoot).Select(s => s.Step));
+    }
+
+    [Fact]
+    public void Os_step_names_the_machine_after_the_lab_and_preflight_reports_a_different_name()
+    {
+        var os = Step(Prod, "derpy", "os");
+        Assert.Equal("derpy", os.Input("hostname"));
+        Assert.Contains("hostnamectl set-hostname \"$hostname\"", os.Text);
+        var preflight = Step(Prod, "derpy", "preflight");
+        Assert.Equal("derpy", preflight.Input("expected_hostname"));
+        Assert.Contains("the os step renames it to $expected_hostname", preflight.Text);
     }
 
     [Fact]
@@ -66,7 +79,8 @@ public class NodeStepsTests
     {
         var before = Prod;
         var after = Repo.ProdConfig().Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1").Load();
-        Assert.Equal(["zenon/nvidia", "gemini-1/nvidia", "derpy/nvidia", "rocinate/nvidia"], Changed(before, after));
+        // The driver step, and the reboot that loads it and the check that it did.
+        Assert.Equal(new[] { "zenon", "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"{n}/nvidia", $"{n}/driver-reboot", $"{n}/driver-loaded" }), Changed(before, after));
     }
 
     [Fact]
@@ -94,6 +108,6 @@ public class NodeStepsTests
     {
         var paths = Lab.Model.Artifacts.LabArtifacts.Render(Repo.Dev()).Select(a => a.Path);
         Assert.Equal(["bare-metal-node/derpy/00-ready.sh", "bare-metal-node/derpy/10-preflight.sh", "bare-metal-node/derpy/20-os.sh",
-            "bare-metal-node/derpy/25-storage.sh", "bare-metal-node/derpy/30-nvidia.sh", "bare-metal-node/derpy/40-vault-agent.sh"], paths.Where(p => p.EndsWith(".sh") && p.StartsWith("bare-metal-node/")));
+            "bare-metal-node/derpy/25-storage.sh", "bare-metal-node/derpy/30-nvidia.sh", "bare-metal-node/derpy/32-driver-reboot.sh", "bare-metal-node/derpy/34-driver-loaded.sh", "bare-metal-node/derpy/40-vault-agent.sh"], paths.Where(p => p.EndsWith(".sh") && p.StartsWith("bare-metal-node/")));
     }
 }

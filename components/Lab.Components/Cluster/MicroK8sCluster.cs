@@ -44,8 +44,8 @@ public sealed class MicroK8sClusterArgs : ResourceArgs
 
 /// <summary>
 /// MicroK8s across the lab: the pinned snap on every node, add-ons on the control node, workers
-/// joined with single-use tokens, and the kubeconfig (a secret) as the Kubernetes provider every
-/// Kubernetes resource of the program uses.
+/// joined with short-lived tokens, and the kubeconfig (a secret) as the Kubernetes provider every
+/// Kubernetes resource of the program uses, identified by the control node's rebuild generation.
 /// </summary>
 public sealed class MicroK8sCluster : ComponentResource
 {
@@ -73,37 +73,59 @@ public sealed class MicroK8sCluster : ComponentResource
             RemoteStep.Triggers(args.Kubeconfig, control.Rebuild), [addons], secretOutput: true);
         Kubeconfig = Output.CreateSecret(kubeconfig.Stdout);
 
-        Provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { KubeConfig = Kubeconfig }, new CustomResourceOptions { Parent = this });
+        // A control-node rebuild is a new cluster: a new clusterIdentifier replaces the provider (pulumi-kubernetes
+        // DiffConfig replaces only on its change), and the engine replaces every resource whose provider was
+        // replaced, so every Kubernetes object is created again on the new cluster in the same update.
+        Provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs
+        {
+            KubeConfig = Kubeconfig,
+            ClusterIdentifier = ClusterIdentifier(control.Name, control.Rebuild),
+        }, new CustomResourceOptions { Parent = this });
 
-        // Workers check they belong to this cluster by its CA, which the control node's install step reports.
-        var clusterCa = installs[control.Name].Stdout.Apply(stdout => StepFacts.Require(control.Name, control.Install.Step, stdout, "ca_sha256"));
         var ready = new List<Resource> { addons };
         var joined = new Dictionary<string, Resource> { [control.Name] = addons };
         foreach (var worker in args.Members.Skip(1))
         {
             var (issue, join) = worker.Joining ?? throw new ArgumentException($"{worker.Name}: a worker needs its join steps.");
-            // New token only when the worker is rebuilt; `add-node --token` pre-sets it on the control node.
+            // A new token, token step and join when the worker or the control node (a new cluster) is rebuilt.
+            var generations = new[] { worker.Rebuild, control.Rebuild };
             var token = new RandomPassword($"{worker.Name}-join-token", new RandomPasswordArgs
             {
                 Length = 32,
                 Special = false,
                 Upper = false,
-                Keepers = { ["node"] = worker.Name, ["rebuild"] = worker.Rebuild.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+                Keepers =
+                {
+                    ["node"] = worker.Name,
+                    ["rebuild"] = Generation(worker.Rebuild),
+                    ["controlRebuild"] = Generation(control.Rebuild),
+                },
             }, new CustomResourceOptions { Parent = this });
+            // Issued only once the worker's own install is done, so no boot wait or driver build eats its TTL.
             var issued = RemoteStep.Create(this, control.Name, control.Ssh, issue, waitForBoot: false,
-                RemoteStep.Triggers(issue, worker.Rebuild), [addons], secretLines: token.Result.Apply(t => t + "\n"));
+                RemoteStep.Triggers(issue, generations), [addons, installs[worker.Name]], secretLines: token.Result.Apply(t => t + "\n"));
+            // The worker checks the cluster by what the token step read on the control node just before.
+            var check = issued.Stdout.Apply(stdout => (
+                Server: StepFacts.Require(control.Name, issue.Step, stdout, "server_cert_check"),
+                Ca: StepFacts.Require(control.Name, issue.Step, stdout, "ca_sha256")));
             joined[worker.Name] = RemoteStep.Create(this, worker.Name, worker.Ssh, join, waitForBoot: false,
-                RemoteStep.Triggers(join, worker.Rebuild), [installs[worker.Name], issued],
-                secretLines: Output.Tuple(token.Result, clusterCa).Apply(t => $"{t.Item1}\n{t.Item2}\n"));
+                RemoteStep.Triggers(join, generations), [installs[worker.Name], issued],
+                secretLines: Output.Tuple(token.Result, check).Apply(t => $"{t.Item1}\n{t.Item2.Server}\n{t.Item2.Ca}\n"));
             ready.Add(joined[worker.Name]);
         }
 
         CustomResourceOptions OnCluster(Resource after) => new() { Parent = this, Provider = Provider, DependsOn = { after } };
         foreach (var member in args.Members)
         {
+            // A rejoined node is a new Node object: its generation in an annotation re-applies the labels after a rebuild.
             ready.Add(new K8s.Core.V1.NodePatch($"{member.Name}-labels", new K8s.Types.Inputs.Core.V1.NodePatchArgs
             {
-                Metadata = new ObjectMetaPatchArgs { Name = member.Name, Labels = member.Labels.ToImmutableDictionary() },
+                Metadata = new ObjectMetaPatchArgs
+                {
+                    Name = member.Name,
+                    Labels = member.Labels.ToImmutableDictionary(),
+                    Annotations = { [RebuildAnnotation] = Generation(member.Rebuild) },
+                },
             }, OnCluster(joined[member.Name])));
         }
 
@@ -120,6 +142,15 @@ public sealed class MicroK8sCluster : ComponentResource
 
         RegisterOutputs(new Dictionary<string, object?> { ["kubeconfig"] = Kubeconfig });
     }
+
+    public const string RebuildAnnotation = "lab.infra/rebuild";
+
+    /// <summary>The cluster's identity for the Kubernetes provider: the control node and the generation it was built in.</summary>
+    public static Output<string> ClusterIdentifier(string control, Input<int> rebuild) =>
+        rebuild.ToOutput().Apply(g => $"microk8s-{control}-rebuild-{g.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
+    private static Output<string> Generation(Input<int> rebuild) =>
+        rebuild.ToOutput().Apply(g => g.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Points the GPU operator's device plugin at the time-slicing config (a server-side apply patch).</summary>
     private sealed class ClusterPolicyPatchArgs : K8s.ApiExtensions.CustomResourcePatchArgs

@@ -53,7 +53,7 @@ public sealed class BareMetalNode : ComponentResource
         foreach (var step in args.Steps)
         {
             var after = new[] { previous, args.StepsAfter.GetValueOrDefault(step.Step) }.OfType<Resource>();
-            previous = RemoteStep.Create(this, name, args.Ssh, step, waitForBoot: previous is null,
+            previous = RemoteStep.Create(this, name, args.Ssh, step, waitForBoot: previous is null || step.WaitsForBoot,
                 RemoteStep.Triggers(step, args.Rebuild), after,
                 secretLines: args.StepSecrets.GetValueOrDefault(step.Step));
             steps[step.Step] = previous;

@@ -12,7 +12,9 @@ namespace Lab.Model.Cluster;
 public static class MicroK8sSteps
 {
     public const string Component = "microk8s-cluster";
-    public const string ArgsDir = "/var/snap/microk8s/current/args";
+    /// <summary>The snap's data directory ($SNAP_DATA): args, certs, credentials.</summary>
+    public const string SnapData = "/var/snap/microk8s/current";
+    public const string ArgsDir = SnapData + "/args";
 
     /// <summary>set_arg FILE FLAG VALUE: FLAG=VALUE exactly once in a MicroK8s args file.</summary>
     public static readonly ShellHelper SetArg = new("set_arg", "Cluster/Helpers/set_arg.sh");
@@ -21,11 +23,14 @@ public static class MicroK8sSteps
     public sealed record InstallData(string Channel, string SshUser, string ArgsDir, ImmutableArray<string> ArgFiles,
         ImmutableArray<string> ArgFlags, ImmutableArray<string> ArgValues);
 
-    /// <summary>The pinned snap, the node's name in the cluster, and the failure-detection timings.</summary>
+    /// <summary>
+    /// The pinned snap and the failure-detection timings. The node's name in the cluster is its OS hostname, which
+    /// the os step sets: no --hostname-override (join.py drops it on workers, and on the control node kubelet's
+    /// certificate would not match the name it registers under, which Node authorization refuses).
+    /// </summary>
     public static StepScript Install(LabSpec spec, NodeSpec node)
     {
-        var args = ClusterTimings.For(spec.Cluster).Args(node.Role == NodeRole.Control)
-            .Prepend(("kubelet", "--hostname-override", node.Name)).ToList();
+        var args = ClusterTimings.For(spec.Cluster).Args(node.Role == NodeRole.Control).ToList();
         return StepScript.Render(Component, node.Name, 50, "microk8s",
             "MicroK8s from the pinned channel with the lab's failure-detection timings",
             new InstallData(spec.Cluster.Channel, spec.Ssh.User, ArgsDir, [.. args.Select(a => a.Item1)], [.. args.Select(a => a.Item2)], [.. args.Select(a => a.Item3)]),
@@ -45,23 +50,25 @@ public static class MicroK8sSteps
     public static StepScript Kubeconfig(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, 70, "kubeconfig",
         "read the cluster's kubeconfig (stdout is secret)", data: null, "Cluster/kubeconfig.sh");
 
-    public sealed record JoinTokenData(string Node, int TokenTtl);
+    public sealed record JoinTokenData(string Node, int TokenTtl, string SnapData);
 
     /// <summary>
-    /// On the control node: clears a stale member left by a rebuilt worker, then pre-sets the worker's
-    /// single-use join token. The token arrives on stdin after the script.
+    /// On the control node: clears a stale member left by a rebuilt worker, then adds the worker's join token
+    /// to the cluster-agent's token file (never a command line). The token arrives on stdin after the script;
+    /// the step prints what the worker checks the cluster by (ca_sha256, server_cert_check).
     /// </summary>
     public static StepScript IssueJoinToken(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, spec.ControlNode.Name, 80, $"join-token-{worker.Name}",
-        "a worker's join token", ["token"], new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds), "Cluster/join-token.sh");
+        "a worker's join token", ["token"], new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds, SnapData), "Cluster/join-token.sh");
 
-    public sealed record JoinData(string ControlHost);
+    public sealed record JoinData(string ControlHost, string SnapData);
 
     /// <summary>
-    /// On a worker: joins the control node with its token. Already a member of this cluster (same CA)
-    /// means nothing to do; a member of an older cluster (the control node was rebuilt) leaves first.
+    /// On a worker: joins the control node with its token. Already a member of this cluster (its stored
+    /// cluster CA is the control node's) means nothing to do; a member of an older cluster (the control node
+    /// was rebuilt) leaves first. The token, the server check and the CA hash arrive on stdin.
     /// </summary>
     public static StepScript Join(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, worker.Name, 85, "join",
-        "join the cluster as a worker", ["token", "cluster_ca"], new JoinData(spec.ControlNode.Host.ToString()), "Cluster/join.sh");
+        "join the cluster as a worker", ["token", "server_cert_check", "cluster_ca"], new JoinData(spec.ControlNode.Host.ToString(), SnapData), "Cluster/join.sh");
 
     /// <summary>The GPU operator's time-slicing config (seed 004: 4 shares per GPU).</summary>
     public static string TimeSlicingConfig(ClusterSpec cluster) => $"""

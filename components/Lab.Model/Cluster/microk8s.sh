@@ -10,6 +10,11 @@ usermod -a -G microk8s "$ssh_user"
 microk8s status --wait-ready --timeout 300 >/dev/null
 
 args_changed=no
+# The OS hostname (os step) names the node; a --hostname-override left by an earlier version goes.
+if grep -q -- '^--hostname-override[= ]' "$args_dir/kubelet"; then
+  sed -i '/^--hostname-override[= ]/d' "$args_dir/kubelet"
+  args_changed=yes
+fi
 for i in "${!arg_files[@]}"; do
   set_arg "$args_dir/${arg_files[$i]}" "${arg_flags[$i]}" "${arg_values[$i]}"
 done
@@ -19,5 +24,3 @@ if [ "$args_changed" = yes ]; then
 fi
 echo "microk8s=$(snap list microk8s | awk 'NR == 2 {print $2}')"
 echo "channel=$channel"
-# The cluster's identity: a worker whose CA differs belongs to an older cluster and must rejoin.
-echo "ca_sha256=$(sha256sum /var/snap/microk8s/current/certs/ca.crt | cut -d ' ' -f 1)"

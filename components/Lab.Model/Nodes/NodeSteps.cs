@@ -5,7 +5,7 @@ namespace Lab.Model.Nodes;
 
 /// <summary>
 /// The chain of steps that turns a factory-fresh Ubuntu workstation into a lab node:
-/// ready → preflight → os → storage → nvidia → vault-agent.
+/// ready → preflight → os → storage → nvidia → driver-reboot → driver-loaded → vault-agent.
 /// </summary>
 public static class NodeSteps
 {
@@ -36,26 +36,29 @@ public static class NodeSteps
         Os(spec, node),
         .. node.Mounts.IsEmpty ? Array.Empty<StepScript>() : [Storage.NfsMounts.Step(spec, node)],
         Nvidia(spec, node),
+        DriverReboot(spec, node),
+        DriverLoaded(spec, node),
         Vault.VaultAgent.Step(spec, node),
     ];
 
     /// <summary>What preflight compares the machine against.</summary>
-    public sealed record PreflightData(string ExpectedUbuntu, string ExpectedCpu, int ExpectedMemoryGb, string ExpectedGpu, int ExpectedGpus, int MinFreeGb);
+    public sealed record PreflightData(string ExpectedHostname, string ExpectedUbuntu, string ExpectedCpu, int ExpectedMemoryGb, string ExpectedGpu, int ExpectedGpus, int MinFreeGb);
 
     /// <summary>Read-only checks of the machine against the spec; prints the facts it found.</summary>
     public static StepScript Preflight(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 10, "preflight",
         "check the machine is what the spec says (read-only)",
-        new PreflightData(spec.Versions.Ubuntu, node.Cpu, node.MemoryGb, node.Gpu.Model, node.Gpu.Count, node.MinFreeDiskGb),
+        new PreflightData(node.Name, spec.Versions.Ubuntu, node.Cpu, node.MemoryGb, node.Gpu.Model, node.Gpu.Count, node.MinFreeDiskGb),
         "Nodes/preflight.sh");
 
+    /// <param name="Hostname">The lab's name for the machine: kubelet registers and gets its certificates under the OS hostname.</param>
     /// <param name="Packages">PKG=VERSION pins.</param>
     /// <param name="Sysctls">The lines of the sysctl file.</param>
-    public sealed record OsData(ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls);
+    public sealed record OsData(string Hostname, string HostsFile, ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls);
 
-    /// <summary>Pinned OS packages, time sync and the network tuning.</summary>
+    /// <summary>The hostname, pinned OS packages, time sync and the network tuning.</summary>
     public static StepScript Os(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 20, "os",
-        "pinned packages, chrony, network tuning",
-        new OsData([.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")]),
+        "hostname, pinned packages, chrony, network tuning",
+        new OsData(node.Name, "/etc/hosts", [.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")]),
         "Nodes/os.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
 
     /// <param name="Packages">PKG=VERSION pins: the driver, then the container toolkit's packages.</param>
@@ -74,4 +77,35 @@ public static class NodeSteps
                 v.DriverRelease, v.ContainerToolkit),
             "Nodes/nvidia.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
     }
+
+    /// <param name="DriverRelease">The driver the kernel must have loaded, e.g. 580.95.05.</param>
+    /// <param name="LoadedVersionFile">Where the running kernel says which nvidia module it loaded.</param>
+    /// <param name="BootIdFile">This boot's id: a reboot changes it.</param>
+    /// <param name="RebootFromFile">Written by driver-reboot: the boot id it rebooted from, until driver-loaded has seen the next boot.</param>
+    public sealed record DriverLoadedData(string DriverRelease, string LoadedVersionFile, string BootIdFile, string RebootFromFile);
+
+    /// <param name="NologinFile">Present while a shutdown is scheduled: logins other than root's are refused (pam_nologin).</param>
+    public sealed record DriverRebootData(string DriverRelease, string LoadedVersionFile, string BootIdFile, string RebootFromFile, string NologinFile);
+
+    private static DriverLoadedData Driver(LabSpec spec) =>
+        new(spec.Versions.DriverRelease, "/sys/module/nvidia/version", "/proc/sys/kernel/random/boot_id", "/var/lib/lab/driver-reboot-from");
+
+    private static DriverRebootData RebootData(LabSpec spec)
+    {
+        var d = Driver(spec);
+        return new(d.DriverRelease, d.LoadedVersionFile, d.BootIdFile, d.RebootFromFile, "/run/nologin");
+    }
+
+    /// <summary>
+    /// Reboots the machine when the kernel has not loaded the pinned driver (what the nvidia step reports as
+    /// reboot_required); a node already running it never reboots. The reboot is scheduled a minute ahead so the
+    /// step returns cleanly, and logins are refused from then on, so the next step's dials wait for the new boot.
+    /// </summary>
+    public static StepScript DriverReboot(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 32, "driver-reboot",
+        "reboot into the pinned NVIDIA driver when the kernel runs another",
+        RebootData(spec), "Nodes/driver-reboot.sh");
+
+    /// <summary>Waits (dialling, like ready) for the machine to come back, then proves the pinned driver is loaded and answers.</summary>
+    public static StepScript DriverLoaded(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 34, "driver-loaded",
+        "the pinned NVIDIA driver is loaded and answers", Driver(spec), "Nodes/driver-loaded.sh") with { WaitsForBoot = true };
 }

@@ -4,5 +4,5 @@ namespace Lab.Model.Nodes;
 public static class Readiness
 {
     public static StepScript Step(string component, string target) => StepScript.Render(component, target, 0, "ready",
-        "wait until the machine has booted", data: null, "Nodes/ready.sh");
+        "wait until the machine has booted", data: null, "Nodes/ready.sh") with { WaitsForBoot = true };
 }

@@ -16,6 +16,9 @@ public sealed record StepScript(string Component, string Target, int Order, stri
 
     public string Hash => Shell.Sha256(Text);
 
+    /// <summary>The machine may be booting when this step starts (first of a chain, or after a reboot): its connection keeps dialling.</summary>
+    public bool WaitsForBoot { get; init; }
+
     public Artifact ToArtifact() => new($"{Component}/{Target}/{Order:D2}-{Step}.sh", Text);
 
     /// <summary>

@@ -1,3 +1,23 @@
+# Kubelet registers the node, and gets its serving certificate, under the OS hostname: it must be the lab's name.
+if [ "$(hostnamectl hostname)" != "$hostname" ]; then
+  hostnamectl set-hostname "$hostname"
+  echo "changed: hostname" >&2
+fi
+# sudo and local tools resolve the hostname through Debian's 127.0.1.1 line; keep it naming the lab's name.
+hosts=()
+named=no
+while IFS= read -r line || [ -n "$line" ]; do
+  if [[ $line =~ ^127\.0\.1\.1[[:space:]] ]]; then
+    line="127.0.1.1 $hostname"
+    named=yes
+  fi
+  hosts+=("$line")
+done <"$hosts_file"
+if [ "$named" = no ]; then
+  hosts+=("127.0.1.1 $hostname")
+fi
+printf '%s\n' "${hosts[@]}" | write_file "$hosts_file" 0644
+
 apt_pin "${packages[@]}"
 systemctl enable --now chrony >/dev/null
 
@@ -13,3 +33,4 @@ if [ "$congestion" != bbr ]; then
 fi
 echo "tcp_congestion_control=$congestion"
 echo "chrony=$(systemctl is-active chrony)"
+echo "hostname=$(hostnamectl hostname)"

@@ -33,6 +33,13 @@ if [ "$free_gb" -lt "$min_free_gb" ]; then
   problems=$((problems + 1))
 fi
 
+# Not a problem: the os step renames the machine. Said here so the operator knows before anything changes.
+hostname=$(hostname)
+if [ "$hostname" != "$expected_hostname" ]; then
+  echo "preflight: hostname is $hostname; the os step renames it to $expected_hostname" >&2
+fi
+
+echo "hostname=$hostname"
 echo "os=${PRETTY_NAME:-unknown}"
 echo "kernel=$(uname -r)"
 echo "cpu=$cpu"

@@ -60,9 +60,10 @@ public static partial class LabSpecLoader
             replicas = null;
         }
         var ttl = Seconds(r, c, key, "joinTokenTtl", "10m", fallback: 600);
-        if (ttl is < 60 or > 86400)
+        // Under 5 min a slow join (image pulls on a busy control node) outlives its token; over 24 h a leaked token stays useful too long.
+        if (ttl is < 300 or > 86400)
         {
-            r.Error($"{key}.joinTokenTtl", $"{Duration.Format(ttl.Value)} is out of range for a single-use join token.", "use between 1m and 24h, e.g. 10m.");
+            r.Error($"{key}.joinTokenTtl", $"{Duration.Format(ttl.Value)} is out of range for a worker's join token.", $"use between 5m and 24h: {r.SetPathFix($"{key}.joinTokenTtl", "10m")}");
             ttl = null;
         }
         var detection = Seconds(r, c, key, "failureDetection", "30s", fallback: 30);
