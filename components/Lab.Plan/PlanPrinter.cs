@@ -13,7 +13,7 @@ public static partial class PlanPrinter
     {
         var text = new StringBuilder()
             .Append($"Plan of stack '{file.Stack}' from {file.Path} (offline: no Pulumi CLI, network, lab or credentials).\n")
-            .Append("Secrets show as [secret]; scripts as lines + sha256 (scripts/render writes them out); hashes cut to 12 digits.\n\n")
+            .Append("Secrets show as [secret]; a step as the values of its data block, then its lines + sha256 (scripts/render writes it out); hashes cut to 12 digits.\n\n")
             .Append($"pulumi:pulumi:Stack {PlanRunner.Project}-{file.Stack}\n");
         var children = resources.ToLookup(r => r.ParentName is null ? null : $"{r.ParentType}::{r.ParentName}");
         PrintChildren(text, children, null, "");
@@ -35,6 +35,17 @@ public static partial class PlanPrinter
             var detail = inner + (children[r.Key].Any() ? "│    " : "     ");
             foreach (var (key, value) in r.Inputs)
             {
+                if (value is string script && ScriptData.Read(script) is { IsEmpty: false } data)
+                {
+                    // A step reads as its inputs (the values of its data block); its size and hash come last.
+                    text.Append(detail).Append(key).Append(':').Append(Purpose(script)).Append('\n');
+                    foreach (var input in data)
+                    {
+                        text.Append(detail).Append("    ").Append(input.Name).Append(": ").Append(Format(input.Display)).Append('\n');
+                    }
+                    text.Append(detail).Append("    ").Append(Size(script)).Append('\n');
+                    continue;
+                }
                 text.Append(detail).Append(key).Append(": ").Append(Format(value)).Append('\n');
             }
             if (!r.DependsOn.IsEmpty)
@@ -58,10 +69,10 @@ public static partial class PlanPrinter
     }
 
     /// <summary>One input as a reviewer reads it: scripts and big structures as size and hash, the rest verbatim.</summary>
-    private static string Format(object? value) => value switch
+    internal static string Format(object? value) => value switch
     {
         null => "null",
-        string s when s.Contains('\n') => $"<{s.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(s)[..12]}>{Purpose(s)}",
+        string s when s.Contains('\n') => Size(s) + Purpose(s),
         string s when Sha().IsMatch(s) => s[..12],
         string s => s,
         bool b => b ? "true" : "false",
@@ -70,12 +81,15 @@ public static partial class PlanPrinter
         _ => value.ToString() ?? "",
     };
 
-    /// <summary>A rendered step says what it does on its second line ("# lab COMPONENT TARGET: step 'X' — PURPOSE"): show that.</summary>
+    /// <summary>A script or other text as its line count and hash (scripts/render writes it out).</summary>
+    internal static string Size(string text) => $"<{text.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(text)[..12]}>";
+
+    /// <summary>A rendered step says what it does on its second line ("# lab COMPONENT: PURPOSE"): show that.</summary>
     private static string Purpose(string script)
     {
         var lines = script.Split('\n', 3);
-        var dash = lines.Length > 1 && lines[1].StartsWith("# lab ", StringComparison.Ordinal) ? lines[1].IndexOf(" — ", StringComparison.Ordinal) : -1;
-        return dash < 0 ? "" : $" {lines[1][(dash + 3)..]}";
+        var colon = lines.Length > 1 && lines[1].StartsWith("# lab ", StringComparison.Ordinal) ? lines[1].IndexOf(": ", StringComparison.Ordinal) : -1;
+        return colon < 0 ? "" : $" {lines[1][(colon + 2)..]}";
     }
 
     private static string Structure(object value)

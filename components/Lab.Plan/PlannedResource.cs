@@ -26,7 +26,7 @@ public sealed record PlannedResource(
     });
 
     /// <summary>Nested maps with their keys in order, so equal inputs always serialize alike.</summary>
-    private static object? Sorted(object? value) => value switch
+    internal static object? Sorted(object? value) => value switch
     {
         System.Collections.IDictionary d => d.Keys.Cast<object>().Select(k => k.ToString()!).Order(StringComparer.Ordinal)
             .ToDictionary(k => k, k => Sorted(d[k])),

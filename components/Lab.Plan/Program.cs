@@ -3,6 +3,7 @@ using Lab.Plan;
 
 // scripts/plan FILE                     the offline plan of one stack file
 // scripts/plan --rebuild NODE FILE      what a DR rebuild of NODE changes (URN per line after the bump command)
+// scripts/plan --diff BASE FILE         what changes from BASE (a stack file, or git:REV) to FILE, as `pulumi preview --diff` groups it
 try
 {
     switch (args)
@@ -31,6 +32,22 @@ try
             }
             return 0;
         }
+        case ["--diff", var baseArg, var path]:
+        {
+            var file = DiffBase.ReadFile(path);
+            var (baseFile, label) = DiffBase.Read(baseArg, file);
+            var before = await PlanRunner.RunAsync(baseFile);
+            var after = await PlanRunner.RunAsync(file);
+            var changes = PlanDiff.Changes(before, after);
+            var machines = new[] { baseFile, file }
+                .Select(f => LabSpecLoader.Load(f.Stack, f.Config, f.SecretKeys))
+                .SelectMany(lab => lab.Nodes.Select(n => (Host: n.Host.ToString(), n.Name)).Append((Host: lab.Nas.Host.ToString(), lab.Nas.Name)))
+                .DistinctBy(m => m.Host)
+                .ToDictionary(m => m.Host, m => m.Name);
+            var unchanged = after.Count - changes.Count(c => c.Kind != ChangeKind.Delete);
+            Console.Out.Write(PlanDiff.Print(label, file.Path, changes, unchanged, machines));
+            return 0;
+        }
         case ["--update-snapshots", .. var paths]:
         {
             // scripts/update-plans: rewrite the committed plan of each shipped stack.
@@ -45,7 +62,7 @@ try
             return 0;
         }
         default:
-            Console.Error.WriteLine("usage: scripts/plan FILE | scripts/plan --rebuild NODE FILE   (FILE: a stack file such as Pulumi.dev.yaml or stacks/Pulumi.prod.yaml)");
+            Console.Error.WriteLine("usage: scripts/plan FILE | scripts/plan --rebuild NODE FILE | scripts/plan --diff BASE FILE   (FILE: a stack file such as Pulumi.dev.yaml or stacks/Pulumi.prod.yaml; BASE: a stack file or git:REV)");
             return 2;
     }
 }
@@ -53,4 +70,9 @@ catch (LabConfigException e)
 {
     Console.Error.Write(PlanPrinter.Errors(e));
     return 1;
+}
+catch (PlanInputException e)
+{
+    Console.Error.WriteLine($"scripts/plan: {e.Message}");
+    return 2;
 }

@@ -41,6 +41,78 @@ public static partial class ScriptData
         return text.Append(End).Append('\n').ToString();
     }
 
+    /// <summary>
+    /// The values of the data block in a rendered script, as <see cref="Values"/> gives them: the inverse of
+    /// <see cref="Render"/>, so the plan can show a step's inputs from the script it sends. Empty without a block.
+    /// </summary>
+    public static ImmutableArray<ScriptValue> Read(string script)
+    {
+        var begin = script.IndexOf(Begin + "\n", StringComparison.Ordinal);
+        if (begin < 0)
+        {
+            return [];
+        }
+        var values = ImmutableArray.CreateBuilder<ScriptValue>();
+        var i = begin + Begin.Length + 1;
+        while (!script.AsSpan(i).StartsWith(End + "\n", StringComparison.Ordinal))
+        {
+            var list = Expect(script, ref i, "readonly -a ", optional: true);
+            if (!list)
+            {
+                Expect(script, ref i, "readonly ");
+            }
+            var equals = script.IndexOf('=', i);
+            var name = script[i..equals];
+            i = equals + 1;
+            if (list)
+            {
+                Expect(script, ref i, "(");
+                var words = new List<string>();
+                while (!Expect(script, ref i, ")", optional: true))
+                {
+                    Expect(script, ref i, " ", optional: true);
+                    words.Add(Word(script, ref i));
+                }
+                values.Add(new ScriptValue(name, "[" + string.Join(", ", words) + "]"));
+            }
+            else
+            {
+                values.Add(new ScriptValue(name, Word(script, ref i)));
+            }
+            Expect(script, ref i, "\n");
+        }
+        return values.ToImmutable();
+    }
+
+    private static bool Expect(string script, ref int i, string text, bool optional = false)
+    {
+        if (script.AsSpan(i).StartsWith(text, StringComparison.Ordinal))
+        {
+            i += text.Length;
+            return true;
+        }
+        return optional ? false : throw new FormatException($"the data block has no '{text}' at offset {i}: it was not rendered by ScriptData.Render.");
+    }
+
+    /// <summary>One word as <see cref="Shell.Quote"/> writes it: single-quoted runs joined by escaped quotes.</summary>
+    private static string Word(string script, ref int i)
+    {
+        var word = new StringBuilder();
+        while (i < script.Length && script[i] is '\'' or '\\')
+        {
+            if (script[i] == '\\')
+            {
+                word.Append(script[i + 1]);
+                i += 2;
+                continue;
+            }
+            var close = script.IndexOf('\'', i + 1);
+            word.Append(script, i + 1, close - i - 1);
+            i = close + 1;
+        }
+        return word.ToString();
+    }
+
     private static IEnumerable<(string Name, object Value)> Fields(object?[] records)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);

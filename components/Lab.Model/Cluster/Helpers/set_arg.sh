@@ -5,5 +5,6 @@ set_arg() {
   fi
   sed -i "/^$2[= ]/d" "$1"
   printf '%s=%s\n' "$2" "$3" >>"$1"
+  # shellcheck disable=SC2034 # the step body reads it after its set_arg calls
   args_changed=yes
 }
