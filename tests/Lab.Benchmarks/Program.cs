@@ -1,20 +1,23 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Lab.Model.Spec;
 using Lab.Plan;
 
 // Evaluation time and memory of the whole program under mocks: the shipped 4-node lab and
-// synthetic 64- and 256-node labs (prod's nodes repeated on a /16). Best of N runs after a warm-up.
+// synthetic 64-, 256- and 1,000-node labs (prod's nodes repeated on a /16). Best of N runs after a
+// warm-up. Each size runs in a process of its own, so its peak memory is its own; the marginal
+// columns are the cost each node adds over the 4-node lab (flat when the program scales linearly).
 var root = args.Length > 0 ? args[0] : ".";
-var runs = args.Length > 1 ? int.Parse(args[1]) : 5;
+var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var prod = StackFile.Read(Path.Combine(root, "stacks", "Pulumi.prod.yaml"));
 
-await PlanRunner.RunAsync(prod); // warm-up: JIT and type loading are not the program's cost
-
-Console.WriteLine($"{"lab",-10} {"nodes",5} {"resources",9} {"best ms",9} {"ms/node",8} {"alloc MB",9} {"KB/node",8} {"peak WS MB",10}");
-foreach (var (label, file) in new[] { ("prod", prod), ("synthetic", Synthetic(prod, 64)), ("synthetic", Synthetic(prod, 256)) })
+if (args.Length > 2)
 {
-    var nodes = JsonNode.Parse(file.Config[ConfigKeys.Nodes])!.AsArray().Count;
+    // One size, in this process: "nodes resources best-ms allocated-bytes peak-bytes".
+    var count = int.Parse(args[2], CultureInfo.InvariantCulture);
+    var file = count == 4 ? prod : Synthetic(prod, count);
+    await PlanRunner.RunAsync(file); // warm-up: JIT and type loading are not the program's cost
     var best = double.MaxValue;
     long allocated = 0;
     var resources = 0;
@@ -28,8 +31,47 @@ foreach (var (label, file) in new[] { ("prod", prod), ("synthetic", Synthetic(pr
         best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
         allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
     }
-    var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
-    Console.WriteLine($"{label,-10} {nodes,5} {resources,9} {best,9:F1} {best / nodes,8:F2} {allocated / 1048576.0,9:F1} {allocated / 1024.0 / nodes,8:F0} {peak,10:F0}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} {resources} {best} {allocated} {Process.GetCurrentProcess().PeakWorkingSet64}"));
+    return 0;
+}
+
+Console.WriteLine($"{"lab",-10} {"nodes",5} {"resources",9} {"best ms",9} {"ms/node",8} {"+ms/node",8} {"alloc MB",9} {"KB/node",8} {"peak MB",8} {"+peak KB/node",13}");
+Row? baseline = null;
+foreach (var nodes in new[] { 4, 64, 256, 1000 })
+{
+    var row = Measure(nodes);
+    baseline ??= row;
+    var extra = nodes - baseline.Nodes;
+    string Marginal(double value, double at4) => extra == 0 ? "-" : ((value - at4) / extra).ToString("F2", CultureInfo.InvariantCulture);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{(nodes == 4 ? "prod" : "synthetic"),-10} {nodes,5} {row.Resources,9} {row.BestMs,9:F1} {row.BestMs / nodes,8:F2} {Marginal(row.BestMs, baseline.BestMs),8} " +
+        $"{row.Allocated / 1048576.0,9:F1} {row.Allocated / 1024.0 / nodes,8:F0} {row.Peak / 1048576.0,8:F0} {Marginal(row.Peak / 1024.0, baseline.Peak / 1024.0),13}"));
+}
+return 0;
+
+Row Measure(int nodes)
+{
+    // This benchmark again, for one size: `dotnet Lab.Benchmarks.dll ...` or its apphost.
+    var self = Environment.ProcessPath!;
+    var start = new ProcessStartInfo(self) { RedirectStandardOutput = true };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(Row).Assembly.Location);
+    }
+    foreach (var arg in new[] { root, runs.ToString(CultureInfo.InvariantCulture), nodes.ToString(CultureInfo.InvariantCulture) })
+    {
+        start.ArgumentList.Add(arg);
+    }
+    using var child = Process.Start(start)!;
+    var line = child.StandardOutput.ReadToEnd().Trim();
+    child.WaitForExit();
+    if (child.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"the {nodes}-node run failed (exit {child.ExitCode}).");
+    }
+    var f = line.Split(' ');
+    return new Row(int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture),
+        double.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture));
 }
 
 static StackFile Synthetic(StackFile prod, int count)
@@ -39,7 +81,7 @@ static StackFile Synthetic(StackFile prod, int count)
     for (var i = 0; i < count; i++)
     {
         var node = template[i % template.Count]!.DeepClone();
-        node["name"] = $"node-{i:D3}";
+        node["name"] = $"node-{i:D4}";
         node["host"] = $"10.50.{1 + i / 250}.{1 + i % 250}";
         node["role"] = i == 0 ? "control" : "gemini";
         nodes.Add(node);
@@ -50,3 +92,5 @@ static StackFile Synthetic(StackFile prod, int count)
     config[ConfigKeys.Nodes] = nodes.ToJsonString();
     return prod with { Stack = $"bench{count}", Config = config };
 }
+
+internal sealed record Row(int Nodes, int Resources, double BestMs, long Allocated, long Peak);
