@@ -97,6 +97,7 @@ public sealed class LabStack : Stack
             Provider = cluster.Provider,
             Namespace = Addons.ObservabilityNamespace,
             Release = Addons.PrometheusRuleRelease,
+            Vault = VaultMetrics.For(lab),
             After = cluster.Ready,
         });
 

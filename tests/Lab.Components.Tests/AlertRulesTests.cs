@@ -39,4 +39,27 @@ public class AlertRulesTests
         Assert.Contains("zenon-addons", after);
         Assert.Contains("rocinate-join", after);
     }
+
+    [Fact]
+    public async Task Vault_outside_the_cluster_is_scraped_through_a_service_its_endpoints_and_a_service_monitor()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        JsonNode Json(Plan.PlannedResource r, string input) => JsonNode.Parse(JsonSerializer.Serialize(r.Inputs[input]))!;
+        var service = plan.Single("kubernetes:core/v1:Service", "lab-alerts-vault");
+        var endpoints = plan.Single("kubernetes:core/v1:Endpoints", "lab-alerts-vault");
+        var monitor = plan.Single("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lab-alerts-vault");
+        Assert.All(new[] { service, endpoints, monitor }, r => Assert.Equal(("observability", "lab-vault"), ((string)Json(r, "metadata")["namespace"]!, (string)Json(r, "metadata")["name"]!)));
+        // No selector: the Endpoints name Vault's address from lab:vault.address.
+        Assert.Null(Json(service, "spec")["selector"]);
+        var subset = Json(endpoints, "subsets")[0]!;
+        Assert.Equal(("192.168.50.20", 8200), ((string)subset["addresses"]![0]!["ip"]!, (int)subset["ports"]![0]!["port"]!));
+        // Selected by the observability add-on's Prometheus, scraping Vault's Prometheus metrics over https.
+        Assert.Equal("kube-prom-stack", (string)Json(monitor, "metadata")["labels"]!["release"]!);
+        var endpoint = Json(monitor, "spec")["endpoints"]![0]!;
+        Assert.Equal(("https", "https", "/v1/sys/metrics", "prometheus"),
+            ((string)endpoint["port"]!, (string)endpoint["scheme"]!, (string)endpoint["path"]!, (string)endpoint["params"]!["format"]![0]!));
+        Assert.Equal("lab-vault", (string)Json(monitor, "spec")["selector"]!["matchLabels"]!["app.kubernetes.io/name"]!);
+        Assert.Equal("lab-vault", (string)Json(service, "metadata")["labels"]!["app.kubernetes.io/name"]!);
+        Assert.Contains("zenon-addons", monitor.DependsOn);
+    }
 }

@@ -52,7 +52,7 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
     {
         var lab = LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
         return string.Concat(global::Lab.Model.Validation.Probes.For(lab).Select(p =>
-            $"LAB_JOB job={p.JobName}\n" + string.Concat(p.Checks.Select(c =>
+            $"LAB_JOB job={p.JobName} status=complete\n" + string.Concat(p.Checks.Select(c =>
                 $"LAB_RESULT check={c.Id} value={c.Target.ToString(System.Globalization.CultureInfo.InvariantCulture)} unit={c.Unit}\n"))));
     }
 

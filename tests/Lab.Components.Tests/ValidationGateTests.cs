@@ -78,4 +78,56 @@ public class ValidationGateTests
         var plan = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Validation, v => v["mode"] = "off"));
         Assert.DoesNotContain(plan, r => r.Type == ValidationGate.TypeToken || r.Type == Job);
     }
+
+    private static JsonNode Pod(Plan.PlannedResource job) => Spec(job)["template"]!["spec"]!;
+
+    [Fact]
+    public async Task Jobs_wait_suspended_for_the_collector_and_get_only_the_privilege_they_need()
+    {
+        var plan = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Validation, v => v["drill"] = true));
+        Assert.All(plan.OfType(Job), j => Assert.True((bool)Spec(j)["suspend"]!, j.Name));
+        foreach (var job in plan.OfType(Job))
+        {
+            var pod = Pod(job);
+            var security = pod["containers"]![0]!["securityContext"]!;
+            var host = (pod["hostNetwork"]?.GetValue<bool>() ?? false, pod["hostPID"]?.GetValue<bool>() ?? false);
+            if (job.Name == "validation-drill-stop-rocinate")
+            {
+                Assert.True((bool)security["privileged"]!);
+                Assert.Equal((false, true), host);
+            }
+            else
+            {
+                Assert.Equal((false, true, 64200L, "RuntimeDefault"), ((bool)security["allowPrivilegeEscalation"]!, (bool)security["runAsNonRoot"]!, (long)security["runAsUser"]!, (string)security["seccompProfile"]!["type"]!));
+                Assert.Equal(["ALL"], security["capabilities"]!["drop"]!.AsArray().Select(c => (string)c!));
+                var network = job.Name.StartsWith("validation-bandwidth-", StringComparison.Ordinal) || job.Name == "validation-iperf3-server";
+                Assert.Equal((network, false), host);
+            }
+        }
+        var labels = JsonNode.Parse(JsonSerializer.Serialize(plan.Single("kubernetes:core/v1:Namespace", "validation-namespace").Inputs["metadata"]))!["labels"]!;
+        Assert.Equal(("privileged", "restricted", "restricted"),
+            ((string)labels["pod-security.kubernetes.io/enforce"]!, (string)labels["pod-security.kubernetes.io/warn"]!, (string)labels["pod-security.kubernetes.io/audit"]!));
+        // The watcher may read the stop Job's log, in its namespace only.
+        var logs = JsonNode.Parse(JsonSerializer.Serialize(plan.Single("kubernetes:rbac.authorization.k8s.io/v1:Role", "validation-drill-log-reader").Inputs["rules"]))!;
+        Assert.Contains("pods/log", logs.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Without_host_access_the_namespace_enforces_baseline()
+    {
+        var single = Lab.Dev;
+        var plan = await Lab.Plan(single);
+        var labels = JsonNode.Parse(JsonSerializer.Serialize(plan.Single("kubernetes:core/v1:Namespace", "validation-namespace").Inputs["metadata"]))!["labels"]!;
+        Assert.Equal("baseline", (string)labels["pod-security.kubernetes.io/enforce"]!);
+    }
+
+    [Fact]
+    public async Task A_failed_job_fails_the_update_with_its_reason()
+    {
+        var lab = LabSpecLoader.Load("dev", Lab.Dev.Config, Lab.Dev.SecretKeys);
+        var rapids = global::Lab.Model.Validation.Probes.For(lab).Single(p => p.Name == "rapids-speedup").JobName;
+        var failed = HealthyLabMocks.OnTarget(Lab.Dev).Replace($"LAB_JOB job={rapids} status=complete", $"LAB_JOB job={rapids} status=failed reason=DeadlineExceeded");
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev, new HealthyLabMocks(Lab.Dev, failed)));
+        Assert.Matches(@"rapids_speedup\s+-\s+>= 5 x\s+FAIL\s+job failed: DeadlineExceeded", e.ToString());
+    }
 }

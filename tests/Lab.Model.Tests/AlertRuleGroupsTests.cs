@@ -105,6 +105,50 @@ public class AlertRenderTests
     }
 
     [Fact]
+    public void Every_alert_has_a_scrape_source_the_program_configures()
+    {
+        // alert → who scrapes its metric
+        Assert.Equal(new Dictionary<string, ScrapeSource>
+        {
+            ["HighGPUTemperature"] = ScrapeSource.DcgmExporter,
+            ["GPUXidError"] = ScrapeSource.DcgmExporter,
+            ["LowGPUUtilization"] = ScrapeSource.DcgmExporter,
+            ["VaultSealed"] = ScrapeSource.Vault,
+            ["NodeDown"] = ScrapeSource.NodeExporter,
+            ["KubernetesNodeNotReady"] = ScrapeSource.KubeStateMetrics,
+            ["NFSMountFailed"] = ScrapeSource.NodeExporter,
+            ["NFSMountReadOnly"] = ScrapeSource.NodeExporter,
+            ["NASCapacityHigh"] = ScrapeSource.NodeExporter,
+            ["NodeDiskFilling"] = ScrapeSource.NodeExporter,
+            ["ClockSkew"] = ScrapeSource.NodeExporter,
+            ["ValidationGateFailed"] = ScrapeSource.KubeStateMetrics,
+        }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
+
+        // Each metric is one its source exposes.
+        var prefixes = new Dictionary<ScrapeSource, string>
+        {
+            [ScrapeSource.DcgmExporter] = "DCGM_FI_",
+            [ScrapeSource.Vault] = "vault_",
+            [ScrapeSource.NodeExporter] = "node_",
+            [ScrapeSource.KubeStateMetrics] = "kube_",
+        };
+        foreach (var alert in AlertCatalog.All)
+        {
+            var metrics = Regex.Matches(alert.Expr, @"\b([A-Za-z_][A-Za-z0-9_]*)\{").Select(m => m.Groups[1].Value).Where(m => m != "up").ToList();
+            Assert.All(metrics, m => Assert.StartsWith(prefixes[alert.Source], m));
+        }
+
+        // Where each source's scrape comes from in the program.
+        var prod = Repo.Prod();
+        Assert.Superset(new HashSet<string> { "nvidia", "observability" }, prod.Cluster.Addons.ToHashSet());
+        // DCGM: the GPU operator's ServiceMonitor, off in its chart, turned on with the label the add-on's Prometheus selects.
+        Assert.Contains("--gpu-operator-set dcgmExporter.serviceMonitor.enabled=true", Lab.Model.Cluster.Addons.Arguments["nvidia"]);
+        Assert.Contains($"--gpu-operator-set dcgmExporter.serviceMonitor.additionalLabels.release={Lab.Model.Cluster.Addons.PrometheusRuleRelease}", Lab.Model.Cluster.Addons.Arguments["nvidia"]);
+        // Vault: outside the cluster, scraped at its address (Service, Endpoints and ServiceMonitor of AlertRules).
+        Assert.Equal(new VaultMetrics("192.168.50.20", 8200), VaultMetrics.For(prod));
+    }
+
+    [Fact]
     public void Read_only_exports_are_not_watched_for_being_read_only()
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![1]!["access"] = "ro").Load();
@@ -121,15 +165,20 @@ public class AlertRenderTests
 /// <summary>The rendered rules under the real promtool: valid, and each alert fires at its threshold after its `for` and not just below.</summary>
 public class PromtoolTests
 {
-    /// <summary>How to make each alert fire: series at the threshold, series just on the quiet side, and the alert's labels.</summary>
-    private sealed record Probe(string[] Firing, string[] Quiet, Dictionary<string, string> Labels);
+    /// <summary>
+    /// How to make each alert fire: series at the threshold, series just on the quiet side, and the alert's labels.
+    /// Lead: minutes of earlier samples in the firing series before the condition starts (values "BEFORE… AT").
+    /// ClearsAt: a minute (from the condition's start) by which the alert must have cleared with the series unchanged.
+    /// </summary>
+    private sealed record Probe(string[] Firing, string[] Quiet, Dictionary<string, string> Labels, int Lead = 0, int? ClearsAt = null);
 
     private static readonly Dictionary<string, Probe> Probes = new()
     {
         ["HighGPUTemperature"] = new(["DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",Hostname=\"derpy\"} 85"], ["DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",Hostname=\"derpy\"} 84.9"],
             new() { ["gpu"] = "0", ["Hostname"] = "derpy" }),
-        ["GPUXidError"] = new(["DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",Hostname=\"zenon\"} 79"], ["DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",Hostname=\"zenon\"} 0"],
-            new() { ["gpu"] = "0", ["Hostname"] = "zenon" }),
+        // The XID gauge keeps the last code: a new code fires, and the alert clears once it leaves the 10 min window.
+        ["GPUXidError"] = new(["DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",Hostname=\"zenon\"} 0 79"], ["DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",Hostname=\"zenon\"} 79"],
+            new() { ["gpu"] = "0", ["Hostname"] = "zenon" }, Lead: 1, ClearsAt: 11),
         ["LowGPUUtilization"] = new(["DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"rocinate\",namespace=\"ml\",pod=\"train-0\"} 19"],
             ["DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"rocinate\",namespace=\"ml\",pod=\"train-0\"} 20", "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"rocinate\",namespace=\"\",pod=\"\"} 0"],
             new() { ["gpu"] = "0", ["Hostname"] = "rocinate", ["namespace"] = "ml", ["pod"] = "train-0" }),
@@ -220,15 +269,20 @@ public class PromtoolTests
         {
             var probe = Probes[rule.Alert];
             var forMinutes = Minutes(rule.For);
+            var lead = probe.Lead;
             text.Append("  - interval: 1m\n    input_series:\n");
-            AppendSeries(text, probe.Firing, forMinutes + 10);
+            AppendSeries(text, probe.Firing, lead + forMinutes + (probe.ClearsAt ?? 0) + 10);
             text.Append("    alert_rule_test:\n");
-            if (forMinutes > 0)
+            if (forMinutes > 0 || lead > 0)
             {
-                text.Append($"      - eval_time: {forMinutes - 1}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
+                text.Append($"      - eval_time: {lead + forMinutes - 1}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
+            }
+            if (probe.ClearsAt is { } clears)
+            {
+                text.Append($"      - eval_time: {lead + clears}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
             }
             var labels = probe.Labels.Concat(rule.Labels).ToDictionary();
-            text.Append($"      - eval_time: {forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
+            text.Append($"      - eval_time: {lead + forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
             foreach (var (k, v) in labels)
             {
                 text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(v)}\n");
@@ -249,7 +303,8 @@ public class PromtoolTests
     {
         foreach (var line in series)
         {
-            var split = line.LastIndexOf(' ');
+            // Values after the labels: "V" repeats V; "A B" is A, then B repeated.
+            var split = line.IndexOf("} ", StringComparison.Ordinal) + 1;
             text.Append($"      - series: {Lab.Model.Text.Yaml.Quote(line[..split])}\n        values: '{line[(split + 1)..]}x{minutes}'\n");
         }
     }

@@ -127,7 +127,7 @@ public class ClusterRenderTests
         var step = MicroK8sSteps.EnableAddons(Repo.Prod());
         var text = step.Text;
         Assert.Equal("[dns, rbac, hostpath-storage, metrics-server, nvidia, observability]", step.Input("addons"));
-        Assert.Equal("[, , , , --gpu-operator-driver host, ]", step.Input("addon_args"));
+        Assert.Equal("[, , , , --gpu-operator-driver host --gpu-operator-set dcgmExporter.serviceMonitor.enabled=true --gpu-operator-set dcgmExporter.serviceMonitor.additionalLabels.release=kube-prom-stack, ]", step.Input("addon_args"));
         Assert.Contains("if [ \"$(microk8s status --addon \"$1\" 2>/dev/null)\" = enabled ]; then", text);
     }
 

@@ -48,6 +48,29 @@ public class ValidationConfigTests
     }
 
     [Fact]
+    public void The_old_inference_endpoint_key_is_refused_with_how_to_migrate()
+    {
+        var errors = Validation(v =>
+        {
+            v.AsObject().Remove("inference");
+            v["inferenceEndpoint"] = "http://192.168.50.11:8000/v1/models";
+        }).Errors();
+        var old = Assert.Single(errors, e => e.Key == "lab:validation.inferenceEndpoint");
+        Assert.Contains("replaced by lab:validation.inference", old.Problem);
+        Assert.Contains("inference: {endpoint: http://HOST:8000/v1, model: MODEL}", old.Fix);
+    }
+
+    [Theory]
+    [InlineData("endpoint", "http://192.168.50.11:8000/v1/models")]
+    [InlineData("endpoint", "ftp://192.168.50.11/v1")]
+    [InlineData("model", "llama 3; rm -rf /")]
+    public void A_bad_inference_setting_is_reported(string field, string value)
+    {
+        var errors = Validation(v => v["inference"]![field] = value).Errors();
+        Assert.Contains(errors, e => e.Key == $"lab:validation.inference.{field}");
+    }
+
+    [Fact]
     public void The_nfs_probe_needs_a_writable_export()
     {
         var errors = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![2]!["access"] = "ro").Errors();
@@ -62,15 +85,15 @@ public class ProbeTests
     {
         var probes = Probes.For(Repo.Prod());
         Assert.Equal(
-            ["gpu-util-zenon", "gpu-util-gemini-1", "gpu-util-derpy", "gpu-util-rocinate", "inference-p95", "iperf3-server",
-             "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate", "nfs-throughput", "rapids-speedup"],
+            ["gpu-util-zenon", "gpu-util-gemini-1", "gpu-util-derpy", "gpu-util-rocinate", "rapids-speedup", "inference-p95", "iperf3-server",
+             "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate", "nfs-throughput"],
             probes.Select(p => p.Name));
         Assert.All(probes.Where(p => p.Name.StartsWith("gpu-util-")), p => Assert.True(p.Gpu && p.Node == p.Name["gpu-util-".Length..]));
-        Assert.All(probes.Where(p => p.Name.StartsWith("bandwidth-") || p.Name == "iperf3-server"), p => Assert.True(p.HostNetwork));
+        Assert.All(probes.Where(p => p.Name.StartsWith("bandwidth-") || p.Name == "iperf3-server"), p => Assert.Equal(HostAccess.Network, p.Host));
         Assert.Equal("/share/lab/results", probes.Single(p => p.Name == "nfs-throughput").NfsPath);
         Assert.All(probes, p => Assert.StartsWith("192.168.50.20:5000/lab/", p.Image));
         Assert.All(probes, p => Assert.InRange(p.DeadlineSeconds, 60, 3600));
-        Assert.DoesNotContain(probes, p => p.Privileged);
+        Assert.DoesNotContain(probes, p => p.Host == HostAccess.PrivilegedPid);
     }
 
     [Fact]
@@ -79,7 +102,7 @@ public class ProbeTests
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
         var drill = Probes.For(lab).Where(p => p.Name.StartsWith("drill-")).ToList();
         Assert.Equal(["drill-stop-rocinate", "drill-watch-rocinate"], drill.Select(p => p.Name));
-        Assert.True(drill[0].Privileged);
+        Assert.Equal(HostAccess.PrivilegedPid, drill[0].Host);
         Assert.True(drill[1].NeedsNodeReader);
         Assert.Equal("failure_detection:rocinate", Assert.Single(drill[1].Checks).Id);
     }
@@ -134,7 +157,56 @@ public class ProbeTests
         Assert.All(probes.Where(p => p.Checks.Count > 0), p => Assert.Contains("LAB_RESULT check=", p.Script));
         var collector = Collector.Step(lab, probes).Text;
         Assert.All(probes, p => Assert.Contains(p.JobName, collector));
-        Assert.Contains("echo \"LAB_JOB job=$job\"", collector);
+        Assert.Contains("echo \"LAB_JOB job=$job status=$status${reason:+ reason=$reason}\"", collector);
+    }
+
+    [Fact]
+    public void Probes_run_in_stages_that_share_no_gpu_and_no_link()
+    {
+        var lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+        var stages = Probes.For(lab).GroupBy(p => p.Stage).ToList();
+        foreach (var stage in stages)
+        {
+            // Two GPU Jobs in one stage only on different nodes.
+            var gpu = stage.Where(p => p.Gpu).ToList();
+            Assert.Equal(gpu.Count, gpu.Select(p => p.Node).Distinct().Count());
+            // Network-heavy probes never beside each other, except the bandwidth stage (one iperf3 server, one test at a time).
+            var network = stage.Where(p => p.Name is "inference-p95" or "nfs-throughput" || p.Name.StartsWith("bandwidth-", StringComparison.Ordinal)).Select(p => p.Name.Split('-')[0]).Distinct().ToList();
+            Assert.True(network.Count <= 1, $"stage {stage.Key} mixes {string.Join(", ", network)}");
+            Assert.False(gpu.Count > 0 && network.Count > 0, $"stage {stage.Key} mixes GPU and network probes");
+        }
+        Assert.Equal(["drill-stop-rocinate", "drill-watch-rocinate"], stages[^1].Select(p => p.Name));
+    }
+
+    [Fact]
+    public void The_collectors_time_bound_is_the_sum_of_each_stages_longest_deadline()
+    {
+        var probes = Probes.For(Repo.Prod());
+        var expected = probes.GroupBy(p => p.Stage).Sum(s => s.Max(p => p.DeadlineSeconds) + Collector.GraceSeconds);
+        Assert.Equal(expected, Collector.BoundSeconds(probes));
+        // Hours at most, not one full timeout per failed Job after another.
+        Assert.InRange(Collector.BoundSeconds(probes), 3600, 6 * 3600);
+    }
+
+    [Fact]
+    public void The_inference_probe_posts_a_fixed_chat_completion_for_the_stacks_model()
+    {
+        var probe = Probes.For(Repo.Prod()).Single(p => p.Name == "inference-p95");
+        Assert.Contains("readonly url='http://192.168.50.11:8000/v1/chat/completions'", probe.Script);
+        Assert.Contains("readonly request_body='{\"model\":\"meta/llama3-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the single word: ready\"}],\"max_tokens\":8,\"temperature\":0,\"stream\":false}'", probe.Script);
+        Assert.Contains("--fail", probe.Script);
+    }
+
+    [Fact]
+    public void The_nas_step_creates_the_probe_directory_for_the_probe_account_and_never_removes_it()
+    {
+        var lab = Repo.Prod();
+        var steps = Lab.Model.Storage.NasExports.Steps(lab);
+        var results = steps.Single(s => s.Step == "export-results").Text;
+        Assert.Contains("readonly probe_directory='/share/lab/results/.lab-validation'", results);
+        Assert.Contains($"readonly probe_owner='{Probes.ProbeUid}:{Probes.ProbeGid}'", results);
+        Assert.All(steps.Where(s => s.Step.StartsWith("export-", StringComparison.Ordinal) && s.Step != "export-results"), s => Assert.Contains("readonly probe_directory=''", s.Text));
+        Assert.All(steps.Where(s => s.Step.StartsWith("export-", StringComparison.Ordinal)), s => Assert.DoesNotMatch(@"\brm\b|rmdir", s.Text));
     }
 }
 
@@ -147,12 +219,12 @@ public class GateVerdictTests
     /// <summary>Output of a healthy prod run.</summary>
     private static string Healthy() => string.Join("\n",
     [
-        .. new[] { "zenon", "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"LAB_JOB job={Job($"gpu-util-{n}")}", $"LAB_RESULT check=gpu_utilization:{n} value=98.2 unit=%" }),
-        $"LAB_JOB job={Job("inference-p95")}", "LAB_RESULT check=inference_p95 value=142.5 unit=ms",
-        $"LAB_JOB job={Job("iperf3-server")}",
-        .. new[] { "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"LAB_JOB job={Job($"bandwidth-{n}")}", $"LAB_RESULT check=bandwidth:{n} value=2.36 unit=Gbit/s" }),
-        $"LAB_JOB job={Job("nfs-throughput")}", "LAB_RESULT check=nfs_write value=231.0 unit=MB/s", "LAB_RESULT check=nfs_read value=268.4 unit=MB/s",
-        $"LAB_JOB job={Job("rapids-speedup")}", "LAB_RESULT check=rapids_speedup value=11.70 unit=x",
+        .. new[] { "zenon", "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"LAB_JOB job={Job($"gpu-util-{n}")} status=complete", $"LAB_RESULT check=gpu_utilization:{n} value=98.2 unit=%" }),
+        $"LAB_JOB job={Job("inference-p95")} status=complete", "LAB_RESULT check=inference_p95 value=142.5 unit=ms",
+        $"LAB_JOB job={Job("iperf3-server")} status=complete",
+        .. new[] { "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"LAB_JOB job={Job($"bandwidth-{n}")} status=complete", $"LAB_RESULT check=bandwidth:{n} value=2.36 unit=Gbit/s" }),
+        $"LAB_JOB job={Job("nfs-throughput")} status=complete", "LAB_RESULT check=nfs_write value=231.0 unit=MB/s", "LAB_RESULT check=nfs_read value=268.4 unit=MB/s",
+        $"LAB_JOB job={Job("rapids-speedup")} status=complete", "LAB_RESULT check=rapids_speedup value=11.70 unit=x",
     ]) + "\n";
 
     private static CheckVerdict Verdict(string output, string check) => GateVerdict.Judge(Prod, output).Checks.Single(c => c.Check.Id == check);

@@ -32,8 +32,9 @@ public sealed class ValidationGateArgs : ResourceArgs
 }
 
 /// <summary>
-/// The last component: validation Jobs measure the lab against its targets, the collector gathers
-/// their result lines, and Lab.Model's verdict passes or fails the update (enforce), or reports it (warn).
+/// The last component: validation Jobs (created suspended) measure the lab against its targets, the
+/// collector runs them stage by stage and gathers their result lines, and Lab.Model's verdict passes or
+/// fails the update (enforce), or reports it (warn).
 /// </summary>
 public sealed class ValidationGate : ComponentResource
 {
@@ -53,15 +54,28 @@ public sealed class ValidationGate : ComponentResource
             DependsOn = new InputList<Resource> { args.After.Concat(after).ToArray() },
         };
 
+        // Pod Security admission: the drill's stop Job is privileged and the bandwidth probes use the host's
+        // network, which only the privileged level admits; everything else is held to baseline.
+        var level = args.Probes.Any(p => p.Host != HostAccess.None) ? "privileged" : "baseline";
         var ns = new K8s.Core.V1.Namespace($"{name}-namespace", new K8s.Types.Inputs.Core.V1.NamespaceArgs
         {
-            Metadata = new ObjectMetaArgs { Name = Probes.Namespace, Labels = { ["app.kubernetes.io/part-of"] = "lab-infra" } },
+            Metadata = new ObjectMetaArgs
+            {
+                Name = Probes.Namespace,
+                Labels =
+                {
+                    ["app.kubernetes.io/part-of"] = "lab-infra",
+                    ["pod-security.kubernetes.io/enforce"] = level,
+                    ["pod-security.kubernetes.io/warn"] = "restricted",
+                    ["pod-security.kubernetes.io/audit"] = "restricted",
+                },
+            },
         }, OnCluster());
 
         var prerequisites = new List<Resource> { ns };
         if (args.Probes.Any(p => p.NeedsNodeReader))
         {
-            // The drill's watcher reads node conditions; nothing more.
+            // The drill's watcher reads node conditions, and the stop Job's log for its stop time; nothing more.
             prerequisites.Add(new K8s.Core.V1.ServiceAccount($"{name}-drill-account", new K8s.Types.Inputs.Core.V1.ServiceAccountArgs
             {
                 Metadata = new ObjectMetaArgs { Name = DrillAccount, Namespace = Probes.Namespace },
@@ -77,11 +91,34 @@ public sealed class ValidationGate : ComponentResource
                 RoleRef = new RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "lab-validation-node-reader" },
                 Subjects = { new SubjectArgs { Kind = "ServiceAccount", Name = DrillAccount, Namespace = Probes.Namespace } },
             }, OnCluster(role)));
+            var logs = new K8s.Rbac.V1.Role($"{name}-drill-log-reader", new K8s.Types.Inputs.Rbac.V1.RoleArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = "lab-validation-drill-log-reader", Namespace = Probes.Namespace },
+                Rules =
+                {
+                    new PolicyRuleArgs { ApiGroups = { "batch" }, Resources = { "jobs" }, Verbs = { "get" } },
+                    new PolicyRuleArgs { ApiGroups = { "" }, Resources = { "pods" }, Verbs = { "get", "list" } },
+                    new PolicyRuleArgs { ApiGroups = { "" }, Resources = { "pods/log" }, Verbs = { "get" } },
+                },
+            }, OnCluster(ns));
+            prerequisites.Add(new K8s.Rbac.V1.RoleBinding($"{name}-drill-log-reader", new K8s.Types.Inputs.Rbac.V1.RoleBindingArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = "lab-validation-drill-log-reader", Namespace = Probes.Namespace },
+                RoleRef = new RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "lab-validation-drill-log-reader" },
+                Subjects = { new SubjectArgs { Kind = "ServiceAccount", Name = DrillAccount, Namespace = Probes.Namespace } },
+            }, OnCluster(logs)));
         }
 
-        var jobs = args.Probes.Select(p => (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, args.NasHost), OnCluster([.. prerequisites]))).ToList();
+        CustomResourceOptions JobOptions()
+        {
+            var options = OnCluster([.. prerequisites]);
+            // The collector resumes each Job; that is its run, not drift for Pulumi to undo.
+            options.IgnoreChanges = ["spec.suspend"];
+            return options;
+        }
+        var jobs = args.Probes.Select(p => (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, args.NasHost), JobOptions())).ToList();
 
-        // Waits for every Job and prints their result lines; it runs again only when a Job (so what it measures) changed.
+        // Runs the Jobs stage by stage and prints their result lines; it runs again only when a Job (so what it measures) changed.
         var collector = RemoteStep.Create(this, name, args.Control, args.Collector, waitForBoot: false,
             RemoteStep.Triggers(args.Collector, args.ControlRebuild), jobs);
 
@@ -104,7 +141,27 @@ public sealed class ValidationGate : ComponentResource
 
     private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, Input<string> nasHost)
     {
-        var container = new ContainerArgs { Name = "probe", Image = probe.Image, Command = { "bash", "-c", probe.Script } };
+        var privileged = probe.Host == HostAccess.PrivilegedPid;
+        var container = new ContainerArgs
+        {
+            Name = "probe",
+            Image = probe.Image,
+            Command = { "bash", "-c", probe.Script },
+            // The probe account has no home in the images.
+            Env = { new EnvVarArgs { Name = "HOME", Value = "/tmp" } },
+            SecurityContext = privileged
+                // The drill stops the node's kubelite through the host's PID 1 (nsenter needs CAP_SYS_ADMIN there).
+                ? new SecurityContextArgs { Privileged = true, RunAsUser = 0, RunAsNonRoot = false }
+                : new SecurityContextArgs
+                {
+                    AllowPrivilegeEscalation = false,
+                    Capabilities = new CapabilitiesArgs { Drop = { "ALL" } },
+                    RunAsNonRoot = true,
+                    RunAsUser = Probes.ProbeUid,
+                    RunAsGroup = Probes.ProbeGid,
+                    SeccompProfile = new SeccompProfileArgs { Type = "RuntimeDefault" },
+                },
+        };
         if (probe.Gpu)
         {
             container.Resources = new ResourceRequirementsArgs { Limits = { ["nvidia.com/gpu"] = "1" } };
@@ -113,15 +170,10 @@ public sealed class ValidationGate : ComponentResource
         {
             RestartPolicy = "Never",
             Containers = { container },
-            HostNetwork = probe.HostNetwork,
+            HostNetwork = probe.Host == HostAccess.Network,
+            HostPID = privileged,
             AutomountServiceAccountToken = probe.NeedsNodeReader,
         };
-        if (probe.Privileged)
-        {
-            // The drill stops the node's kubelet through the host's PID 1.
-            container.SecurityContext = new SecurityContextArgs { Privileged = true };
-            pod.HostPID = true;
-        }
         if (probe.NeedsNodeReader)
         {
             pod.ServiceAccountName = DrillAccount;
@@ -132,7 +184,7 @@ public sealed class ValidationGate : ComponentResource
         }
         if (probe.NfsPath is { } path)
         {
-            container.VolumeMounts = new InputList<VolumeMountArgs> { new VolumeMountArgs { Name = "nas", MountPath = "/data" } };
+            container.VolumeMounts = new InputList<VolumeMountArgs> { new VolumeMountArgs { Name = "nas", MountPath = Probes.NfsMountPath } };
             pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "nas", Nfs = new NFSVolumeSourceArgs { Server = nasHost, Path = path } } };
         }
         var labels = new InputMap<string> { ["app.kubernetes.io/part-of"] = "lab-infra", ["lab.infra/probe"] = probe.Name };
@@ -143,11 +195,13 @@ public sealed class ValidationGate : ComponentResource
                 Name = probe.JobName,
                 Namespace = Probes.Namespace,
                 Labels = labels,
-                // The collector waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
+                // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
                 Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint },
             },
             Spec = new JobSpecArgs
             {
+                // Suspended until the collector resumes its stage: probes must not run at the same time.
+                Suspend = true,
                 BackoffLimit = 0,
                 ActiveDeadlineSeconds = probe.DeadlineSeconds,
                 Template = new PodTemplateSpecArgs { Metadata = new ObjectMetaArgs { Labels = labels }, Spec = pod },

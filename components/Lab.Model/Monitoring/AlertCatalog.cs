@@ -1,5 +1,21 @@
 namespace Lab.Model.Monitoring;
 
+/// <summary>Who scrapes an alert's metric: every source is configured by the program (or, for Vault, documented where it cannot be).</summary>
+public enum ScrapeSource
+{
+    /// <summary>The GPU operator's DCGM exporter, through the ServiceMonitor the nvidia add-on turns on (Addons.Arguments).</summary>
+    DcgmExporter,
+
+    /// <summary>Vault's /v1/sys/metrics, through the Service, Endpoints and ServiceMonitor of VaultMetrics.</summary>
+    Vault,
+
+    /// <summary>node-exporter, scraped by the observability add-on's own ServiceMonitor.</summary>
+    NodeExporter,
+
+    /// <summary>kube-state-metrics, scraped by the observability add-on's own ServiceMonitor.</summary>
+    KubeStateMetrics,
+}
+
 /// <summary>What one lab alert watches: its default tunables, the threshold's sane range, and its runbook.</summary>
 /// <param name="Expr">PromQL; "{threshold}" and "{nfs_rw}" / "{nfs_all}" (mount-point regexes) are filled in from the spec.</param>
 /// <param name="Range">Allowed thresholds (null: the alert has none).</param>
@@ -13,7 +29,8 @@ public sealed record AlertDefinition(
     string Severity,
     string Summary,
     string Description,
-    string Runbook);
+    string Runbook,
+    ScrapeSource Source);
 
 /// <summary>
 /// Every alert of the lab, one per part of it. Metric names are the ones the exporters really expose:
@@ -29,55 +46,55 @@ public static class AlertCatalog
         new("lab-gpu", "HighGPUTemperature", "DCGM_FI_DEV_GPU_TEMP >= {threshold}", 85, (40, 110, "°C"), "5m", "warning",
             "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at or above {threshold}°C",
             "The GPU has run at or above {threshold}°C for {for}: check airflow, fans and power limit before it throttles or faults.",
-            "gpu.md#highgputemperature"),
-        new("lab-gpu", "GPUXidError", "DCGM_FI_DEV_XID_ERRORS > 0", null, null, "0m", "critical",
+            "gpu.md#highgputemperature", ScrapeSource.DcgmExporter),
+        new("lab-gpu", "GPUXidError", "increase(DCGM_FI_DEV_XID_ERRORS[10m]) > 0", null, null, "0m", "critical",
             "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported an XID error",
-            "The driver reported an XID error (the gauge holds the last XID code): the GPU may need a reset or the node a reboot.",
-            "gpu.md#gpuxiderror"),
+            "The driver reported a new XID error in the last 10 minutes (the gauge holds the last XID code): the GPU may need a reset or the node a reboot.",
+            "gpu.md#gpuxiderror", ScrapeSource.DcgmExporter),
         new("lab-gpu", "LowGPUUtilization", "DCGM_FI_DEV_GPU_UTIL{pod!=\"\"} < {threshold}", 20, (1, 100, "%"), "30m", "info",
             "Pod {{ $labels.namespace }}/{{ $labels.pod }} holds GPU {{ $labels.gpu }} on {{ $labels.Hostname }} below {threshold}% use",
             "A pod has held the GPU for {for} while using less than {threshold}% of it: it may be stuck or starved of data.",
-            "gpu.md#lowgpuutilization"),
+            "gpu.md#lowgpuutilization", ScrapeSource.DcgmExporter),
         new("lab-vault", "VaultSealed", "vault_core_unsealed == 0", null, null, "1m", "critical",
             "Vault {{ $labels.instance }} is sealed",
             "Vault has been sealed for {for}: vault-agent on the nodes cannot renew tokens or render secrets until it is unsealed.",
-            "unseal-vault.md"),
+            "unseal-vault.md", ScrapeSource.Vault),
         new("lab-nodes", "NodeDown", "up{job=\"node-exporter\"} == 0", null, null, "2m", "critical",
             "Node {{ $labels.instance }} does not answer",
             "node-exporter on the node has not answered for {for}: the machine is down, off the network, or rebooting.",
-            "rebuild-node.md#is-the-node-down"),
+            "rebuild-node.md#is-the-node-down", ScrapeSource.NodeExporter),
         new("lab-nodes", "KubernetesNodeNotReady", "kube_node_status_condition{condition=\"Ready\",status=\"true\"} == 0", null, null, "1m", "critical",
             "Kubernetes node {{ $labels.node }} is NotReady",
             "The node has been NotReady for {for}; its pods are being evicted. Failure detection is tuned to mark it within 30 s.",
-            "rebuild-node.md#is-the-node-down"),
+            "rebuild-node.md#is-the-node-down", ScrapeSource.KubeStateMetrics),
         new("lab-storage", "NFSMountFailed", "node_filesystem_device_error{fstype=\"nfs4\",mountpoint=~\"{nfs_all}\"} == 1", null, null, "2m", "critical",
             "NFS mount {{ $labels.mountpoint }} on {{ $labels.instance }} fails",
             "The NAS export cannot be read at its mount point for {for} (NAS down, export gone, or a stale handle).",
-            "nas-outage.md#a-mount-fails"),
+            "nas-outage.md#a-mount-fails", ScrapeSource.NodeExporter),
         new("lab-storage", "NFSMountReadOnly", "node_filesystem_readonly{fstype=\"nfs4\",mountpoint=~\"{nfs_rw}\"} == 1", null, null, "2m", "critical",
             "NFS mount {{ $labels.mountpoint }} on {{ $labels.instance }} is read-only",
             "A read-write export has been mounted read-only for {for}: jobs writing results or checkpoints will fail.",
-            "nas-outage.md#a-mount-is-read-only"),
+            "nas-outage.md#a-mount-is-read-only", ScrapeSource.NodeExporter),
         new("lab-storage", "NASCapacityHigh",
             "max by (mountpoint) (100 * (1 - node_filesystem_avail_bytes{fstype=\"nfs4\",mountpoint=~\"{nfs_all}\"} / node_filesystem_size_bytes{fstype=\"nfs4\",mountpoint=~\"{nfs_all}\"})) >= {threshold}",
             85, (50, 99, "%"), "15m", "warning",
             "NAS volume behind {{ $labels.mountpoint }} is at or above {threshold}% full",
             "The NAS volume has been at or above {threshold}% for {for}: free space before datasets and checkpoints stop fitting.",
-            "nas-outage.md#the-nas-is-filling"),
+            "nas-outage.md#the-nas-is-filling", ScrapeSource.NodeExporter),
         new("lab-nodes", "NodeDiskFilling",
             "100 * (1 - node_filesystem_avail_bytes{mountpoint=\"/\",fstype!=\"rootfs\"} / node_filesystem_size_bytes{mountpoint=\"/\",fstype!=\"rootfs\"}) >= {threshold}",
             90, (50, 99, "%"), "10m", "warning",
             "Root disk of {{ $labels.instance }} is at or above {threshold}% full",
             "The node's root file system has been at or above {threshold}% for {for}: container images and caches fill it first.",
-            "rebuild-node.md#the-root-disk-fills"),
+            "rebuild-node.md#the-root-disk-fills", ScrapeSource.NodeExporter),
         new("lab-nodes", "ClockSkew", "abs(node_timex_offset_seconds) >= {threshold}", 0.05, (0.001, 10, "s"), "10m", "warning",
             "Clock of {{ $labels.instance }} is off by {threshold}s or more",
             "The node's clock has been off by at least {threshold}s for {for}: chrony is not syncing, which skews distributed training and TLS.",
-            "rebuild-node.md#the-clock-drifts"),
+            "rebuild-node.md#the-clock-drifts", ScrapeSource.NodeExporter),
         new("lab-validation", "ValidationGateFailed", "kube_job_status_failed{namespace=\"lab-validation\"} > 0", null, null, "0m", "critical",
             "Validation job {{ $labels.job_name }} failed",
             "A validation probe of the gate failed: the lab no longer meets one of its performance targets.",
-            "validation-gate.md"),
+            "validation-gate.md", ScrapeSource.KubeStateMetrics),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

@@ -165,7 +165,14 @@ public sealed record ValidationTargets(
     double NfsWriteMBs,
     double FailureDetectionSeconds);
 
-/// <summary>The validation gate: images from the lab's registry mirror, the inference endpoint, and the targets.</summary>
+/// <summary>The inference server the gate measures: an OpenAI-compatible API (as NIM serves) and the model it serves.</summary>
+/// <param name="Endpoint">The API's base URL, e.g. http://192.168.50.11:8000/v1; the probe POSTs to Endpoint/chat/completions.</param>
+public sealed record InferenceSpec(string Endpoint, string Model)
+{
+    public string ChatCompletionsUrl => $"{Endpoint}/chat/completions";
+}
+
+/// <summary>The validation gate: images from the lab's registry mirror, the inference server, and the targets.</summary>
 /// <param name="Epoch">Bumping it re-runs every probe.</param>
 /// <param name="Drill">Opt in to the node-failure drill (it stops a worker's kubelet for a minute).</param>
 public sealed record ValidationSpec(
@@ -173,7 +180,7 @@ public sealed record ValidationSpec(
     int Epoch,
     string Registry,
     ImmutableSortedDictionary<string, string> Images,
-    string InferenceEndpoint,
+    InferenceSpec Inference,
     string NfsExport,
     bool Drill,
     ValidationTargets Targets);

@@ -8,7 +8,7 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "images", "inferenceEndpoint", "nfsExport", "drill", "targets"];
+    private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "images", "inference", "nfsExport", "drill", "targets"];
     private static readonly string[] TargetFields = ["gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection"];
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
@@ -18,7 +18,13 @@ public static partial class LabSpecLoader
         {
             return null;
         }
-        r.RejectUnknown(v, key, ValidationFields);
+        if (v.TryGetProperty("inferenceEndpoint", out _))
+        {
+            // Renamed: the probe now needs the model too, and times a real completion rather than GET /v1/models.
+            r.Error($"{key}.inferenceEndpoint", "was replaced by lab:validation.inference {endpoint, model}.",
+                "remove inferenceEndpoint and set inference: {endpoint: http://HOST:8000/v1, model: MODEL} (endpoint is the OpenAI-compatible base URL, without /models or /chat/completions).");
+        }
+        r.RejectUnknown(v, key, [.. ValidationFields, "inferenceEndpoint"]);
         var modeText = r.String(v, key, "mode", "enforce", required: false) ?? "enforce";
         GateMode? mode = modeText switch { "enforce" => GateMode.Enforce, "warn" => GateMode.Warn, "off" => GateMode.Off, _ => null };
         if (mode is null)
@@ -58,12 +64,7 @@ public static partial class LabSpecLoader
                 }
             }
         }
-        var endpoint = r.String(v, key, "inferenceEndpoint", "http://192.168.50.11:8000/v1/models");
-        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || endpoint.Contains('\'')))
-        {
-            r.Error($"{key}.inferenceEndpoint", $"'{ConfigText.Shorten(endpoint)}' is not an http(s) URL.", r.SetPathFix($"{key}.inferenceEndpoint", "http://192.168.50.11:8000/v1/models"));
-            endpoint = null;
-        }
+        var inference = ReadInference(r, v, key);
         var nfsExport = r.String(v, key, "nfsExport", "results");
         if (nfsExport is not null && nas is not null && nas.Exports.All(e => e.Name != nfsExport))
         {
@@ -77,9 +78,37 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill", false);
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || images.Count != Probes.ImageKinds.Length || endpoint is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || images.Count != Probes.ImageKinds.Length || inference is null || nfsExport is null || drill is null || targets is null
             ? null
-            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), endpoint, nfsExport, drill.Value, targets);
+            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
+    }
+
+    private static InferenceSpec? ReadInference(ConfigReader r, JsonElement v, string key)
+    {
+        const string example = "inference: {endpoint: http://192.168.50.11:8000/v1, model: meta/llama-3.1-8b-instruct}";
+        if (r.Child(v, key, "inference", JsonValueKind.Object, example) is not { } i)
+        {
+            return null;
+        }
+        var at = $"{key}.inference";
+        r.RejectUnknown(i, at, ["endpoint", "model"]);
+        var endpoint = r.String(i, at, "endpoint", "http://192.168.50.11:8000/v1")?.TrimEnd('/');
+        if (endpoint is not null && r.Url($"{at}.endpoint", endpoint, ["http", "https"], rootOnly: false, "http://192.168.50.11:8000/v1") is null)
+        {
+            endpoint = null;
+        }
+        else if (endpoint is not null && (endpoint.EndsWith("/models", StringComparison.Ordinal) || endpoint.EndsWith("/chat/completions", StringComparison.Ordinal)))
+        {
+            r.Error($"{at}.endpoint", $"'{ConfigText.Shorten(endpoint)}' names an API path; the probe appends /chat/completions itself.", r.SetPathFix($"{at}.endpoint", "http://192.168.50.11:8000/v1"));
+            endpoint = null;
+        }
+        var model = r.String(i, at, "model", "meta/llama-3.1-8b-instruct");
+        if (model is not null && !ModelName().IsMatch(model))
+        {
+            r.Error($"{at}.model", $"'{ConfigText.Shorten(model)}' is not a model name as the server lists it (letters, digits, . _ - / :).", r.SetPathFix($"{at}.model", "meta/llama-3.1-8b-instruct"));
+            model = null;
+        }
+        return endpoint is null || model is null ? null : new InferenceSpec(endpoint, model);
     }
 
     private static ValidationTargets? ReadTargets(ConfigReader r, JsonElement v, string key)
@@ -117,5 +146,6 @@ public static partial class LabSpecLoader
     }
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?\z")] private static partial Regex RegistryHost();
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}\z")] private static partial Regex ModelName();
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9._/-]{0,200}(:(?!latest\z)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})\z")] private static partial Regex PinnedImage();
 }

@@ -27,7 +27,13 @@ public static partial class LabSpecLoader
         var address = r.String(v, key, "address", "https://192.168.50.20:8200");
         if (address is not null && r.Url($"{key}.address", address, ["https"], rootOnly: true, "https://192.168.50.20:8200") is { } uri)
         {
-            if (subnet is not null && Ipv4Network.TryParseAddress(uri.Host, out var ip) && !subnet.Contains(ip))
+            if (!Ipv4Network.TryParseAddress(uri.Host, out var ip))
+            {
+                // Prometheus reaches the external Vault through a Kubernetes Endpoints object, which holds addresses only.
+                r.Error($"{key}.address", $"'{ConfigReader.Shorten(uri.Host)}' is a name; the lab's alerts scrape Vault at its IPv4 address.", r.SetPathFix($"{key}.address", "https://192.168.50.20:8200"));
+                address = null;
+            }
+            else if (subnet is not null && !subnet.Contains(ip))
             {
                 r.Error($"{key}.address", $"{uri.Host} is outside the lab subnet {subnet}.", "the lab's Vault runs inside the lab: use its address there.");
                 address = null;

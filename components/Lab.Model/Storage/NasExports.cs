@@ -39,11 +39,20 @@ public static class NasExports
     public static IReadOnlyList<StepScript> Steps(LabSpec spec) =>
         [Readiness.Step(Component, spec.Nas.Name), .. spec.Nas.Exports.Select(e => Directory(spec, e)), Apply(spec)];
 
-    public sealed record DirectoryData(string Path);
+    /// <param name="ProbeDirectory">The validation gate's NFS probe directory inside the export, owned by the probe account ("": none here).</param>
+    public sealed record DirectoryData(string Path, string ProbeDirectory, string ProbeOwner);
 
-    /// <summary>The export's directory: created when missing, never removed or emptied.</summary>
-    public static StepScript Directory(LabSpec spec, ExportSpec export) => StepScript.Render(Component, spec.Nas.Name, 10, $"export-{export.Name}",
-        "the directory of an export (created when missing; never removed)", new DirectoryData(export.Path), "Storage/export-directory.sh");
+    /// <summary>The export's directory (and, on the export the gate measures, its probe directory): created when missing, never removed or emptied.</summary>
+    public static StepScript Directory(LabSpec spec, ExportSpec export)
+    {
+        var probed = spec.Validation.Mode != GateMode.Off && spec.Validation.NfsExport == export.Name;
+        return StepScript.Render(Component, spec.Nas.Name, 10, $"export-{export.Name}",
+            "the directory of an export (created when missing; never removed)",
+            new DirectoryData(export.Path,
+                probed ? $"{export.Path.TrimEnd('/')}/{Validation.Probes.NfsProbeDirectory}" : "",
+                probed ? $"{Validation.Probes.ProbeUid}:{Validation.Probes.ProbeGid}" : ""),
+            "Storage/export-directory.sh");
+    }
 
     /// <param name="Wanted">The exported paths.</param>
     /// <param name="Exports">The exports file's content.</param>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Lab.Model.Artifacts;
 using Lab.Model.Cluster;
 using Lab.Model.Nodes;
@@ -7,19 +8,34 @@ using Lab.Model.Spec;
 namespace Lab.Model.Validation;
 
 /// <summary>
-/// The step on the control node that waits for every probe Job and prints its log under a
-/// `LAB_JOB job=NAME` header, for GateVerdict to judge. It judges nothing itself.
+/// The step on the control node that runs the probe Jobs (created suspended) stage by stage, polls each
+/// until it is Complete or Failed, and prints a `LAB_JOB job=NAME status=complete|failed [reason=WORD]`
+/// header and the Job's result lines, for GateVerdict to judge. It judges nothing itself.
 /// </summary>
 public static class Collector
 {
-    public static StepScript Step(LabSpec spec, IReadOnlyList<Probe> probes)
-    {
-        var deadline = probes.Count == 0 ? 60 : probes.Max(p => p.DeadlineSeconds) + 60;
-        return StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, 90, "validation-results",
-            "collect the validation probes' results", new CollectData(Probes.Namespace, deadline, [.. probes.Select(p => p.JobName)]), "Validation/collect.sh");
-    }
+    /// <summary>How often a Job's conditions are read.</summary>
+    public const int PollSeconds = 5;
 
-    public sealed record CollectData(string Namespace, int Deadline, ImmutableArray<string> Jobs);
+    /// <summary>Beyond a Job's own deadline: time for the Job controller to record the outcome.</summary>
+    public const int GraceSeconds = 120;
+
+    /// <param name="Jobs">Job names in run order; <paramref name="Stages"/> and <paramref name="Deadlines"/> (seconds) per Job.</param>
+    public sealed record CollectData(string Namespace, ImmutableArray<string> Jobs, ImmutableArray<string> Stages, ImmutableArray<string> Deadlines, int PollSeconds, int GraceSeconds);
+
+    public static StepScript Step(LabSpec spec, IReadOnlyList<Probe> probes, int pollSeconds = PollSeconds, int graceSeconds = GraceSeconds) =>
+        StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, 90, "validation-results",
+            "run the validation probes stage by stage and collect their results",
+            new CollectData(Probes.Namespace,
+                [.. probes.Select(p => p.JobName)],
+                [.. probes.Select(p => p.Stage.ToString(CultureInfo.InvariantCulture))],
+                [.. probes.Select(p => p.DeadlineSeconds.ToString(CultureInfo.InvariantCulture))],
+                pollSeconds, graceSeconds),
+            "Validation/collect.sh");
+
+    /// <summary>The longest the collector can take: per stage, its longest deadline plus the grace (the collector prints the same sum).</summary>
+    public static int BoundSeconds(IReadOnlyList<Probe> probes, int graceSeconds = GraceSeconds) =>
+        probes.GroupBy(p => p.Stage).Sum(s => s.Max(p => p.DeadlineSeconds) + graceSeconds);
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec)
     {

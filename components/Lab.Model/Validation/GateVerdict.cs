@@ -29,18 +29,26 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
 
     public IEnumerable<CheckVerdict> ShortFalls => Checks.Where(c => !c.Passed);
 
-    /// <param name="output">Collected output: `LAB_JOB job=PROBE-FINGERPRINT` headers, each followed by that Job's log lines.</param>
+    /// <param name="output">
+    /// Collected output: `LAB_JOB job=PROBE-FINGERPRINT status=complete|failed [reason=WORD]` headers, each
+    /// followed by that Job's result lines. A failed Job's checks fail with its reason, whatever it printed.
+    /// </param>
     public static GateVerdict Judge(IReadOnlyList<Probe> probes, string output)
     {
         // Jobs are matched by probe, not by fingerprint: saved output of an earlier run can be re-judged.
         var owner = probes.SelectMany(p => p.Checks.Select(c => (c.Id, p.Name))).ToDictionary(x => x.Id, x => x.Name);
         var seen = new Dictionary<string, List<(double? Value, string Unit, string Raw)>>();
+        var failed = new Dictionary<string, string>();
         var job = "";
         foreach (var line in output.Split('\n').Select(l => l.TrimEnd('\r')))
         {
             if (JobHeader().Match(line) is { Success: true } header)
             {
-                job = header.Groups[1].Value;
+                job = header.Groups["probe"].Value;
+                if (header.Groups["status"].Value == "failed")
+                {
+                    failed[job] = header.Groups["reason"].Success ? header.Groups["reason"].Value : "Failed";
+                }
                 continue;
             }
             if (!line.StartsWith("LAB_RESULT ", StringComparison.Ordinal))
@@ -58,11 +66,16 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
             (seen.TryGetValue(id, out var list) ? list : seen[id] = []).Add((value, result.Success ? result.Groups["unit"].Value : "", line));
         }
 
-        var verdicts = probes.SelectMany(p => p.Checks).Select(check =>
+        var verdicts = probes.SelectMany(p => p.Checks.Select(c => (Probe: p.Name, Check: c))).Select(x =>
         {
+            var check = x.Check;
+            if (failed.TryGetValue(x.Probe, out var reason))
+            {
+                return new CheckVerdict(check, null, null, Outcome.Fail, $"job failed: {reason}");
+            }
             if (!seen.TryGetValue(check.Id, out var results))
             {
-                return new CheckVerdict(check, null, null, Outcome.Missing, "no result: the probe failed, timed out or did not run");
+                return new CheckVerdict(check, null, null, Outcome.Missing, "no result: the probe's Job did not run or printed none");
             }
             if (results.Count > 1)
             {
@@ -109,7 +122,7 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
         return text.ToString();
     }
 
-    [GeneratedRegex(@"\ALAB_JOB job=([a-z0-9-]{1,54})-[0-9a-f]{8}\z")] private static partial Regex JobHeader();
+    [GeneratedRegex(@"\ALAB_JOB job=(?<probe>[a-z0-9-]{1,54})-[0-9a-f]{8} status=(?<status>complete|failed)( reason=(?<reason>[A-Za-z]{1,64}))?\z")] private static partial Regex JobHeader();
     [GeneratedRegex(@"\ALAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)\z")] private static partial Regex ResultLine();
     [GeneratedRegex(@"check=([a-z0-9_]+(:[a-z0-9-]+)?)")] private static partial Regex FirstCheck();
 }

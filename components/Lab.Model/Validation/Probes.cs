@@ -14,18 +14,32 @@ public sealed record Check(string Id, string Unit, double Target, bool AtLeast, 
     public string Rule => $"{(AtLeast ? ">=" : "<=")} {Target.ToString(CultureInfo.InvariantCulture)} {Unit}";
 }
 
+/// <summary>The host namespaces and privilege a probe's pod gets: only what its measurement needs.</summary>
+public enum HostAccess
+{
+    /// <summary>A plain pod, run as the lab's probe account.</summary>
+    None,
+
+    /// <summary>The node's network (iperf3 measures the node's link, not the pod overlay), as the probe account.</summary>
+    Network,
+
+    /// <summary>Privileged with the host's PID namespace, as root: the drill stops kubelite through PID 1.</summary>
+    PrivilegedPid,
+}
+
 /// <summary>
 /// One validation Job: where it runs, what it needs, the script it runs, and the checks it reports.
 /// Its name carries a fingerprint of what it measures, so it runs again only when that changes.
 /// </summary>
+/// <param name="Stage">Jobs run stage by stage; the Jobs of one stage share no GPU and no link (see <see cref="Probes.For"/>).</param>
 public sealed record Probe(
     string Name,
     string Fingerprint,
     string Image,
     string? Node,
+    int Stage,
     bool Gpu,
-    bool HostNetwork,
-    bool Privileged,
+    HostAccess Host,
     string? NfsPath,
     bool NeedsNodeReader,
     int DeadlineSeconds,
@@ -35,11 +49,43 @@ public sealed record Probe(
     public string JobName => $"{Name}-{Fingerprint[..8]}";
 }
 
-/// <summary>The gate's probes for a lab, rendered from the spec: each prints one `LAB_RESULT check=ID value=N unit=U` line per check.</summary>
+/// <summary>
+/// The gate's probes for a lab, rendered from the spec: each prints one `LAB_RESULT check=ID value=N unit=U` line per check.
+/// Every probe script is a constant body beside this file (Validation/probe-*.sh) under a data block of its values.
+/// </summary>
 public static class Probes
 {
     public const string Namespace = "lab-validation";
     public static readonly string[] ImageKinds = ["cuda", "tools", "rapids"];
+
+    /// <summary>
+    /// The lab's probe account: every unprivileged probe runs as it, and it owns the NFS probe directory
+    /// (root_squash maps root to nobody, so a root probe could not write there).
+    /// </summary>
+    public const int ProbeUid = 64200;
+    public const int ProbeGid = 64200;
+
+    /// <summary>The directory of the NFS probe inside its export, created by the NAS step and never removed.</summary>
+    public const string NfsProbeDirectory = ".lab-validation";
+
+    /// <summary>Where the probe's pod mounts the export.</summary>
+    public const string NfsMountPath = "/data";
+
+    /// <summary>The order the probes run in. One stage at a time, so no probe disturbs another's measurement.</summary>
+    public enum Stages
+    {
+        /// <summary>gpu_burn on every GPU node at once: each Job holds its own node's GPU and uses no network.</summary>
+        GpuUtilization,
+        Rapids,
+        Inference,
+
+        /// <summary>The iperf3 server and its clients: the server takes one test at a time, so the clients share no link.</summary>
+        Bandwidth,
+        Nfs,
+
+        /// <summary>The drill's stop and watch Jobs run together by design.</summary>
+        Drill,
+    }
 
     public static IReadOnlyList<Probe> For(LabSpec spec)
     {
@@ -60,177 +106,162 @@ public static class Probes
         foreach (var node in gpuNodes)
         {
             var check = new Check($"gpu_utilization:{node.Name}", "%", t.GpuUtilizationPercent, AtLeast: true, PhysicalMax: 100);
-            var script = GpuUtilization(check);
-            probes.Add(new Probe($"gpu-util-{node.Name}", Fingerprint(script, NodeState(node), Image("cuda")), Image("cuda"), node.Name, Gpu: true,
-                HostNetwork: false, Privileged: false, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600, script, [check]));
+            var script = GpuUtilization(GpuLoad, check);
+            probes.Add(new Probe($"gpu-util-{node.Name}", Fingerprint(script, NodeState(node), Image("cuda")), Image("cuda"), node.Name, (int)Stages.GpuUtilization,
+                Gpu: true, HostAccess.None, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600, script, [check]));
         }
-
-        var p95 = new Check("inference_p95", "ms", t.InferenceP95Ms, AtLeast: false, PhysicalMax: 600_000);
-        var inference = InferenceLatency(v.InferenceEndpoint, p95);
-        probes.Add(new Probe("inference-p95", Fingerprint(inference, v.InferenceEndpoint, Image("tools")), Image("tools"), null, Gpu: false,
-            HostNetwork: false, Privileged: false, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 900, inference, [p95]));
-
-        var workers = spec.Workers.ToList();
-        if (workers.Count > 0)
-        {
-            var network = string.Join("|", NodeSteps.NetworkSysctls.Select(s => $"{s.Key}={s.Value}"));
-            var server = BandwidthServer(workers.Count);
-            var state = string.Join("|", spec.Nodes.Select(n => $"{n.Name}:{n.Rebuild}").Append(network));
-            probes.Add(new Probe("iperf3-server", Fingerprint(server, state, Image("tools")), Image("tools"), control.Name, Gpu: false,
-                HostNetwork: true, Privileged: false, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600 + 120 * workers.Count, server, []));
-            foreach (var worker in workers)
-            {
-                var check = new Check($"bandwidth:{worker.Name}", "Gbit/s", t.BandwidthGbits, AtLeast: true, PhysicalMax: 400);
-                var client = BandwidthClient(control.Host.ToString(), check);
-                probes.Add(new Probe($"bandwidth-{worker.Name}", Fingerprint(client, state, Image("tools")), Image("tools"), worker.Name, Gpu: false,
-                    HostNetwork: true, Privileged: false, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600 + 120 * workers.Count, client, [check]));
-            }
-        }
-
-        var export = spec.Nas.Export(v.NfsExport);
-        var read = new Check("nfs_read", "MB/s", t.NfsReadMBs, AtLeast: true, PhysicalMax: 100_000);
-        var write = new Check("nfs_write", "MB/s", t.NfsWriteMBs, AtLeast: true, PhysicalMax: 100_000);
-        var nfs = NfsThroughput(read, write);
-        probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), Image("tools"), control.Name,
-            Gpu: false, HostNetwork: false, Privileged: false, NfsPath: export.Path, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
 
         if (gpuNodes.Count > 0)
         {
             var node = gpuNodes.FirstOrDefault(n => n.Role == NodeRole.Control) ?? gpuNodes[0];
             var check = new Check("rapids_speedup", "x", t.RapidsSpeedup, AtLeast: true, PhysicalMax: 100_000);
             var script = RapidsSpeedup(check);
-            probes.Add(new Probe("rapids-speedup", Fingerprint(script, NodeState(node), Image("rapids")), Image("rapids"), node.Name, Gpu: true,
-                HostNetwork: false, Privileged: false, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 1200, script, [check]));
+            probes.Add(new Probe("rapids-speedup", Fingerprint(script, NodeState(node), Image("rapids")), Image("rapids"), node.Name, (int)Stages.Rapids,
+                Gpu: true, HostAccess.None, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 1200, script, [check]));
         }
+
+        var p95 = new Check("inference_p95", "ms", t.InferenceP95Ms, AtLeast: false, PhysicalMax: 600_000);
+        var load = InferenceLoad.For(t.InferenceP95Ms);
+        var inference = InferenceLatency(v.Inference, load, p95);
+        probes.Add(new Probe("inference-p95", Fingerprint(inference, Image("tools")), Image("tools"), null, (int)Stages.Inference,
+            Gpu: false, HostAccess.None, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: load.DeadlineSeconds, inference, [p95]));
+
+        var workers = spec.Workers.ToList();
+        if (workers.Count > 0)
+        {
+            var network = string.Join("|", NodeSteps.NetworkSysctls.Select(s => $"{s.Key}={s.Value}"));
+            var server = BandwidthServer(workers.Count, IperfPort);
+            var state = string.Join("|", spec.Nodes.Select(n => $"{n.Name}:{n.Rebuild}").Append(network));
+            // Clients queue for the one server: every client may wait for all the others' tests.
+            var deadline = 120 + workers.Count * (BandwidthTest.Seconds + 30) + BandwidthTest.Attempts * BandwidthTest.RetrySeconds;
+            probes.Add(new Probe("iperf3-server", Fingerprint(server, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Bandwidth,
+                Gpu: false, HostAccess.Network, NfsPath: null, NeedsNodeReader: false, deadline, server, []));
+            foreach (var worker in workers)
+            {
+                var check = new Check($"bandwidth:{worker.Name}", "Gbit/s", t.BandwidthGbits, AtLeast: true, PhysicalMax: 400);
+                var client = BandwidthClient(control.Host.ToString(), IperfPort, BandwidthTest, check);
+                probes.Add(new Probe($"bandwidth-{worker.Name}", Fingerprint(client, state, Image("tools")), Image("tools"), worker.Name, (int)Stages.Bandwidth,
+                    Gpu: false, HostAccess.Network, NfsPath: null, NeedsNodeReader: false, deadline, client, [check]));
+            }
+        }
+
+        var export = spec.Nas.Export(v.NfsExport);
+        var read = new Check("nfs_read", "MB/s", t.NfsReadMBs, AtLeast: true, PhysicalMax: 100_000);
+        var write = new Check("nfs_write", "MB/s", t.NfsWriteMBs, AtLeast: true, PhysicalMax: 100_000);
+        var nfs = NfsThroughput($"{NfsMountPath}/{NfsProbeDirectory}", NfsSizeMib, read, write);
+        probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), Image("tools"), control.Name,
+            (int)Stages.Nfs, Gpu: false, HostAccess.None, NfsPath: export.Path, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
 
         if (v.Drill && workers.Count > 0)
         {
             var target = workers[^1];
             var timings = ClusterTimings.For(spec.Cluster);
             var check = new Check($"failure_detection:{target.Name}", "s", t.FailureDetectionSeconds, AtLeast: false, PhysicalMax: 3600);
-            var stop = DrillStopKubelet();
-            var watch = DrillWatch(target.Name, check);
             var state = string.Join("|", NodeState(target), timings);
-            probes.Add(new Probe($"drill-stop-{target.Name}", Fingerprint(stop, state, Image("tools")), Image("tools"), target.Name, Gpu: false,
-                HostNetwork: true, Privileged: true, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600, stop, []));
-            probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), Image("tools"), control.Name, Gpu: false,
-                HostNetwork: false, Privileged: false, NfsPath: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
+            var stop = DrillStop(DrillTimings);
+            var stopJob = $"drill-stop-{target.Name}";
+            var stopProbe = new Probe(stopJob, Fingerprint(stop, state, Image("tools")), Image("tools"), target.Name, (int)Stages.Drill,
+                Gpu: false, HostAccess.PrivilegedPid, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600, stop, []);
+            var watch = DrillWatch(target.Name, stopProbe.JobName, DrillTimings, check);
+            probes.Add(stopProbe);
+            probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Drill,
+                Gpu: false, HostAccess.None, NfsPath: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
         }
-        return probes;
+        return [.. probes.OrderBy(p => p.Stage)];
     }
 
     /// <summary>Every check the gate expects a result for.</summary>
     public static IReadOnlyList<Check> Checks(LabSpec spec) => For(spec).SelectMany(p => p.Checks).ToList();
 
-    private static string Script(string purpose, string body) =>
-        $"#!/usr/bin/env bash\n# lab validation probe: {purpose}. Rendered by Lab.Model.\n# Prints LAB_RESULT lines; a measurement that falls short is a result, not a failure of the probe.\nset -euo pipefail\n\n{body.TrimEnd('\n')}\n";
+    /// <summary>A probe script: strict mode, its data block, its constant body (Validation/NAME.sh).</summary>
+    private static string Script(string purpose, string body, params object[] data) =>
+        "#!/usr/bin/env bash\n" +
+        $"# lab validation probe: {purpose}. Rendered by Lab.Model.\n" +
+        "# Prints LAB_RESULT lines; a measurement that falls short is a result, not a failure of the probe.\n" +
+        "set -euo pipefail\n\n" +
+        ScriptData.Render(data) + "\n" +
+        ScriptBodies.Read($"Validation/{body}").TrimEnd('\n') + "\n";
 
-    private static string Result(Check check, string valueExpression) =>
-        $"echo \"LAB_RESULT check={check.Id} value={valueExpression} unit={check.Unit}\"";
+    /// <param name="WarmUpSeconds">gpu_burn's ramp-up, not sampled.</param>
+    public sealed record GpuLoadData(int WarmUpSeconds, int Samples, string Check, string Unit)
+    {
+        /// <summary>gpu_burn outlasts the sampling; a load that stops early fails the probe.</summary>
+        public int BurnSeconds => WarmUpSeconds + Samples * 2 + 30;
+    }
 
-    public static string GpuUtilization(Check check) => Script("GPU utilisation under a full load", $$"""
-        # Load the GPU, skip the ramp-up, then sample utilisation once a second.
-        gpu_burn 100 >/dev/null 2>&1 &
-        load=$!
-        sleep 20
-        samples=$(for _ in $(seq 1 60); do nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits | head -n 1; sleep 1; done)
-        wait "$load" || true
-        average=$(awk '{ sum += $1; n++ } END { if (n > 0) printf "%.1f", sum / n }' <<<"$samples")
-        {{Result(check, "$average")}}
-        """);
+    public static readonly (int WarmUpSeconds, int Samples) GpuLoad = (20, 60);
 
-    public static string InferenceLatency(string endpoint, Check check) => Script("inference latency, P95 of 200 requests", $$"""
-        endpoint={{Quote(endpoint)}}
-        times=$(mktemp)
-        for _ in $(seq 1 200); do
-          # A failed or timed-out request counts as the 10 s timeout: failures push P95 up, never down.
-          curl -s -o /dev/null -w '%{time_total}\n' --max-time 10 "$endpoint" >>"$times" || echo 10 >>"$times"
-        done
-        p95=$(sort -n "$times" | awk '{ v[NR] = $1 } END { i = int(NR * 0.95); if (i < NR * 0.95) i++; printf "%.1f", v[i] * 1000 }')
-        {{Result(check, "$p95")}}
-        """);
+    public static string GpuUtilization((int WarmUpSeconds, int Samples) load, Check check) =>
+        Script("GPU utilisation under a full load", "gpu-utilization.sh", new GpuLoadData(load.WarmUpSeconds, load.Samples, check.Id, check.Unit));
 
-    public static string BandwidthServer(int clients) => Script("iperf3 server for the node-to-node bandwidth probes", $$"""
-        # One test per worker; the clients wait their turn.
-        for _ in $(seq 1 {{clients}}); do
-          iperf3 -s -1 >/dev/null || true
-        done
-        """);
+    /// <summary>
+    /// The inference probe's load. A request that fails (non-2xx, refused, timed out) counts as the timeout,
+    /// and the timeout is always above the target, so a server that fails every request can never pass.
+    /// </summary>
+    public sealed record InferenceLoad(int WarmUp, int Requests, int TimeoutSeconds)
+    {
+        public static InferenceLoad For(double targetMs) =>
+            new(WarmUp: 5, Requests: 200, TimeoutSeconds: Math.Max(10, (int)Math.Ceiling(targetMs * 2 / 1000)));
 
-    public static string BandwidthClient(string server, Check check) => Script($"bandwidth to the control node ({server})", $$"""
-        server={{Quote(server)}}
-        gbits=""
-        for _ in $(seq 1 120); do
-          if out=$(iperf3 -c "$server" -t 30 -P 4 -f g 2>/dev/null); then
-            gbits=$(awk '/\[SUM\].*receiver/ { print $6 }' <<<"$out")
-            break
-          fi
-          sleep 5
-        done
-        if [ -n "$gbits" ]; then
-          {{Result(check, "$gbits")}}
-        fi
-        """);
+        public int DeadlineSeconds => 120 + (WarmUp + Requests) * TimeoutSeconds;
+    }
 
-    public static string NfsThroughput(Check read, Check write) => Script("NFS write and read throughput (2 GiB, direct I/O)", $$"""
-        # Writes and removes one probe file of its own; nothing else on the export is touched.
-        dir=/data/.lab-validation
-        mkdir -p "$dir"
-        file="$dir/probe-$(hostname)-$$"
-        trap 'rm -f "$file"' EXIT
-        rate() { awk -v bytes=2147483648 '/copied/ { split($0, part, ", "); split(part[3], t, " "); if (t[1] > 0) printf "%.1f", bytes / t[1] / 1000000 }'; }
-        written=$(dd if=/dev/zero of="$file" bs=1M count=2048 oflag=direct conv=fsync 2>&1 | rate)
-        readback=$(dd if="$file" of=/dev/null bs=1M iflag=direct 2>&1 | rate)
-        {{Result(write, "$written")}}
-        {{Result(read, "$readback")}}
-        """);
+    /// <summary>The fixed request: one short answer, deterministic, not streamed.</summary>
+    public static string ChatCompletionRequest(string model) =>
+        $$"""{"model":{{Json.Quote(model)}},"messages":[{"role":"user","content":"Reply with the single word: ready"}],"max_tokens":8,"temperature":0,"stream":false}""";
 
-    public static string RapidsSpeedup(Check check) => Script("RAPIDS cuDF versus pandas on the same group-by", $$"""
-        python3 - <<'EOF'
-        import time
-        import numpy as np
-        import pandas as pd
-        import cudf
+    public sealed record InferenceData(string Url, string RequestBody, int WarmUp, int Requests, int TimeoutSeconds, string Check, string Unit);
 
-        rows = 20_000_000
-        rng = np.random.default_rng(0)
-        frame = pd.DataFrame({"key": rng.integers(0, 10_000, rows), "value": rng.random(rows)})
+    public static string InferenceLatency(InferenceSpec server, InferenceLoad load, Check check) =>
+        Script("inference latency, P95 of chat completions", "inference-latency.sh",
+            new InferenceData(server.ChatCompletionsUrl, ChatCompletionRequest(server.Model), load.WarmUp, load.Requests, load.TimeoutSeconds, check.Id, check.Unit));
 
-        def best(run, repeats=3):
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                run()
-                times.append(time.perf_counter() - start)
-            return min(times)
+    public const int IperfPort = 5201;
 
-        cpu = best(lambda: frame.groupby("key")["value"].agg(["mean", "std", "max"]))
-        gpu_frame = cudf.from_pandas(frame)
-        best(lambda: gpu_frame.groupby("key")["value"].agg(["mean", "std", "max"]), repeats=1)  # warm-up: JIT and memory pool
-        gpu = best(lambda: gpu_frame.groupby("key")["value"].agg(["mean", "std", "max"]))
-        print(f"LAB_RESULT check={{check.Id}} value={cpu / gpu:.2f} unit={{check.Unit}}")
-        EOF
-        """);
+    public sealed record BandwidthServerData(int Clients, int Port);
 
-    public static string DrillStopKubelet() => Script("node-failure drill: stop this node's kubelet for 90 s", """
-        # Give the watcher time to see the node Ready first.
-        sleep 30
-        nsenter -t 1 -m -u -n -i -- systemctl stop snap.microk8s.daemon-kubelite
-        sleep 90
-        nsenter -t 1 -m -u -n -i -- systemctl start snap.microk8s.daemon-kubelite
-        """);
+    public static string BandwidthServer(int clients, int port) =>
+        Script("iperf3 server for the node-to-node bandwidth probes, one test at a time", "bandwidth-server.sh", new BandwidthServerData(clients, port));
 
-    public static string DrillWatch(string node, Check check) => Script($"node-failure drill: how fast {node} is marked NotReady", $$"""
-        node={{Quote(node)}}
-        ready() { kubectl get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'; }
-        for _ in $(seq 1 120); do [ "$(ready)" = True ] && break; sleep 1; done
-        for _ in $(seq 1 300); do [ "$(ready)" != True ] && break; sleep 1; done
-        if [ "$(ready)" != True ]; then
-          # From the last heartbeat the node sent to the transition: an upper bound of the detection time.
-          heartbeat=$(kubectl get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastHeartbeatTime}')
-          transition=$(kubectl get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
-          seconds=$(( $(date -d "$transition" +%s) - $(date -d "$heartbeat" +%s) ))
-          {{Result(check, "$seconds")}}
-        fi
-        """);
+    /// <param name="Attempts">Tries while the server is busy with another client's test.</param>
+    public sealed record BandwidthTestData(int Seconds, int Streams, int Attempts, int RetrySeconds);
+
+    public static readonly BandwidthTestData BandwidthTest = new(Seconds: 30, Streams: 4, Attempts: 120, RetrySeconds: 5);
+
+    public sealed record BandwidthClientData(string Server, int Port, string Check, string Unit);
+
+    public static string BandwidthClient(string server, int port, BandwidthTestData test, Check check) =>
+        Script("bandwidth to the control node", "bandwidth-client.sh", new BandwidthClientData(server, port, check.Id, check.Unit), test);
+
+    /// <summary>2 GiB, written and read with O_DIRECT.</summary>
+    public const int NfsSizeMib = 2048;
+
+    public sealed record NfsData(string ProbeDirectory, int SizeMib, string ReadCheck, string WriteCheck, string Unit);
+
+    public static string NfsThroughput(string probeDirectory, int sizeMib, Check read, Check write) =>
+        Script("NFS write and read throughput as the lab's probe account, direct I/O", "nfs-throughput.sh", new NfsData(probeDirectory, sizeMib, read.Id, write.Id, read.Unit));
+
+    public sealed record RapidsData(string Check, string Unit);
+
+    public static string RapidsSpeedup(Check check) =>
+        Script("RAPIDS cuDF versus pandas on the same group-by", "rapids-speedup.sh", new RapidsData(check.Id, check.Unit));
+
+    /// <param name="SettleSeconds">Before the stop, so the watcher sees the node Ready first.</param>
+    /// <param name="DownSeconds">kubelite is restarted by a host timer this long after it was scheduled.</param>
+    public sealed record DrillTimingData(int SettleSeconds, int DownSeconds, int ReadyWaitSeconds, int WatchSeconds, int LogWaitSeconds);
+
+    public static readonly DrillTimingData DrillTimings = new(SettleSeconds: 60, DownSeconds: 90, ReadyWaitSeconds: 120, WatchSeconds: 300, LogWaitSeconds: 300);
+
+    /// <summary>The unit that runs kubelet (and kube-proxy) on a MicroK8s node.</summary>
+    public const string KubeliteUnit = "snap.microk8s.daemon-kubelite";
+
+    public sealed record DrillStopData(string KubeliteUnit, int SettleSeconds, int DownSeconds);
+
+    public static string DrillStop(DrillTimingData timings) =>
+        Script("node-failure drill: stop this node's kubelite, its restart already scheduled on the host", "drill-stop.sh", new DrillStopData(KubeliteUnit, timings.SettleSeconds, timings.DownSeconds));
+
+    public sealed record DrillWatchData(string Node, string Namespace, string StopJob, int ReadyWaitSeconds, int WatchSeconds, int LogWaitSeconds, string Check, string Unit);
+
+    public static string DrillWatch(string node, string stopJob, DrillTimingData timings, Check check) =>
+        Script("node-failure drill: from the stop to the API server seeing the node leave Ready", "drill-watch.sh", new DrillWatchData(node, Namespace, stopJob, timings.ReadyWaitSeconds, timings.WatchSeconds, timings.LogWaitSeconds, check.Id, check.Unit));
 }

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Lab.Model.Spec;
+using Lab.Model.Validation;
+
+namespace Lab.Model.Tests;
+
+/// <summary>
+/// The rendered probe scripts and the collector, run for real in bash against local servers, a local
+/// directory, the real iperf3 and the stand-ins of tests/stand-ins; their LAB_RESULT lines are judged
+/// with the prod stack's targets, as the gate judges them.
+/// </summary>
+public class ProbeScriptTests
+{
+    private static readonly LabSpec Prod = Repo.Prod();
+    private static readonly IReadOnlyList<Probe> ProdProbes = Probes.For(Prod);
+
+    internal static string StandIns => Path.Combine(Repo.Root, "tests", "stand-ins");
+
+    internal sealed record Run(int Code, string Stdout, string Stderr)
+    {
+        public string[] Results => Stdout.Split('\n').Where(l => l.StartsWith("LAB_RESULT ", StringComparison.Ordinal)).ToArray();
+    }
+
+    /// <summary>Runs SCRIPT with bash, the stand-ins first on PATH.</summary>
+    internal static Run Bash(string script, IDictionary<string, string>? env = null, int timeoutSeconds = 120)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lab-probe-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, script);
+        try
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            start.ArgumentList.Add(path);
+            start.Environment["PATH"] = $"{Path.Combine(StandIns, "bin")}:{Environment.GetEnvironmentVariable("PATH")}";
+            foreach (var (key, value) in env ?? new Dictionary<string, string>())
+            {
+                start.Environment[key] = value;
+            }
+            using var process = Process.Start(start)!;
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(timeoutSeconds * 1000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"the script ran past {timeoutSeconds}s:\n{stderr.Result}");
+            }
+            return new Run(process.ExitCode, stdout.Result, stderr.Result);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The verdict the prod targets give PROBE's output, as the collector would pass it on.</summary>
+    internal static CheckVerdict Judge(string probe, string stdout, string check, LabSpec? lab = null)
+    {
+        var probes = lab is null ? ProdProbes : Probes.For(lab);
+        var job = probes.Single(p => p.Name == probe).JobName;
+        return GateVerdict.Judge(probes, $"LAB_JOB job={job} status=complete\n{stdout}").Checks.Single(c => c.Check.Id == check);
+    }
+
+    private static Check CheckOf(string id) => ProdProbes.SelectMany(p => p.Checks).Single(c => c.Id == id);
+
+    /// <summary>The stand-in inference server, on 127.0.0.1 at a free port; stopped on dispose.</summary>
+    private sealed class InferenceServer : IDisposable
+    {
+        private readonly Process process;
+        private readonly string portFile = Path.Combine(Path.GetTempPath(), $"lab-inference-{Guid.NewGuid():N}.port");
+
+        public InferenceServer(string mode, double delaySeconds = 0)
+        {
+            var start = new ProcessStartInfo("python3") { RedirectStandardInput = true };
+            foreach (var arg in new[] { Path.Combine(StandIns, "inference-server.py"), portFile, Prod.Validation.Inference.Model, mode, delaySeconds.ToString(CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            process = Process.Start(start)!;
+            for (var i = 0; i < 200 && !File.Exists(portFile); i++)
+            {
+                Thread.Sleep(50);
+            }
+            Port = int.Parse(File.ReadAllText(portFile), CultureInfo.InvariantCulture);
+        }
+
+        public int Port { get; }
+
+        public void Dispose()
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            File.Delete(portFile);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // A short load: 1 warm-up, 4 timed requests, 2 s timeout (the stack's load is 5, 200 and ≥ 10 s).
+    private static readonly Probes.InferenceLoad ShortLoad = new(WarmUp: 1, Requests: 4, TimeoutSeconds: 2);
+
+    private static Run Inference(int port) => Bash(Probes.InferenceLatency(
+        new InferenceSpec($"http://127.0.0.1:{port}/v1", Prod.Validation.Inference.Model), ShortLoad, CheckOf("inference_p95")));
+
+    [Fact]
+    public void Inference_times_real_chat_completions_and_reports_one_p95()
+    {
+        using var server = new InferenceServer("ok", delaySeconds: 0.3);
+        var run = Inference(server.Port);
+        Assert.Equal(0, run.Code);
+        var line = Assert.Single(run.Results);
+        var verdict = Judge("inference-p95", run.Stdout, "inference_p95");
+        // Never faster than the server's delay, and not a timeout: the server only answers 200 to a
+        // well-formed POST of a chat completion for the stack's model.
+        Assert.InRange(verdict.Measured!.Value, 300, 1999);
+        Assert.Matches(@"^LAB_RESULT check=inference_p95 value=[0-9]+\.[0-9] unit=ms$", line);
+        // 300 ms is above the stack's 200 ms target.
+        Assert.Equal(Outcome.Fail, verdict.Outcome);
+        var lenient = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["inferenceP95"] = 1500).Load();
+        Assert.Equal(Outcome.Pass, Judge("inference-p95", run.Stdout, "inference_p95", lenient).Outcome);
+    }
+
+    [Theory]
+    [InlineData("404")]
+    [InlineData("500")]
+    [InlineData("hang")]
+    [InlineData("dead")]
+    public void A_failing_inference_server_counts_every_request_as_the_timeout_and_never_passes(string mode)
+    {
+        using var server = mode == "dead" ? null : new InferenceServer(mode);
+        var run = Inference(server?.Port ?? FreePort());
+        Assert.Equal(0, run.Code);
+        // Exactly one sample per request, each the 2 s timeout.
+        Assert.Equal("LAB_RESULT check=inference_p95 value=2000.0 unit=ms", Assert.Single(run.Results));
+        Assert.Equal(Outcome.Fail, Judge("inference-p95", run.Stdout, "inference_p95").Outcome);
+        // Even against the most lenient target the stack allows: its timeout is always above the target.
+        var lenient = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["inferenceP95"] = 60000).Load();
+        var load = Probes.InferenceLoad.For(lenient.Validation.Targets.InferenceP95Ms);
+        Assert.True(load.TimeoutSeconds * 1000 > lenient.Validation.Targets.InferenceP95Ms);
+    }
+
+    [Fact]
+    public async Task Bandwidth_is_measured_by_the_real_iperf3_over_loopback()
+    {
+        var port = FreePort();
+        var check = CheckOf("bandwidth:gemini-1");
+        var test = new Probes.BandwidthTestData(Seconds: 1, Streams: 4, Attempts: 20, RetrySeconds: 1);
+        var server = Task.Run(() => Bash(Probes.BandwidthServer(1, port)));
+        var client = Bash(Probes.BandwidthClient("127.0.0.1", port, test, check));
+        Assert.Equal(0, (await server).Code);
+        Assert.True(client.Code == 0, client.Stderr);
+        Assert.Matches(@"^LAB_RESULT check=bandwidth:gemini-1 value=[0-9]+(\.[0-9]+)? unit=Gbit/s$", Assert.Single(client.Results));
+        // Loopback is far faster than the lab's 2.5 GbE target.
+        Assert.Equal(Outcome.Pass, Judge("bandwidth-gemini-1", client.Stdout, "bandwidth:gemini-1").Outcome);
+    }
+
+    [Fact]
+    public void Bandwidth_without_a_server_reports_nothing_and_fails_its_job()
+    {
+        var test = new Probes.BandwidthTestData(Seconds: 1, Streams: 4, Attempts: 2, RetrySeconds: 0);
+        var client = Bash(Probes.BandwidthClient("127.0.0.1", FreePort(), test, CheckOf("bandwidth:gemini-1")));
+        Assert.NotEqual(0, client.Code);
+        Assert.Empty(client.Results);
+        Assert.Equal(Outcome.Missing, Judge("bandwidth-gemini-1", client.Stdout, "bandwidth:gemini-1").Outcome);
+    }
+
+    [Fact]
+    public void Nfs_throughput_writes_and_reads_its_own_file_in_the_probe_directory()
+    {
+        var dir = Directory.CreateTempSubdirectory("lab-nfs-probe-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "someone-elses-data"), "kept");
+            var run = Bash(Probes.NfsThroughput(dir.FullName, 32, CheckOf("nfs_read"), CheckOf("nfs_write")));
+            Assert.True(run.Code == 0, run.Stderr);
+            Assert.Collection(run.Results,
+                l => Assert.Matches(@"^LAB_RESULT check=nfs_write value=[0-9]+\.[0-9] unit=MB/s$", l),
+                l => Assert.Matches(@"^LAB_RESULT check=nfs_read value=[0-9]+\.[0-9] unit=MB/s$", l));
+            Assert.All(new[] { "nfs_write", "nfs_read" }, c => Assert.True(Judge("nfs-throughput", run.Stdout, c).Measured > 0));
+            // Its probe file is gone; nothing else was touched.
+            Assert.Equal(["someone-elses-data"], dir.EnumerateFiles().Select(f => f.Name));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Nfs_without_its_probe_directory_fails_the_job_with_the_reason()
+    {
+        var run = Bash(Probes.NfsThroughput("/nonexistent/.lab-validation", 1, CheckOf("nfs_read"), CheckOf("nfs_write")));
+        Assert.NotEqual(0, run.Code);
+        Assert.Empty(run.Results);
+        Assert.Contains("the NAS step creates it for the probe account", run.Stderr);
+    }
+
+    private static Run Gpu(Dictionary<string, string> env) =>
+        Bash(Probes.GpuUtilization((WarmUpSeconds: 0, Samples: 3), CheckOf("gpu_utilization:gemini-1")), env);
+
+    [Theory]
+    [InlineData("97", "97.0", Outcome.Pass)]
+    [InlineData("40", "40.0", Outcome.Fail)]
+    public void Gpu_utilisation_is_averaged_from_nvidia_smi_under_load(string reading, string average, Outcome outcome)
+    {
+        var run = Gpu(new() { ["LAB_STANDIN_GPU_UTIL"] = reading });
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Equal($"LAB_RESULT check=gpu_utilization:gemini-1 value={average} unit=%", Assert.Single(run.Results));
+        Assert.Equal(outcome, Judge("gpu-util-gemini-1", run.Stdout, "gpu_utilization:gemini-1").Outcome);
+    }
+
+    [Fact]
+    public void A_gpu_load_that_dies_early_is_no_measurement()
+    {
+        var run = Gpu(new() { ["LAB_STANDIN_GPU_UTIL"] = "0", ["LAB_STANDIN_GPU_BURN_FAILS"] = "1" });
+        Assert.NotEqual(0, run.Code);
+        Assert.Empty(run.Results);
+        Assert.Contains("gpu_burn stopped before sampling ended", run.Stderr);
+    }
+}
+
+/// <summary>The collector step, run for real against the stand-in microk8s: stages, polling, failed and slow Jobs.</summary>
+public class CollectorRunTests
+{
+    [Fact]
+    public void The_collector_runs_stage_after_stage_records_failures_at_once_and_gives_up_at_the_deadline()
+    {
+        var lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+        // Short deadlines, so a Job that never ends is given up within seconds.
+        var probes = Probes.For(lab).Select(p => p with { DeadlineSeconds = 3 }).ToList();
+        var jobs = Directory.CreateTempSubdirectory("lab-collector-");
+        try
+        {
+            foreach (var p in probes)
+            {
+                var (plan, log) = p.Name switch
+                {
+                    "rapids-speedup" => ("failed DeadlineExceeded 0", "LAB_RESULT check=rapids_speedup value=99 unit=x\n"),
+                    "inference-p95" => ("complete 2", "warming up\nLAB_RESULT check=inference_p95 value=120.5 unit=ms\nLAB_JOB job=rapids-speedup-00000000 status=complete\n"),
+                    "nfs-throughput" => ("never", ""),
+                    _ => ("complete 0", string.Join("", p.Checks.Select(c => $"LAB_RESULT check={c.Id} value={c.Target.ToString(CultureInfo.InvariantCulture)} unit={c.Unit}\n"))),
+                };
+                File.WriteAllText(Path.Combine(jobs.FullName, $"{p.JobName}.plan"), plan + "\n");
+                File.WriteAllText(Path.Combine(jobs.FullName, $"{p.JobName}.log"), log);
+            }
+            var run = ProbeScriptTests.Bash(Collector.Step(lab, probes, pollSeconds: 1, graceSeconds: 2).Text,
+                new Dictionary<string, string> { ["LAB_STANDIN_JOBS"] = jobs.FullName });
+            Assert.True(run.Code == 0, run.Stderr);
+
+            // The bound it prints is the one computed from the deadlines.
+            var stages = probes.Select(p => p.Stage).Distinct().Count();
+            Assert.Contains($"collector: {probes.Count} jobs in {stages} stages, done within {Collector.BoundSeconds(probes, 2)}s", run.Stdout);
+
+            // Every Job of a stage ended before any Job of the next was resumed.
+            var events = File.ReadAllLines(Path.Combine(jobs.FullName, "events"));
+            var stageOf = probes.ToDictionary(p => p.JobName, p => p.Stage);
+            for (var i = 0; i < events.Length; i++)
+            {
+                var (verb, job) = (events[i].Split(' ')[0], events[i].Split(' ')[1]);
+                if (verb == "resume")
+                {
+                    var earlier = probes.Where(p => p.Stage < stageOf[job] && p.Name != "nfs-throughput").Select(p => $"end {p.JobName}");
+                    Assert.All(earlier, e => Assert.Contains(e, events[..i]));
+                }
+            }
+            Assert.Equal(probes.Count, events.Count(e => e.StartsWith("resume ", StringComparison.Ordinal)));
+
+            string Header(string name) => run.Stdout.Split('\n').Single(l => l.StartsWith($"LAB_JOB job={probes.Single(p => p.Name == name).JobName} ", StringComparison.Ordinal));
+            Assert.EndsWith("status=failed reason=DeadlineExceeded", Header("rapids-speedup"));
+            Assert.EndsWith("status=failed reason=NoConditionWithinDeadline", Header("nfs-throughput"));
+            Assert.EndsWith("status=complete", Header("inference-p95"));
+            // A probe's log cannot print a header of its own.
+            Assert.DoesNotContain("rapids-speedup-00000000", run.Stdout);
+
+            var verdict = GateVerdict.Judge(probes, run.Stdout);
+            CheckVerdict Of(string id) => verdict.Checks.Single(c => c.Check.Id == id);
+            // Failed at once, with its reason, even though it printed a passing value.
+            Assert.Equal((Outcome.Fail, "job failed: DeadlineExceeded"), (Of("rapids_speedup").Outcome, Of("rapids_speedup").Note));
+            Assert.Equal(Outcome.Fail, Of("nfs_read").Outcome);
+            Assert.Equal("job failed: NoConditionWithinDeadline", Of("nfs_write").Note);
+            // The slow Job was waited for and judged.
+            Assert.Equal((Outcome.Pass, 120.5), (Of("inference_p95").Outcome, Of("inference_p95").Measured!.Value));
+            Assert.All(verdict.Checks.Where(c => c.Check.Id.StartsWith("gpu_utilization:", StringComparison.Ordinal)), c => Assert.Equal(Outcome.Pass, c.Outcome));
+            Assert.False(verdict.Passed);
+        }
+        finally
+        {
+            jobs.Delete(recursive: true);
+        }
+    }
+}
