@@ -301,3 +301,94 @@ public class CollectorRunTests
         }
     }
 }
+
+/// <summary>The drill's two scripts, run for real against the stand-in nsenter and kubectl.</summary>
+public class DrillRunTests
+{
+    private static readonly LabSpec Lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+    private static readonly Check Detection = Probes.For(Lab).SelectMany(p => p.Checks).Single(c => c.Id == "failure_detection:rocinate");
+    private static readonly Probes.DrillTimingData Short = new(SettleSeconds: 0, DownSeconds: 2, ReadyWaitSeconds: 2, WatchSeconds: 10, LogWaitSeconds: 5);
+
+    [Fact]
+    public void The_stop_job_schedules_kubelites_restart_on_the_host_before_it_stops_it_and_prints_the_stop_time()
+    {
+        var log = Path.GetTempFileName();
+        try
+        {
+            var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            var run = ProbeScriptTests.Bash(Probes.DrillStop(Short), new Dictionary<string, string> { ["LAB_STANDIN_HOST_LOG"] = log });
+            Assert.True(run.Code == 0, run.Stderr);
+            var host = File.ReadAllLines(log);
+            Assert.Matches(@"^systemd-run --collect --unit=lab-drill-restart-[0-9]+ --on-active=2s --timer-property=AccuracySec=1s systemctl start snap\.microk8s\.daemon-kubelite$", host[0]);
+            Assert.Equal("systemctl stop snap.microk8s.daemon-kubelite", host[1]);
+            Assert.Equal("systemctl is-active --quiet snap.microk8s.daemon-kubelite", host[2]);
+            var stopped = double.Parse(Assert.Single(run.Stdout.Split('\n'), l => l.StartsWith("LAB_DRILL ", StringComparison.Ordinal))["LAB_DRILL stopped_at=".Length..], CultureInfo.InvariantCulture);
+            Assert.True(stopped >= Math.Floor(before));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public void A_kubelite_that_does_not_come_back_fails_the_stop_job()
+    {
+        var log = Path.GetTempFileName();
+        try
+        {
+            var run = ProbeScriptTests.Bash(Probes.DrillStop(Short with { DownSeconds = 0 }),
+                new Dictionary<string, string> { ["LAB_STANDIN_HOST_LOG"] = log, ["LAB_STANDIN_KUBELITE_STAYS_DOWN"] = "1" });
+            Assert.NotEqual(0, run.Code);
+            Assert.Contains("did not come back after the drill", run.Stderr);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    private static ProbeScriptTests.Run Watch(string updates, double stoppedAt)
+    {
+        var stopLog = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(stopLog, $"LAB_DRILL stopped_at={stoppedAt.ToString("0.000000", CultureInfo.InvariantCulture)}\n");
+            return ProbeScriptTests.Bash(Probes.DrillWatch("rocinate", "drill-stop-rocinate-00000000", Short, Detection),
+                new Dictionary<string, string> { ["LAB_STANDIN_READY_UPDATES"] = updates, ["LAB_STANDIN_STOP_LOG"] = stopLog });
+        }
+        finally
+        {
+            File.Delete(stopLog);
+        }
+    }
+
+    [Fact]
+    public void The_watch_times_from_the_stop_jobs_timestamp_to_ready_leaving_true()
+    {
+        var stopped = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        // The API server shows Ready for two updates (0.5 s apart), then Unknown.
+        var run = Watch("True True Unknown", stopped);
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Matches(@"^LAB_RESULT check=failure_detection:rocinate value=[0-9]+\.[0-9] unit=s$", Assert.Single(run.Results));
+        var verdict = ProbeScriptTests.Judge("drill-watch-rocinate", run.Stdout, "failure_detection:rocinate", Lab);
+        Assert.True(verdict.Measured >= 1.0, $"measured {verdict.Measured}");
+        Assert.Equal(Outcome.Pass, verdict.Outcome);
+    }
+
+    [Fact]
+    public void A_stop_time_after_the_transition_is_no_measurement()
+    {
+        var run = Watch("True Unknown", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600);
+        Assert.Equal(Outcome.Malformed, ProbeScriptTests.Judge("drill-watch-rocinate", run.Stdout, "failure_detection:rocinate", Lab).Outcome);
+    }
+
+    [Fact]
+    public void A_node_that_stays_ready_gives_no_result()
+    {
+        var run = Watch("True True True", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.NotEqual(0, run.Code);
+        Assert.Empty(run.Results);
+        Assert.Contains("stayed Ready", run.Stderr);
+    }
+}

@@ -255,10 +255,11 @@ public static class Probes
     /// <summary>The unit that runs kubelet (and kube-proxy) on a MicroK8s node.</summary>
     public const string KubeliteUnit = "snap.microk8s.daemon-kubelite";
 
-    public sealed record DrillStopData(string KubeliteUnit, int SettleSeconds, int DownSeconds);
+    /// <param name="ReadyWaitSeconds">How long after the timer kubelite may take to be active again.</param>
+    public sealed record DrillStopData(string KubeliteUnit, int SettleSeconds, int DownSeconds, int ReadyWaitSeconds);
 
     public static string DrillStop(DrillTimingData timings) =>
-        Script("node-failure drill: stop this node's kubelite, its restart already scheduled on the host", "drill-stop.sh", new DrillStopData(KubeliteUnit, timings.SettleSeconds, timings.DownSeconds));
+        Script("node-failure drill: stop this node's kubelite, its restart already scheduled on the host", "drill-stop.sh", new DrillStopData(KubeliteUnit, timings.SettleSeconds, timings.DownSeconds, timings.ReadyWaitSeconds));
 
     public sealed record DrillWatchData(string Node, string Namespace, string StopJob, int ReadyWaitSeconds, int WatchSeconds, int LogWaitSeconds, string Check, string Unit);
 

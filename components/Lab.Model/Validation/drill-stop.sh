@@ -9,7 +9,7 @@ on_host systemd-run --collect --unit="lab-drill-restart-$(date +%s)" --on-active
 echo "LAB_DRILL stopped_at=$(date +%s.%N)"
 on_host systemctl stop "$kubelite_unit"
 # Until the timer has restarted it; a kubelite still down is a failed drill, not a silent one.
-for _ in $(seq 1 "$((down_seconds + 60))"); do
+for _ in $(seq 1 "$((down_seconds + ready_wait_seconds))"); do
   if on_host systemctl is-active --quiet "$kubelite_unit"; then
     exit 0
   fi
