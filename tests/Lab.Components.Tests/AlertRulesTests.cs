@@ -45,9 +45,9 @@ public class AlertRulesTests
     {
         var plan = await Lab.Plan(Lab.Prod);
         JsonNode Json(Plan.PlannedResource r, string input) => JsonNode.Parse(JsonSerializer.Serialize(r.Inputs[input]))!;
-        var service = plan.Single("kubernetes:core/v1:Service", "lab-alerts-vault");
-        var endpoints = plan.Single("kubernetes:core/v1:Endpoints", "lab-alerts-vault");
-        var monitor = plan.Single("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lab-alerts-vault");
+        var service = plan.Single("kubernetes:core/v1:Service", "lab-alerts-vault-service");
+        var endpoints = plan.Single("kubernetes:core/v1:Endpoints", "lab-alerts-vault-endpoints");
+        var monitor = plan.Single("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lab-alerts-vault-monitor");
         Assert.All(new[] { service, endpoints, monitor }, r => Assert.Equal(("observability", "lab-vault"), ((string)Json(r, "metadata")["namespace"]!, (string)Json(r, "metadata")["name"]!)));
         // No selector: the Endpoints name Vault's address from lab:vault.address.
         Assert.Null(Json(service, "spec")["selector"]);

@@ -53,12 +53,12 @@ public sealed class AlertRules : ComponentResource
         var labels = new InputMap<string> { ["app.kubernetes.io/part-of"] = "lab-infra", ["app.kubernetes.io/name"] = VaultMetrics.Name };
         var port = new K8s.Types.Inputs.Core.V1.ServicePortArgs { Name = VaultMetrics.PortName, Port = args.Vault.Port, TargetPort = args.Vault.Port, Protocol = "TCP" };
         // No selector: the Endpoints below name Vault's address, outside the cluster.
-        var service = new K8s.Core.V1.Service($"{name}-vault", new K8s.Types.Inputs.Core.V1.ServiceArgs
+        var service = new K8s.Core.V1.Service($"{name}-vault-service", new K8s.Types.Inputs.Core.V1.ServiceArgs
         {
             Metadata = new ObjectMetaArgs { Name = VaultMetrics.Name, Namespace = args.Namespace, Labels = labels },
             Spec = new K8s.Types.Inputs.Core.V1.ServiceSpecArgs { ClusterIP = "None", Ports = { port } },
         }, OnCluster());
-        var endpoints = new K8s.Core.V1.Endpoints($"{name}-vault", new K8s.Types.Inputs.Core.V1.EndpointsArgs
+        var endpoints = new K8s.Core.V1.Endpoints($"{name}-vault-endpoints", new K8s.Types.Inputs.Core.V1.EndpointsArgs
         {
             Metadata = new ObjectMetaArgs { Name = VaultMetrics.Name, Namespace = args.Namespace, Labels = labels },
             Subsets =
@@ -70,7 +70,7 @@ public sealed class AlertRules : ComponentResource
                 },
             },
         }, OnCluster());
-        new K8s.ApiExtensions.CustomResource($"{name}-vault", new VaultServiceMonitorArgs(args), OnCluster(service, endpoints));
+        new K8s.ApiExtensions.CustomResource($"{name}-vault-monitor", new VaultServiceMonitorArgs(args), OnCluster(service, endpoints));
 
         RuleObject = Output.Format($"{args.Namespace}/{name}");
         RegisterOutputs(new Dictionary<string, object?> { ["ruleObject"] = RuleObject, ["uid"] = rules.Metadata.Apply(m => m.Uid) });
