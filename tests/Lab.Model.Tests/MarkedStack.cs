@@ -22,7 +22,7 @@ internal static class MarkedStack
             ("kvMount: secret", $"kvMount: {marker}kv"), ("appRoleMount: approle", $"appRoleMount: {marker}approle"),
             ("compute-node", $"{marker}-compute"), ("validation-job", $"{marker}-validation"), ("name: operator", $"name: {marker}-operator"),
             ("registry: 192.168.50.20:5000", $"registry: {marker}.lab:5000"), ("lab/gpu-burn", $"{marker}/gpu-burn"), ("lab/probe-tools", $"{marker}/probe-tools"), ("lab/rapids", $"{marker}/rapids"),
-            ("git.lab.internal", $"{marker}.lab.internal"), ("4.5-1ubuntu4.2", $"4.5-1{marker}"), ("2build1", $"2{marker}"),
+            ("git.lab.internal", $"{marker}.lab.internal"), ("meta/llama3-8b-instruct", $"meta/{marker}-8b"), ("8000/v1", $"8000/{marker}/v1"), ("4.5-1ubuntu4.2", $"4.5-1{marker}"), ("2build1", $"2{marker}"),
         ];
         foreach (var (from, to) in swaps)
         {
