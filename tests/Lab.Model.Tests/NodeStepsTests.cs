@@ -32,6 +32,17 @@ public class NodeStepsTests
     }
 
     [Fact]
+    public void Every_machines_steps_follow_the_one_step_order()
+    {
+        var all = Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n)).Concat(Lab.Model.Storage.NasExports.Steps(Prod))
+            .Concat(Lab.Model.Cluster.MicroK8sSteps.All(Prod));
+        Assert.All(all, s => Assert.Equal(StepOrder.Of(s.Step), s.Order));
+        Assert.Equal(["ready", "export-datasets", "export-models", "export-results", "export-logs", "export-jobs", "exports"],
+            Lab.Model.Storage.NasExports.Steps(Prod).OrderBy(s => s.Order).Select(s => s.Step));
+        Assert.Contains("add it there", Assert.Throws<ArgumentException>(() => StepOrder.Of("reinstall")).Message);
+    }
+
+    [Fact]
     public void Every_script_is_strict_and_runs_its_body_with_stdin_closed()
     {
         foreach (var step in Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n)))

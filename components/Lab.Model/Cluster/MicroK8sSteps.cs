@@ -31,7 +31,7 @@ public static class MicroK8sSteps
     public static StepScript Install(LabSpec spec, NodeSpec node)
     {
         var args = ClusterTimings.For(spec.Cluster).Args(node.Role == NodeRole.Control).ToList();
-        return StepScript.Render(Component, node.Name, 50, "microk8s",
+        return StepScript.Render(Component, node.Name, "microk8s",
             "MicroK8s from the pinned channel with the lab's failure-detection timings",
             new InstallData(spec.Cluster.Channel, spec.Ssh.User, ArgsDir, [.. args.Select(a => a.Item1)], [.. args.Select(a => a.Item2)], [.. args.Select(a => a.Item3)]),
             "Cluster/microk8s.sh", SetArg);
@@ -41,13 +41,13 @@ public static class MicroK8sSteps
     public sealed record AddonsData(ImmutableArray<string> Addons, ImmutableArray<string> AddonArgs);
 
     /// <summary>Enables the add-ons in dependency order on the control node; enabled ones are left alone.</summary>
-    public static StepScript EnableAddons(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, 60, "addons",
+    public static StepScript EnableAddons(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, "addons",
         "the cluster's add-ons in dependency order",
         new AddonsData(spec.Cluster.Addons, [.. spec.Cluster.Addons.Select(a => Addons.Arguments.GetValueOrDefault(a, ""))]),
         "Cluster/addons.sh");
 
     /// <summary>Prints the cluster's kubeconfig: its stdout becomes the Kubernetes provider's (secret) config.</summary>
-    public static StepScript Kubeconfig(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, 70, "kubeconfig",
+    public static StepScript Kubeconfig(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, "kubeconfig",
         "read the cluster's kubeconfig (stdout is secret)", data: null, "Cluster/kubeconfig.sh");
 
     public sealed record JoinTokenData(string Node, int TokenTtl, string SnapData);
@@ -57,7 +57,7 @@ public static class MicroK8sSteps
     /// to the cluster-agent's token file (never a command line). The token arrives on stdin after the script;
     /// the step prints what the worker checks the cluster by (ca_sha256, server_cert_check).
     /// </summary>
-    public static StepScript IssueJoinToken(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, spec.ControlNode.Name, 80, $"join-token-{worker.Name}",
+    public static StepScript IssueJoinToken(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, spec.ControlNode.Name, $"join-token-{worker.Name}",
         "a worker's join token", ["token"], new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds, SnapData), "Cluster/join-token.sh");
 
     public sealed record JoinData(string ControlHost, string SnapData);
@@ -67,7 +67,7 @@ public static class MicroK8sSteps
     /// cluster CA is the control node's) means nothing to do; a member of an older cluster (the control node
     /// was rebuilt) leaves first. The token, the server check and the CA hash arrive on stdin.
     /// </summary>
-    public static StepScript Join(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, worker.Name, 85, "join",
+    public static StepScript Join(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, worker.Name, "join",
         "join the cluster as a worker", ["token", "server_cert_check", "cluster_ca"], new JoinData(spec.ControlNode.Host.ToString(), SnapData), "Cluster/join.sh");
 
     /// <summary>The GPU operator's time-slicing config (seed 004: 4 shares per GPU).</summary>

@@ -45,7 +45,7 @@ public static class NodeSteps
     public sealed record PreflightData(string ExpectedHostname, string ExpectedUbuntu, string ExpectedCpu, int ExpectedMemoryGb, string ExpectedGpu, int ExpectedGpus, int MinFreeGb);
 
     /// <summary>Read-only checks of the machine against the spec; prints the facts it found.</summary>
-    public static StepScript Preflight(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 10, "preflight",
+    public static StepScript Preflight(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "preflight",
         "check the machine is what the spec says (read-only)",
         new PreflightData(node.Name, spec.Versions.Ubuntu, node.Cpu, node.MemoryGb, node.Gpu.Model, node.Gpu.Count, node.MinFreeDiskGb),
         "Nodes/preflight.sh");
@@ -56,7 +56,7 @@ public static class NodeSteps
     public sealed record OsData(string Hostname, string HostsFile, ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls);
 
     /// <summary>The hostname, pinned OS packages, time sync and the network tuning.</summary>
-    public static StepScript Os(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 20, "os",
+    public static StepScript Os(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "os",
         "hostname, pinned packages, chrony, network tuning",
         new OsData(node.Name, "/etc/hosts", [.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")]),
         "Nodes/os.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
@@ -71,7 +71,7 @@ public static class NodeSteps
     public static StepScript Nvidia(LabSpec spec, NodeSpec node)
     {
         var v = spec.Versions;
-        return StepScript.Render(Component, node.Name, 30, "nvidia",
+        return StepScript.Render(Component, node.Name, "nvidia",
             "pinned NVIDIA driver and container toolkit, identical on every node",
             new NvidiaData(ToolkitRepository, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
                 v.DriverRelease, v.ContainerToolkit),
@@ -101,11 +101,11 @@ public static class NodeSteps
     /// reboot_required); a node already running it never reboots. The reboot is scheduled a minute ahead so the
     /// step returns cleanly, and logins are refused from then on, so the next step's dials wait for the new boot.
     /// </summary>
-    public static StepScript DriverReboot(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 32, "driver-reboot",
+    public static StepScript DriverReboot(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "driver-reboot",
         "reboot into the pinned NVIDIA driver when the kernel runs another",
         RebootData(spec), "Nodes/driver-reboot.sh");
 
     /// <summary>Waits (dialling, like ready) for the machine to come back, then proves the pinned driver is loaded and answers.</summary>
-    public static StepScript DriverLoaded(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, 34, "driver-loaded",
+    public static StepScript DriverLoaded(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "driver-loaded",
         "the pinned NVIDIA driver is loaded and answers", Driver(spec), "Nodes/driver-loaded.sh") with { WaitsForBoot = true };
 }

@@ -28,20 +28,20 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     /// the script), with stdin closed for the body.
     /// </summary>
     /// <param name="purpose">A constant description; it must not carry config values (they belong in the data).</param>
-    public static StepScript Render(string component, string target, int order, string step, string purpose, object? data, string body, params ShellHelper[] helpers) =>
-        Compose(component, target, order, step, purpose, data, body, helpers, "main </dev/null");
+    public static StepScript Render(string component, string target, string step, string purpose, object? data, string body, params ShellHelper[] helpers) =>
+        Compose(component, target, step, purpose, data, body, helpers, "main </dev/null");
 
     /// <summary>
     /// A step that needs secret material: the runner appends one line per variable after the script
     /// on stdin, and the script's last line reads them into these variables before main runs. The
     /// rendered script itself holds no secret.
     /// </summary>
-    public static StepScript RenderReadingSecrets(string component, string target, int order, string step, string purpose,
+    public static StepScript RenderReadingSecrets(string component, string target, string step, string purpose,
         IReadOnlyList<string> secretVariables, object? data, string body, params ShellHelper[] helpers) =>
-        Compose(component, target, order, step, purpose, data, body, helpers,
+        Compose(component, target, step, purpose, data, body, helpers,
             string.Join(" && ", secretVariables.Select(v => $"IFS= read -r {v}").Append("main </dev/null")));
 
-    private static StepScript Compose(string component, string target, int order, string step, string purpose, object? data, string body, ShellHelper[] helpers, string last)
+    private static StepScript Compose(string component, string target, string step, string purpose, object? data, string body, ShellHelper[] helpers, string last)
     {
         var identity = new StepIdentity(target, step);
         var text = new System.Text.StringBuilder()
@@ -57,7 +57,7 @@ public sealed record StepScript(string Component, string Target, int Order, stri
         }
         // The body stays unindented: heredoc terminators must start their line.
         text.Append("main() {\n").Append(ScriptBodies.Read(body).TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
-        return new StepScript(component, target, order, step, text.ToString(), ScriptData.Values(data));
+        return new StepScript(component, target, StepOrder.Of(step), step, text.ToString(), ScriptData.Values(data));
     }
 
     /// <summary>Which machine and step a script is, readable in its data block and in logs.</summary>

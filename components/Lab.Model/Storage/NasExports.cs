@@ -46,7 +46,7 @@ public static class NasExports
     public static StepScript Directory(LabSpec spec, ExportSpec export)
     {
         var probed = spec.Validation.Mode != GateMode.Off && spec.Validation.NfsExport == export.Name;
-        return StepScript.Render(Component, spec.Nas.Name, 10, $"export-{export.Name}",
+        return StepScript.Render(Component, spec.Nas.Name, $"export-{export.Name}",
             "the directory of an export (created when missing; never removed)",
             new DirectoryData(export.Path,
                 probed ? $"{export.Path.TrimEnd('/')}/{Validation.Probes.NfsProbeDirectory}" : "",
@@ -59,7 +59,7 @@ public static class NasExports
     public sealed record ExportsData(string ExportsFile, ImmutableArray<string> Wanted, string Exports);
 
     /// <summary>Writes the exports file and applies it; says which paths it unexported.</summary>
-    public static StepScript Apply(LabSpec spec) => StepScript.Render(Component, spec.Nas.Name, 20, "exports",
+    public static StepScript Apply(LabSpec spec) => StepScript.Render(Component, spec.Nas.Name, "exports",
         "write the lab's exports file and apply it",
         new ExportsData(ExportsFile, [.. spec.Nas.Exports.Select(e => e.Path)], File(spec)), "Storage/exports.sh", ShellHelper.WriteFile);
 

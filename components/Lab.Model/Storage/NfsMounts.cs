@@ -64,7 +64,7 @@ public static class NfsMounts
     {
         var exports = node.Mounts.Select(spec.Nas.Export).ToList();
         var units = Units(spec, node);
-        return StepScript.Render(NodeSteps.Component, node.Name, 25, "storage",
+        return StepScript.Render(NodeSteps.Component, node.Name, "storage",
             "NFS automounts of the NAS exports the node uses",
             new StorageData(Marker, spec.Nas.Host.ToString(), [.. exports.Select(e => e.Name)], [.. exports.Select(UnitName)],
                 [.. exports.Select(e => e.MountPoint)], [.. exports.Select(e => e.Access == ExportAccess.ReadWrite ? "rw" : "ro")],

@@ -24,7 +24,7 @@ public static class Collector
     public sealed record CollectData(string Namespace, ImmutableArray<string> Jobs, ImmutableArray<string> Stages, ImmutableArray<string> Deadlines, int PollSeconds, int GraceSeconds);
 
     public static StepScript Step(LabSpec spec, IReadOnlyList<Probe> probes, int pollSeconds = PollSeconds, int graceSeconds = GraceSeconds) =>
-        StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, 90, "validation-results",
+        StepScript.Render(MicroK8sSteps.Component, spec.ControlNode.Name, "validation-results",
             "run the validation probes stage by stage and collect their results",
             new CollectData(Probes.Namespace,
                 [.. probes.Select(p => p.JobName)],

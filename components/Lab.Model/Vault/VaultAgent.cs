@@ -113,7 +113,7 @@ public static class VaultAgent
     {
         var vault = spec.Vault;
         var files = Files(vault);
-        return StepScript.RenderReadingSecrets(NodeSteps.Component, node.Name, 40, "vault-agent",
+        return StepScript.RenderReadingSecrets(NodeSteps.Component, node.Name, "vault-agent",
             "vault-agent with the nodes' AppRole and the lab's secret files",
             ["role_id", "secret_id"],
             new AgentData(Repository, [$"vault={vault.AgentVersion}"], ConfigDir, [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)],

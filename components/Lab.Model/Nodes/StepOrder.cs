@@ -1,0 +1,35 @@
+namespace Lab.Model.Nodes;
+
+/// <summary>
+/// The order of every kind of remote step, in one place: each machine's chain runs in this order, and a step's
+/// rendered file is numbered by it (e.g. 20-os.sh). A node's steps, the NAS's and the cluster's all take their place here.
+/// </summary>
+public static class StepOrder
+{
+    /// <summary>Kinds of step in order; "export" and "join-token" stand for their per-export and per-worker steps.</summary>
+    public static readonly IReadOnlyList<(string Kind, int Order)> Kinds =
+    [
+        ("ready", 0),
+        ("preflight", 10),
+        ("export", 10),
+        ("os", 20),
+        ("exports", 20),
+        ("storage", 25),
+        ("nvidia", 30),
+        ("driver-reboot", 32),
+        ("driver-loaded", 34),
+        ("vault-agent", 40),
+        ("microk8s", 50),
+        ("addons", 60),
+        ("kubeconfig", 70),
+        ("join-token", 80),
+        ("join", 85),
+        ("validation-results", 90),
+    ];
+
+    /// <summary>The order of STEP: its kind's, where a per-item step is "KIND-ITEM" (export-datasets, join-token-derpy).</summary>
+    public static int Of(string step) =>
+        Kinds.Where(k => step == k.Kind || step.StartsWith(k.Kind + "-", StringComparison.Ordinal)).OrderByDescending(k => k.Kind.Length)
+            .Select(k => (int?)k.Order).FirstOrDefault()
+        ?? throw new ArgumentException($"'{step}' is no kind of step in StepOrder.Kinds: add it there, in its place.");
+}
