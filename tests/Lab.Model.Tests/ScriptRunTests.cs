@@ -9,7 +9,7 @@ using Lab.Model.Text;
 namespace Lab.Model.Tests;
 
 /// <summary>
-/// The join-token, join and driver-reboot scripts run for real in bash, against the stand-ins in StandIns/
+/// The join-token, join and driver-reboot scripts run for real in bash, against the stand-ins in tests/stand-ins/cluster/
 /// (microk8s, shutdown, nvidia-smi) that record their command lines and act on a fake snap data directory.
 /// The rendered scripts are the shipped ones; only their data block's paths point into the test's directory.
 /// </summary>
@@ -17,7 +17,7 @@ namespace Lab.Model.Tests;
 public sealed class ScriptRunTests : IDisposable
 {
     private const string Token = "k3vq8x2m9p4w7z1c5n6b0r8t2y4u6i9o";
-    private static readonly string StandIns = Path.Combine(Repo.Root, "tests", "Lab.Model.Tests", "StandIns");
+    private static readonly string StandIns = Path.Combine(Repo.Root, "tests", "stand-ins", "cluster");
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("lab-script-run-");
     private string Control => Path.Combine(_dir.FullName, "control");
