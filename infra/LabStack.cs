@@ -42,9 +42,10 @@ public sealed class LabStack : Stack
             privateKey = new Config(ConfigKeys.Namespace).RequireSecret("sshPrivateKey");
         }
 
-        SshTarget Ssh(System.Net.IPAddress host) => new() { Host = host.ToString(), Port = lab.Ssh.Port, User = lab.Ssh.User, PrivateKey = privateKey };
+        SshTarget Ssh(System.Net.IPAddress host, HostKey? hostKey) =>
+            new() { Host = host.ToString(), Port = lab.Ssh.Port, User = lab.Ssh.User, PrivateKey = privateKey, HostKey = hostKey?.Line };
 
-        var nas = new NasStorage(lab.Nas.Name, new NasStorageArgs { Ssh = Ssh(lab.Nas.Host), Steps = NasExports.Steps(lab) });
+        var nas = new NasStorage(lab.Nas.Name, new NasStorageArgs { Ssh = Ssh(lab.Nas.Host, lab.Nas.HostKey), Steps = NasExports.Steps(lab) });
 
         var vault = new VaultAccess("vault", new VaultAccessArgs
         {
@@ -61,7 +62,7 @@ public sealed class LabStack : Stack
 
         var nodes = lab.Nodes.Select(node => (node.Name, Resource: new BareMetalNode(node.Name, new BareMetalNodeArgs
         {
-            Ssh = Ssh(node.Host),
+            Ssh = Ssh(node.Host, node.HostKey),
             Steps = NodeSteps.Render(lab, node),
             Rebuild = node.Rebuild,
             StepsAfter = new Dictionary<string, Resource> { ["storage"] = nas.Exports },
@@ -78,7 +79,7 @@ public sealed class LabStack : Stack
             Members = lab.Nodes.OrderBy(n => n.Role != NodeRole.Control).Select(n => new ClusterMember
             {
                 Name = n.Name,
-                Ssh = Ssh(n.Host),
+                Ssh = Ssh(n.Host, n.HostKey),
                 Rebuild = n.Rebuild,
                 After = chains[n.Name].LastStep,
                 Install = MicroK8sSteps.Install(lab, n),
@@ -110,7 +111,7 @@ public sealed class LabStack : Stack
                 Mode = lab.Validation.Mode,
                 Probes = probes,
                 NasHost = lab.Nas.Host.ToString(),
-                Control = Ssh(lab.ControlNode.Host),
+                Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
                 ControlRebuild = lab.ControlNode.Rebuild,
                 Collector = Collector.Step(lab, probes),
                 // After every other component: the gate measures the whole lab.

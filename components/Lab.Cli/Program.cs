@@ -5,8 +5,12 @@ using Lab.Model.Validation;
 // Operator tools that need no Pulumi:
 //   render FILE DIR       every artifact Lab.Model renders for a stack file, one file each
 //   verdict FILE RESULTS  re-judge saved probe output against the stack's targets
+//   host-keys list FILE   the machines of a stack file: KEY NAME HOST PORT FINGERPRINT (or -)
+//   host-keys write FILE  writes "KEY TYPE BASE64" lines from stdin into the file as hostKeys (scripts/host-keys, dr-rebuild)
 return args switch
 {
+    ["host-keys", "list", var stackFile] => Run(() => ListMachines(stackFile)),
+    ["host-keys", "write", var stackFile] => Run(() => WriteHostKeys(stackFile)),
     ["render", var stackFile, var outDir] => Run(() => Render(stackFile, outDir)),
     ["verdict", var stackFile, var results] => Run(() => Verdict(stackFile, results)),
     _ => Usage(),
@@ -14,7 +18,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS   (FILE: a stack file such as Pulumi.dev.yaml)");
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
 
@@ -73,4 +77,48 @@ static int Verdict(string stackFile, string results)
     var verdict = GateVerdict.Judge(probes, File.ReadAllText(results));
     Console.Write(verdict.Table());
     return verdict.Passed ? 0 : 1;
+}
+
+static int ListMachines(string stackFile)
+{
+    foreach (var m in HostKeyFile.Machines(StackFile.Read(stackFile)))
+    {
+        Console.WriteLine($"{m.Key} {m.Name} {m.Host} {m.Port} {m.HostKey?.Fingerprint ?? "-"}");
+    }
+    return 0;
+}
+
+static int WriteHostKeys(string stackFile)
+{
+    var file = StackFile.Read(stackFile);
+    var known = HostKeyFile.Machines(file).Select(m => m.Key).ToHashSet();
+    var keys = new Dictionary<string, HostKey>();
+    var errors = new List<ConfigError>();
+    foreach (var line in Console.In.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        var parts = line.Split(' ', 2);
+        var key = $"{parts[0]}.hostKey";
+        if (!known.Contains(parts[0]))
+        {
+            errors.Add(new ConfigError(key, "names no machine of the stack.", $"use one of: {string.Join(", ", known)}."));
+        }
+        else if (!HostKey.TryParse(parts.Length > 1 ? parts[1] : "", out var hostKey, out var problem))
+        {
+            errors.Add(new ConfigError(key, problem, "fetch it again: ssh-keyscan -t ed25519 HOST."));
+        }
+        else
+        {
+            keys[parts[0]] = hostKey!;
+        }
+    }
+    if (errors.Count > 0)
+    {
+        throw new LabConfigException(file.Stack, errors);
+    }
+    File.WriteAllText(stackFile, HostKeyFile.Write(file, File.ReadAllText(stackFile), keys));
+    foreach (var (key, hostKey) in keys)
+    {
+        Console.WriteLine($"{key}.hostKey {hostKey.Fingerprint}");
+    }
+    return 0;
 }

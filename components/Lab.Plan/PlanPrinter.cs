@@ -46,7 +46,7 @@ public static partial class PlanPrinter
                     text.Append(detail).Append("    ").Append(Size(script)).Append('\n');
                     continue;
                 }
-                text.Append(detail).Append(key).Append(": ").Append(Format(value)).Append('\n');
+                text.Append(detail).Append(key).Append(": ").Append(Format(key == "connection" ? Connection(value) : value)).Append('\n');
             }
             if (!r.DependsOn.IsEmpty)
             {
@@ -83,6 +83,18 @@ public static partial class PlanPrinter
 
     /// <summary>A script or other text as its line count and hash (scripts/render writes it out).</summary>
     internal static string Size(string text) => $"<{text.TrimEnd('\n').Split('\n').Length} lines, sha256 {Shell.Sha256(text)[..12]}>";
+
+    /// <summary>An SSH connection shows its host key as the fingerprint ssh-keygen -lf prints, or UNPINNED.</summary>
+    private static object? Connection(object? value)
+    {
+        if (value is not IDictionary connection)
+        {
+            return value;
+        }
+        var shown = connection.Keys.Cast<object>().ToDictionary(k => k.ToString()!, k => connection[k]);
+        shown["hostKey"] = shown.GetValueOrDefault("hostKey") is string line && HostKey.TryParse(line, out var key, out _) ? key!.Fingerprint : "UNPINNED";
+        return shown;
+    }
 
     /// <summary>A rendered step says what it does on its second line ("# lab COMPONENT: PURPOSE"): show that.</summary>
     private static string Purpose(string script)

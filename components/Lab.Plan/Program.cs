@@ -25,6 +25,8 @@ try
             Console.Out.WriteLine($"ssh: {lab.Ssh.User} {lab.Ssh.Port}");
             Console.Out.WriteLine($"control: {lab.ControlNode.Name} {lab.ControlNode.Host}");
             Console.Out.WriteLine($"generation: {rebuild.NodeIndex} {rebuild.Generation}");
+            Console.Out.WriteLine($"node-key: {target.HostKey?.Line ?? "-"}");
+            Console.Out.WriteLine($"control-key: {lab.ControlNode.HostKey?.Line ?? "-"}");
             Console.Out.WriteLine($"bump: {rebuild.ConfigCommand(file.Stack)}");
             foreach (var resource in changed)
             {

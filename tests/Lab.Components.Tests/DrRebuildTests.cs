@@ -9,6 +9,10 @@ namespace Lab.Components.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class DrRebuildTests
 {
+    // What the factory-reset machine presents (a key made for this test with ssh-keygen) and its fingerprint per `ssh-keygen -lf`.
+    private const string NewKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJWsMiMtKucduyLXIeVR4tDBP9b3oHYWb45907tXebo8";
+    private const string NewFingerprint = "SHA256:AVgSZdBMDOxm0UogRdGWfdXsVo9JP2aLu3PA8qBOW4o";
+
     private static (int Code, string Output, string Calls) Run(string input, params string[] args)
     {
         var bin = Directory.CreateTempSubdirectory("lab-dr-bin-");
@@ -23,6 +27,9 @@ public class DrRebuildTests
                 File.WriteAllText(path, $"#!/usr/bin/env bash\n{{ echo \"{tool} $*${{PULUMI_K8S_DELETE_UNREACHABLE:+ [delete-unreachable]}}\"; {(tool == "ssh" ? "sed 's/^/  | /'" : "true")}; }} >>'{log}'\n");
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
+            var keyscan = Path.Combine(bin.FullName, "ssh-keyscan");
+            File.WriteAllText(keyscan, $"#!/usr/bin/env bash\necho \"# ${{!#}}:22 SSH-2.0-OpenSSH_9.6p1\" >&2\necho \"${{!#}} {NewKey}\"\n");
+            File.SetUnixFileMode(keyscan, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var start = new ProcessStartInfo("bash", [Path.Combine(Lab.Root, "scripts", "dr-rebuild"), .. args])
             {
                 RedirectStandardInput = true,
@@ -48,14 +55,17 @@ public class DrRebuildTests
     [Fact]
     public void It_preflights_shows_what_it_will_touch_and_changes_nothing_without_a_yes()
     {
-        var (code, output, calls) = Run("n\n", "prod", "derpy");
+        // The reset machine's new key is confirmed first; the rebuild itself is declined.
+        var (code, output, calls) = Run("y\nn\n", "prod", "derpy");
         Assert.Equal(1, code);
+        Assert.Contains($"derpy presents {NewFingerprint}; pinned: none", output);
         Assert.Contains("== DR rebuild of derpy in stack prod will:", output);
+        Assert.Contains($"set lab:nodes[2].hostKey to the key of {NewFingerprint}", output);
         Assert.Contains("set lab:nodes[2].rebuild to 1 in stacks/Pulumi.prod.yaml", output);
         Assert.Contains("lab:node:BareMetalNode$command:remote:Command::derpy-nvidia", output);
         Assert.Contains("nothing was changed", output);
         // Only the read-only preflight reached the machine, and no Pulumi command ran.
-        Assert.StartsWith("ssh -p 22 -o BatchMode=yes labops@192.168.50.13 sudo -n /bin/bash -s\n", calls);
+        Assert.Matches(@"\Assh -p 22 -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=\S+/known_hosts labops@192\.168\.50\.13 sudo -n /bin/bash -s\n", calls);
         Assert.Contains("  | readonly expected_gpu='RTX A5500'", calls);
         Assert.Contains("  | readonly expected_hostname='derpy'", calls);
         Assert.DoesNotContain("pulumi ", calls);
@@ -64,10 +74,11 @@ public class DrRebuildTests
     [Fact]
     public void With_yes_it_bumps_the_generation_clears_the_stale_member_and_updates_only_that_node()
     {
-        var (code, output, calls) = Run("", "prod", "derpy", "--yes");
+        var (code, output, calls) = Run("", "prod", "derpy", "--yes", "--expect-fingerprint", NewFingerprint);
         Assert.True(code == 0, output);
         var lines = calls.Split('\n');
         Assert.Contains("pulumi config set --path lab:nodes[2].rebuild 1 --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
+        Assert.Contains($"pulumi config set --path lab:nodes[2].hostKey {NewKey} --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
         Assert.Contains("ssh -p 22 -o BatchMode=yes labops@192.168.50.11 sudo -n /bin/bash -s", lines);
         Assert.Contains("  |   microk8s remove-node \"$node\" --force", lines);
         var up = Assert.Single(lines, l => l.StartsWith("pulumi up ", StringComparison.Ordinal));
@@ -83,6 +94,17 @@ public class DrRebuildTests
         Assert.DoesNotContain("gemini-1-", up.Replace("bandwidth-gemini-1", ""));
         Assert.DoesNotContain("vault-kv", up);
         Assert.Contains("pulumi stack output validation --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
+    }
+
+    [Theory]
+    [InlineData()]
+    [InlineData("--expect-fingerprint", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public void With_yes_a_new_host_key_needs_its_expected_fingerprint(params string[] expect)
+    {
+        var (code, output, calls) = Run("", ["prod", "derpy", "--yes", .. expect]);
+        Assert.Equal(1, code);
+        Assert.Contains($"refused: with --yes, a new host key needs --expect-fingerprint {NewFingerprint}", output);
+        Assert.Equal("", calls);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public sealed class SshTarget
     public required Input<int> Port { get; init; }
     public required Input<string> User { get; init; }
 
+    /// <summary>The machine's SSH host key (OpenSSH line); null: not yet collected, the connection is unpinned.</summary>
+    public Input<string>? HostKey { get; init; }
+
     /// <summary>Deploy key (lab:ssh.auth = key); null means the operator's ssh-agent (SSH_AUTH_SOCK).</summary>
     public Input<string>? PrivateKey { get; init; }
 
@@ -23,6 +26,7 @@ public sealed class SshTarget
         Port = Port.Apply(p => (double)p),
         User = User,
         PrivateKey = SecretKey(),
+        HostKey = HostKey,
         // 90 dials of 10 s: a reinstall or reboot has 15 minutes to come back.
         DialErrorLimit = waitForBoot ? 90 : 3,
         PerDialTimeout = 10,

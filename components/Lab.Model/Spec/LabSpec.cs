@@ -23,11 +23,21 @@ public enum SshAuth
     Key,
 }
 
+/// <summary>Whether every SSH connection checks a pinned host key.</summary>
+public enum HostKeyMode
+{
+    /// <summary>Every machine's key is in the stack and every connection checks it.</summary>
+    Pinned,
+    /// <summary>Keys not yet collected (scripts/host-keys): machines without one are reached unpinned.</summary>
+    Collect,
+}
+
 public sealed record GpuSpec(string Model, int Count);
 
 /// <summary>One bare-metal workstation of the lab.</summary>
 /// <param name="Rebuild">Rebuild generation: bumping it re-runs every step of this node (DR).</param>
 /// <param name="Mounts">Names of the NAS exports this node mounts.</param>
+/// <param name="HostKey">The node's SSH host key; null only while lab:ssh.hostKeys is collect.</param>
 public sealed record NodeSpec(
     string Name,
     IPAddress Host,
@@ -37,9 +47,10 @@ public sealed record NodeSpec(
     GpuSpec Gpu,
     int MinFreeDiskGb,
     int Rebuild,
-    ImmutableArray<string> Mounts);
+    ImmutableArray<string> Mounts,
+    HostKey? HostKey = null);
 
-public sealed record SshSpec(string User, int Port, SshAuth Auth);
+public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode HostKeys = HostKeyMode.Pinned);
 
 /// <summary>The one software set every node runs (seed 000: "bit-level reproducibility").</summary>
 /// <param name="NvidiaDriver">apt version of nvidia-driver-BRANCH-open, e.g. 580.95.05-0ubuntu0.24.04.2.</param>
@@ -79,7 +90,8 @@ public sealed record ExportSpec(
     string MountPoint);
 
 /// <summary>The lab's NAS (seed 000: QNAP 8-bay), reached over SSH like the nodes and serving NFS.</summary>
-public sealed record NasSpec(string Name, IPAddress Host, string Model, ImmutableArray<ExportSpec> Exports)
+/// <param name="HostKey">The NAS's SSH host key; null only while lab:ssh.hostKeys is collect.</param>
+public sealed record NasSpec(string Name, IPAddress Host, string Model, ImmutableArray<ExportSpec> Exports, HostKey? HostKey = null)
 {
     public ExportSpec Export(string name) => Exports.Single(e => e.Name == name);
 }

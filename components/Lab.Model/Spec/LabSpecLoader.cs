@@ -11,11 +11,11 @@ namespace Lab.Model.Spec;
 /// </summary>
 public static partial class LabSpecLoader
 {
-    private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts"];
+    private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts", "hostKey"];
     private static readonly string[] GpuFields = ["model", "count"];
-    private static readonly string[] SshFields = ["user", "port", "auth"];
+    private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys"];
     private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages"];
-    private static readonly string[] NasFields = ["name", "host", "model", "exports"];
+    private static readonly string[] NasFields = ["name", "host", "model", "exports", "hostKey"];
     private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
     private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
 
@@ -60,12 +60,12 @@ public static partial class LabSpecLoader
                 $"set it without --secret (pulumi config set --path '{key}...' VALUE {ConfigKeys.StackFlags(stack)}); only {string.Join(" and ", ConfigKeys.Secret.Order(StringComparer.Ordinal))} hold secrets.");
         }
         var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions));
-        var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet);
+        var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet, ssh?.HostKeys);
         var cluster = ReadCluster(r, config.GetValueOrDefault(ConfigKeys.Cluster));
         var alerts = ReadAlerts(r, config.GetValueOrDefault(ConfigKeys.Alerts));
         var validation = ReadValidation(r, config.GetValueOrDefault(ConfigKeys.Validation), subnet, nas);
         var vault = ReadVault(r, config.GetValueOrDefault(ConfigKeys.Vault), config.GetValueOrDefault(ConfigKeys.VaultSecrets), subnet);
-        var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet, nas);
+        var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet, nas, ssh?.HostKeys);
         if (versions is not null && nodes.Any(n => n.Mounts.Length > 0) && !versions.OsPackages.ContainsKey("nfs-common"))
         {
             r.Error($"{ConfigKeys.Versions}.osPackages", "does not pin nfs-common, which the nodes' NFS mounts need.",
@@ -82,6 +82,14 @@ public static partial class LabSpecLoader
             {
                 r.Error($"{ConfigKeys.Nas}.host", $"{nas.Host} is also node '{clash.Name}''s host.", "each machine needs its own address.");
             }
+        }
+
+        var keyed = nodes.Select((n, i) => (Key: $"{ConfigKeys.Nodes}[{i}].hostKey", n.HostKey))
+            .Append((Key: $"{ConfigKeys.Nas}.hostKey", HostKey: nas?.HostKey)).Where(k => k.HostKey is not null);
+        foreach (var group in keyed.GroupBy(k => k.HostKey!.Line).Where(g => g.Count() > 1))
+        {
+            r.Error(group.Last().Key, $"is the same key as {group.First().Key}: a pinned key must tell the machines apart.",
+                "collect each machine's own key (scripts/host-keys FILE); machines cloned from one disk image need new host keys (ssh-keygen -A after removing /etc/ssh/ssh_host_*).");
         }
 
         if (r.Errors.Count > 0)
@@ -137,7 +145,14 @@ public static partial class LabSpecLoader
         {
             r.Error($"{key}.auth", $"'{ConfigText.Shorten(authText)}' is not an SSH auth mode.", "use 'agent' (your ssh-agent) or 'key' (the secret lab:sshPrivateKey).");
         }
-        return user is null || port is null || auth is null ? null : new SshSpec(user, port.Value, auth.Value);
+        var modeText = r.String(ssh, key, "hostKeys", "pinned", required: false) ?? "pinned";
+        HostKeyMode? hostKeys = modeText switch { "pinned" => HostKeyMode.Pinned, "collect" => HostKeyMode.Collect, _ => null };
+        if (hostKeys is null)
+        {
+            r.Error($"{key}.hostKeys", $"'{ConfigReader.Shorten(modeText)}' is not a host-key mode.",
+                "use 'pinned' (every machine's hostKey set and checked) or 'collect' (until scripts/host-keys FILE has recorded them).");
+        }
+        return user is null || port is null || auth is null || hostKeys is null ? null : new SshSpec(user, port.Value, auth.Value, hostKeys.Value);
     }
 
     private static PinnedVersions? ReadVersions(ConfigReader r, string? raw)
@@ -192,14 +207,14 @@ public static partial class LabSpecLoader
         return value;
     }
 
-    private static ImmutableArray<NodeSpec> ReadNodes(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
+    private static ImmutableArray<NodeSpec> ReadNodes(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas, HostKeyMode? hostKeys)
     {
         const string key = ConfigKeys.Nodes;
         if (r.Document(key, raw, JsonValueKind.Array, $"lab:nodes: [{NodeExample}]") is not { } list)
         {
             return [];
         }
-        var (nodes, allRead) = r.Mappings(list, key, NodeExample, (item, at) => ReadNode(r, item, at, subnet, nas));
+        var (nodes, allRead) = r.Mappings(list, key, NodeExample, (item, at) => ReadNode(r, item, at, subnet, nas, hostKeys));
         if (list.GetArrayLength() == 0)
         {
             r.Error(key, "lists no nodes.", $"add at least the control node, e.g. {NodeExample}");
@@ -223,7 +238,7 @@ public static partial class LabSpecLoader
         return nodes;
     }
 
-    private static NodeSpec? ReadNode(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet, NasSpec? nas)
+    private static NodeSpec? ReadNode(ConfigReader r, JsonElement item, string at, Ipv4Network? subnet, NasSpec? nas, HostKeyMode? hostKeys)
     {
         r.RejectUnknown(item, at, NodeFields);
         var name = r.String(item, at, "name", "derpy");
@@ -258,9 +273,10 @@ public static partial class LabSpecLoader
             gpu = model is null || count is null ? null : new GpuSpec(model, count.Value);
         }
         var mounts = ReadMounts(r, item, at, nas);
-        return name is null || host is null || role is null || cpu is null || memory is null || minFree is null || rebuild is null || gpu is null || mounts is null
+        var (hostKey, keyOk) = ReadHostKey(r, item, at, hostKeys);
+        return name is null || host is null || role is null || cpu is null || memory is null || minFree is null || rebuild is null || gpu is null || mounts is null || !keyOk
             ? null
-            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value, mounts.Value);
+            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value, mounts.Value, hostKey);
     }
 
     /// <summary>The exports a node mounts: every export of the NAS unless the node lists its own.</summary>
@@ -299,7 +315,7 @@ public static partial class LabSpecLoader
         return nas is null ? null : mounts.ToImmutable();
     }
 
-    private static NasSpec? ReadNas(ConfigReader r, string? raw, Ipv4Network? subnet)
+    private static NasSpec? ReadNas(ConfigReader r, string? raw, Ipv4Network? subnet, HostKeyMode? hostKeys)
     {
         const string key = ConfigKeys.Nas;
         if (r.Document(key, raw, JsonValueKind.Object, $"lab:nas: {{name: qnap, host: 192.168.50.20, model: QNAP 8-bay, exports: [{ExportExample}]}}") is not { } nas)
@@ -316,7 +332,8 @@ public static partial class LabSpecLoader
         var host = ReadHost(r, nas, key, subnet, "192.168.50.20");
         var model = Hardware(r, nas, key, "model", "'QNAP 8-bay'");
         var exports = ReadExports(r, nas, key, subnet);
-        return name is null || host is null || model is null || exports is null ? null : new NasSpec(name, host, model, exports.Value);
+        var (hostKey, keyOk) = ReadHostKey(r, nas, key, hostKeys);
+        return name is null || host is null || model is null || exports is null || !keyOk ? null : new NasSpec(name, host, model, exports.Value, hostKey);
     }
 
     private static ImmutableArray<ExportSpec>? ReadExports(ConfigReader r, JsonElement nas, string key, Ipv4Network? subnet)
@@ -423,6 +440,34 @@ public static partial class LabSpecLoader
             return null;
         }
         return host;
+    }
+
+    /// <summary>
+    /// A machine's pinned SSH host key. Missing is an error unless lab:ssh.hostKeys is collect: without it,
+    /// role-ids, secret-ids and join tokens would go to whatever machine answers on the address.
+    /// </summary>
+    private static (HostKey? Key, bool Ok) ReadHostKey(ConfigReader r, JsonElement obj, string at, HostKeyMode? mode)
+    {
+        var full = $"{at}.hostKey";
+        var collect = $"scripts/host-keys {ConfigKeys.StackFileFor(r.Stack)} fetches it with ssh-keyscan, shows its SHA256 fingerprint to compare with " +
+            "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the machine's console, and writes it here";
+        var text = r.String(obj, at, "hostKey", "ssh-ed25519 AAAA…", required: false);
+        if (text is null)
+        {
+            if (mode == HostKeyMode.Pinned)
+            {
+                r.Error(full, "is missing, so nothing would check that the machine answering on this address is the lab's.",
+                    $"{collect} (until then, {ConfigKeys.Ssh}.hostKeys: collect runs unpinned).");
+                return (null, false);
+            }
+            return (null, true);
+        }
+        if (!HostKey.TryParse(text, out var key, out var problem))
+        {
+            r.Error(full, problem, $"{collect}; by hand: ssh-keyscan -t ed25519 HOST, without the host name at the start.");
+            return (null, false);
+        }
+        return (key, true);
     }
 
     /// <summary>Hardware names end up in probe scripts and labels: keep them to plain characters.</summary>
