@@ -29,6 +29,23 @@ internal static class Lab
         return file with { Config = new Dictionary<string, string>(file.Config) { [key] = node.ToJsonString() } };
     }
 
+    /// <summary>
+    /// The file with its validation gate on (enforce) and probe images pinned by digest. The shipped stacks
+    /// keep the gate off until the lab's real digests are recorded; these digests are made up for the tests.
+    /// </summary>
+    public static StackFile Gated(this StackFile file) => file.Edit(ConfigKeys.Validation, v =>
+    {
+        v["mode"] = "enforce";
+        v["images"] = new JsonObject
+        {
+            ["cuda"] = TestImage("lab/gpu-burn:cuda12.6.3"),
+            ["tools"] = TestImage("lab/probe-tools:2026.10"),
+            ["rapids"] = TestImage("lab/rapids:25.02-cuda12.8-py3.12"),
+        };
+    });
+
+    private static string TestImage(string tag) => $"{tag}@sha256:{global::Lab.Model.Text.Shell.Sha256("test digest of " + tag)}";
+
     /// <summary>The file with a secret set (as the CLI would hand it to the program: plaintext plus its key in the secret list).</summary>
     public static StackFile WithSecret(this StackFile file, string key, string plaintext) => file with
     {

@@ -15,7 +15,7 @@ public class ValidationGateTests
     [Fact]
     public async Task Jobs_have_deadlines_no_retries_gpu_requests_and_node_selectors()
     {
-        var plan = await Lab.Plan(Lab.Prod);
+        var plan = await Lab.Plan(Lab.Prod.Gated());
         var gpu = Spec(plan.Single(Job, "validation-gpu-util-derpy"));
         Assert.Equal(0, (int)gpu["backoffLimit"]!);
         Assert.Equal(600, (int)gpu["activeDeadlineSeconds"]!);
@@ -34,7 +34,7 @@ public class ValidationGateTests
     [Fact]
     public async Task The_gate_runs_after_every_other_component_and_on_the_cluster()
     {
-        var plan = await Lab.Plan(Lab.Prod);
+        var plan = await Lab.Plan(Lab.Prod.Gated());
         var ns = plan.Single("kubernetes:core/v1:Namespace", "validation-namespace");
         Assert.Superset(new HashSet<string> { "qnap", "vault", "zenon", "gemini-1", "derpy", "rocinate", "cluster", "lab-alerts" }, ns.DependsOn.ToHashSet());
         Assert.All(plan.Where(r => r.ParentName == "validation" && r.Type.StartsWith("kubernetes:")), r => Assert.Equal("cluster-k8s", r.Provider));
@@ -46,8 +46,8 @@ public class ValidationGateTests
     [Fact]
     public async Task Enforce_fails_the_update_with_the_table_of_what_fell_short()
     {
-        var shortfall = HealthyLabMocks.OnTarget(Lab.Dev).Replace("check=inference_p95 value=200", "check=inference_p95 value=350");
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev, new HealthyLabMocks(Lab.Dev, shortfall)));
+        var shortfall = HealthyLabMocks.OnTarget(Lab.Dev.Gated()).Replace("check=inference_p95 value=200", "check=inference_p95 value=350");
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev.Gated(), new HealthyLabMocks(Lab.Dev.Gated(), shortfall)));
         Assert.Contains("validation gate: the lab falls short of its targets (mode enforce).", e.ToString());
         Assert.Matches(@"inference_p95\s+350\s+<= 200 ms\s+FAIL", e.ToString());
     }
@@ -55,7 +55,7 @@ public class ValidationGateTests
     [Fact]
     public async Task Warn_reports_the_table_and_lets_the_update_finish()
     {
-        var warn = Lab.Dev.Edit(ConfigKeys.Validation, v => v["mode"] = "warn");
+        var warn = Lab.Dev.Gated().Edit(ConfigKeys.Validation, v => v["mode"] = "warn");
         var shortfall = HealthyLabMocks.OnTarget(warn).Replace("check=nfs_read value=200", "check=nfs_read value=120");
         var mocks = new HealthyLabMocks(warn, shortfall);
         await Lab.Plan(warn, mocks);
@@ -66,8 +66,8 @@ public class ValidationGateTests
     [Fact]
     public async Task A_lab_on_target_passes_and_reports_it()
     {
-        var mocks = new HealthyLabMocks(Lab.Dev);
-        await Lab.Plan(Lab.Dev, mocks);
+        var mocks = new HealthyLabMocks(Lab.Dev.Gated());
+        await Lab.Plan(Lab.Dev.Gated(), mocks);
         var gate = (ValidationGate)mocks.Declared(ValidationGate.TypeToken, "validation");
         Assert.EndsWith("all 5 checks meet their targets\n", await gate.Report.GetValueAsync());
     }
@@ -75,7 +75,7 @@ public class ValidationGateTests
     [Fact]
     public async Task Off_deploys_no_gate()
     {
-        var plan = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Validation, v => v["mode"] = "off"));
+        var plan = await Lab.Plan(Lab.Prod.Gated().Edit(ConfigKeys.Validation, v => v["mode"] = "off"));
         Assert.DoesNotContain(plan, r => r.Type == ValidationGate.TypeToken || r.Type == Job);
     }
 

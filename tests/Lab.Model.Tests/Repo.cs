@@ -20,6 +20,25 @@ internal static class Repo
     /// <summary>The prod config as a mutable map, for changing one thing.</summary>
     public static Config ProdConfig() => new(StackFile.Read(ProdFile));
 
+    /// <summary>
+    /// Prod with its validation gate on (enforce) and probe images pinned by digest. The shipped stacks keep
+    /// the gate off until the lab's real digests are recorded; these digests are made up for the tests.
+    /// </summary>
+    public static Config GatedProdConfig() => ProdConfig().Edit(ConfigKeys.Validation, v =>
+    {
+        v["mode"] = "enforce";
+        v["images"] = new JsonObject
+        {
+            ["cuda"] = TestImage("lab/gpu-burn:cuda12.6.3"),
+            ["tools"] = TestImage("lab/probe-tools:2026.10"),
+            ["rapids"] = TestImage("lab/rapids:25.02-cuda12.8-py3.12"),
+        };
+    });
+
+    public static LabSpec GatedProd() => GatedProdConfig().Load();
+
+    private static string TestImage(string tag) => $"{tag}@sha256:{Lab.Model.Text.Shell.Sha256("test digest of " + tag)}";
+
     internal sealed class Config(StackFile file)
     {
         public Dictionary<string, string> Values { get; } = new(file.Config);

@@ -13,7 +13,7 @@ public class ShellcheckTests
     public void Rendered_scripts_are_clean_under_shellcheck(string stackFile)
     {
         var lab = stackFile == "prod with the drill"
-            ? Repo.ProdConfig().Edit(Lab.Model.Spec.ConfigKeys.Validation, v => v["drill"] = true).Load()
+            ? Repo.GatedProdConfig().Edit(Lab.Model.Spec.ConfigKeys.Validation, v => v["drill"] = true).Load()
             : Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.StackFiles.Single(f => Path.GetFileName(f) == stackFile)));
         var dir = Directory.CreateTempSubdirectory("lab-shellcheck-");
         try

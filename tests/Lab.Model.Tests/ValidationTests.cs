@@ -8,14 +8,26 @@ public class ValidationConfigTests
 {
     private static ConfigError Single(IReadOnlyList<ConfigError> errors, string key) => Assert.Single(errors, e => e.Key == key);
 
-    private static Repo.Config Validation(Action<JsonNode> edit) => Repo.ProdConfig().Edit(ConfigKeys.Validation, edit);
+    private static Repo.Config Validation(Action<JsonNode> edit) => Repo.GatedProdConfig().Edit(ConfigKeys.Validation, edit);
 
     [Fact]
-    public void Shipped_targets_are_seed_004s()
+    public void Shipped_targets_are_seed_004s_and_the_gate_waits_for_image_digests()
     {
         var t = Repo.Prod().Validation.Targets;
         Assert.Equal((95, 200, 5, 2.3, 30), (t.GpuUtilizationPercent, t.InferenceP95Ms, t.RapidsSpeedup, t.BandwidthGbits, t.FailureDetectionSeconds));
-        Assert.Equal(GateMode.Enforce, Repo.Prod().Validation.Mode);
+        // No digest of the lab's own images can be shipped: the gate stays off, with no images, until they are recorded.
+        Assert.All(Repo.StackFiles.Select(f => Repo.Load(StackFile.Read(f)).Validation), v =>
+        {
+            Assert.Equal(GateMode.Off, v.Mode);
+            Assert.Empty(v.Images);
+        });
+    }
+
+    [Fact]
+    public void A_gate_that_runs_needs_its_images()
+    {
+        var error = Single(Validation(v => v.AsObject().Remove("images")).Errors(), "lab:validation.images");
+        Assert.Contains("is missing", error.Problem);
     }
 
     [Fact]
@@ -27,9 +39,32 @@ public class ValidationConfigTests
     [Theory]
     [InlineData("lab/probe-tools:latest")]
     [InlineData("lab/probe-tools")]
-    public void Unpinned_images_are_reported(string image)
+    [InlineData("lab/probe-tools:2026.10")]
+    [InlineData("lab/probe-tools@sha256:0b8a4f5c3a7e1d2f4b6c8e0a1b3d5f7e9a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b")]
+    [InlineData("lab/probe-tools:2026.10@sha256:0B8A4F5C")]
+    [InlineData("lab/probe-tools:2026.10@sha256:0b8a4f5c3a7e1d2f4b6c8e0a1b3d5f7e9a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b\n")]
+    public void Images_without_tag_and_digest_are_refused_naming_the_key_and_the_fix(string image)
     {
-        Assert.Single(Validation(v => v["images"]!["tools"] = image).Errors(), e => e.Key == "lab:validation.images.tools");
+        var error = Single(Validation(v => v["images"]!["tools"] = image).Errors(), "lab:validation.images.tools");
+        Assert.Contains("not pinned by digest (REPOSITORY:TAG@sha256:DIGEST)", error.Problem);
+        Assert.Contains("skopeo inspect --format '{{.Digest}}' docker://192.168.50.20:5000/REPOSITORY:TAG", error.Fix);
+        Assert.Contains("pulumi config set --path 'lab:validation.images.tools'", error.Fix);
+    }
+
+    [Fact]
+    public void Even_a_gate_that_is_off_refuses_an_image_without_digest()
+    {
+        var error = Single(Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["images"] = new JsonObject
+        {
+            ["cuda"] = "lab/gpu-burn:cuda12.6.3", ["tools"] = "lab/probe-tools:2026.10", ["rapids"] = "lab/rapids:25.02",
+        }).Errors().Where(e => e.Key == "lab:validation.images.cuda").ToList(), "lab:validation.images.cuda");
+        Assert.Contains("privileged", error.Problem);
+    }
+
+    [Fact]
+    public void Jobs_pull_their_images_by_digest()
+    {
+        Assert.All(Probes.For(Repo.GatedProd()), p => Assert.Matches(@"^192\.168\.50\.20:5000/lab/[a-z-]+:[^@]+@sha256:[0-9a-f]{64}$", p.Image));
     }
 
     [Fact]
@@ -73,7 +108,7 @@ public class ValidationConfigTests
     [Fact]
     public void The_nfs_probe_needs_a_writable_export()
     {
-        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![2]!["access"] = "ro").Errors();
+        var errors = Repo.GatedProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![2]!["access"] = "ro").Errors();
         Assert.Contains("read-only", Single(errors, "lab:validation.nfsExport").Problem);
     }
 }
@@ -83,7 +118,7 @@ public class ProbeTests
     [Fact]
     public void Prod_probes_measure_every_target_on_the_right_nodes()
     {
-        var probes = Probes.For(Repo.Prod());
+        var probes = Probes.For(Repo.GatedProd());
         Assert.Equal(
             ["gpu-util-zenon", "gpu-util-gemini-1", "gpu-util-derpy", "gpu-util-rocinate", "rapids-speedup", "inference-p95", "iperf3-server",
              "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate", "nfs-throughput"],
@@ -99,7 +134,7 @@ public class ProbeTests
     [Fact]
     public void The_drill_is_opt_in()
     {
-        var lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+        var lab = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
         var drill = Probes.For(lab).Where(p => p.Name.StartsWith("drill-")).ToList();
         Assert.Equal(["drill-stop-rocinate", "drill-watch-rocinate"], drill.Select(p => p.Name));
         Assert.Equal(HostAccess.PrivilegedPid, drill[0].Host);
@@ -110,13 +145,13 @@ public class ProbeTests
     [Fact]
     public void Mode_off_runs_nothing()
     {
-        Assert.Empty(Probes.For(Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["mode"] = "off").Load()));
+        Assert.Empty(Probes.For(Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["mode"] = "off").Load()));
     }
 
     private static IEnumerable<string> Rerun(Action<Repo.Config> change)
     {
-        var before = Probes.For(Repo.Prod());
-        var config = Repo.ProdConfig();
+        var before = Probes.For(Repo.GatedProd());
+        var config = Repo.GatedProdConfig();
         change(config);
         var after = Probes.For(config.Load());
         return before.Zip(after).Where(p => p.First.JobName != p.Second.JobName).Select(p => p.First.Name);
@@ -152,7 +187,7 @@ public class ProbeTests
     [Fact]
     public void Probe_scripts_print_machine_readable_results_and_the_collector_waits_for_every_job()
     {
-        var lab = Repo.Prod();
+        var lab = Repo.GatedProd();
         var probes = Probes.For(lab);
         Assert.All(probes.Where(p => p.Checks.Count > 0), p => Assert.Contains("LAB_RESULT check=", p.Script));
         var collector = Collector.Step(lab, probes).Text;
@@ -212,7 +247,7 @@ public class ProbeTests
 
 public class GateVerdictTests
 {
-    private static readonly IReadOnlyList<Probe> Prod = Probes.For(Repo.Prod());
+    private static readonly IReadOnlyList<Probe> Prod = Probes.For(Repo.GatedProd());
 
     private static string Job(string probe) => Prod.Single(p => p.Name == probe).JobName;
 

@@ -47,16 +47,19 @@ public static partial class LabSpecLoader
                 registry = null;
             }
         }
+        // A gate that is off runs no Job: its images may wait until their digests are known.
         var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        if (r.Child(v, key, "images", JsonValueKind.Object, "images: {cuda: lab/gpu-burn:12.6.3, tools: lab/netshoot:0.13, rapids: lab/rapids:25.02-cuda12.8-py3.12}") is { } list)
+        var imagesNeeded = mode != GateMode.Off || v.TryGetProperty("images", out _);
+        if (imagesNeeded && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …}}") is { } list)
         {
             r.RejectUnknown(list, $"{key}.images", Probes.ImageKinds);
             foreach (var kind in Probes.ImageKinds)
             {
-                var image = r.String(list, $"{key}.images", kind, "lab/NAME:1.0");
+                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'");
                 if (image is not null && !PinnedImage().IsMatch(image))
                 {
-                    r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not a pinned image (REPOSITORY:TAG, not latest, or @sha256:DIGEST).", r.SetPathFix($"{key}.images.{kind}", "lab/NAME:1.0"));
+                    r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
+                        $"read the digest from the lab's registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{registry ?? "REGISTRY"}/REPOSITORY:TAG, then {r.SetPathFix($"{key}.images.{kind}", $"'{ImageExample}'")}");
                 }
                 else if (image is not null)
                 {
@@ -78,7 +81,7 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill", false);
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || images.Count != Probes.ImageKinds.Length || inference is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || (imagesNeeded && images.Count != Probes.ImageKinds.Length) || inference is null || nfsExport is null || drill is null || targets is null
             ? null
             : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
     }
@@ -147,5 +150,6 @@ public static partial class LabSpecLoader
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?\z")] private static partial Regex RegistryHost();
     [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}\z")] private static partial Regex ModelName();
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._/-]{0,200}(:(?!latest\z)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})\z")] private static partial Regex PinnedImage();
+    private const string ImageExample = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>";
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._/-]{0,200}:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}@sha256:[0-9a-f]{64}\z")] private static partial Regex PinnedImage();
 }
