@@ -29,6 +29,14 @@ public class VaultAccessTests
     }
 
     [Fact]
+    public async Task The_approle_backend_is_protected_and_retained_like_the_kv_mount()
+    {
+        var approle = (await Lab.Plan(Lab.Prod)).Single("vault:index/authBackend:AuthBackend", "vault-approle");
+        Assert.True(approle.Protect);
+        Assert.True(approle.RetainOnDelete);
+    }
+
+    [Fact]
     public async Task The_kv_mount_is_version_2_protected_and_retained()
     {
         var kv = (await Lab.Plan(Lab.Prod)).Single("vault:index/mount:Mount", "vault-kv");
@@ -48,7 +56,9 @@ public class VaultAccessTests
         {
             Assert.Equal(VaultPolicies.Render(lab.Vault, role), plan.Single("vault:index/policy:Policy", $"vault-{role.PolicyName}").Inputs["policy"]);
             var declared = plan.Single(Role, $"vault-role-{role.Name}");
-            Assert.Equal([role.PolicyName], In<string[]>(declared, "tokenPolicies"));
+            Assert.Equal(VaultPolicies.TokenPolicies(lab.Vault, role).Select(p => p.Name), In<string[]>(declared, "tokenPolicies"));
+            // Vault's "default" policy is not attached: the tokens carry exactly what the least-privilege test evaluated.
+            Assert.True(In<bool>(declared, "tokenNoDefaultPolicy"));
             Assert.Equal(role.TokenTtlSeconds, In<int>(declared, "tokenTtl"));
             Assert.Equal(role.TokenMaxTtlSeconds, In<int>(declared, "tokenMaxTtl"));
             Assert.Equal(role.SecretIdTtlSeconds, In<int>(declared, "secretIdTtl"));

@@ -52,6 +52,45 @@ public class VaultValidationTests
         Assert.Contains("never sudo", Single(errors, "lab:vault.roles[2].rules[0].capabilities").Fix);
     }
 
+    [Theory]
+    [InlineData(0, "secret/metadata/ngc")]
+    [InlineData(2, "secret/metadata/*")]
+    [InlineData(1, "secret/metadata/team/+/x")]
+    public void Delete_on_a_metadata_path_is_refused_for_every_role(int role, string path)
+    {
+        var error = Single(EditRole(role, r => r["rules"] = new JsonArray(new JsonObject { ["path"] = path, ["capabilities"] = new JsonArray("list", "delete") })).Errors(),
+            $"lab:vault.roles[{role}].rules[0].capabilities");
+        Assert.Contains($"grants delete on {path}", error.Problem);
+        Assert.Contains("destroys every version", error.Problem);
+        Assert.Contains("drop delete from this rule", error.Fix);
+        // Delete on a data path is KV v2's soft delete (undelete brings the version back): allowed.
+        EditRole(role, r => r["rules"] = new JsonArray(new JsonObject { ["path"] = "secret/data/ngc", ["capabilities"] = new JsonArray("delete") })).Load();
+    }
+
+    [Fact]
+    public void Node_secret_ids_expire_and_have_a_use_limit_their_agents_logins_fit_in()
+    {
+        var node = Repo.Prod().Vault.Role("compute-node");
+        Assert.Equal((2160 * 3600, 100), (node.SecretIdTtlSeconds, node.SecretIdNumUses));
+
+        var never = Single(EditRole(0, r => r.AsObject().Remove("secretIdTtl")).Errors(), "lab:vault.roles[0].secretIdTtl");
+        Assert.Contains("never expire", never.Problem);
+        Assert.Contains("lab:vault.rotation", never.Fix);
+
+        var unlimited = Single(EditRole(0, r => r["secretIdNumUses"] = 0).Errors(), "lab:vault.roles[0].secretIdNumUses");
+        Assert.Contains("unlimited", unlimited.Problem);
+
+        // 90 days of secret-id with 30-day tokens: logins at start, day 30, 60 and 90 need 4 uses without one restart.
+        var tooFew = Single(EditRole(0, r => r["secretIdNumUses"] = 3).Errors(), "lab:vault.roles[0].secretIdNumUses");
+        Assert.Contains("3 use(s) run out", tooFew.Problem);
+        Assert.Contains("4 logins", tooFew.Problem);
+        EditRole(0, r => r["secretIdNumUses"] = 4).Load();
+        // Single use, HashiCorp's pattern for a one-shot secret-id, breaks the agent's first re-login.
+        Assert.Single(EditRole(0, r => r["secretIdNumUses"] = 1).Errors(), e => e.Key == "lab:vault.roles[0].secretIdNumUses");
+        // Only the nodes' role: operators keep their single-use secret-ids.
+        Assert.Equal(1, Repo.Prod().Vault.Role("operator").SecretIdNumUses);
+    }
+
     [Fact]
     public void Token_max_ttl_below_token_ttl_is_reported()
     {
@@ -170,7 +209,8 @@ public class PolicyEvaluationTests
 
     private static HashSet<string> Granted(VaultSpec vault, string role)
     {
-        var policy = PolicyEvaluator.Parse(VaultPolicies.Render(vault, vault.Role(role)));
+        // Everything a token of the role carries, evaluated together as Vault does.
+        var policy = PolicyEvaluator.Parse([.. VaultPolicies.TokenPolicies(vault, vault.Role(role)).Select(p => p.Hcl)]);
         return Probes(vault).SelectMany(p => Capabilities.Where(c => policy.Allows(p, c)).Select(c => $"{c} {p}")).ToHashSet();
     }
 
@@ -248,6 +288,41 @@ public class PolicyEvaluatorTests
     public void Vault_path_rules_apply(string path, string expected)
     {
         var capabilities = PolicyEvaluator.Parse(Policy).Capabilities(path).Order();
+        Assert.Equal(expected, string.Join(",", capabilities));
+    }
+
+    [Theory]
+    // One path in two policies: the union of capabilities (vault/acl.go NewACL).
+    [InlineData("secret/data/shared", "create,read,update")]
+    // A deny in either policy leaves only deny, whatever the other grants.
+    [InlineData("secret/data/private", "")]
+    // The same path twice in one policy merges the same way.
+    [InlineData("secret/data/twice", "list,read")]
+    // Merging is per path string: the exact rule still beats the other policy's glob.
+    [InlineData("secret/data/exact", "create")]
+    [InlineData("secret/data/exactly", "list,read")]
+    public void A_tokens_policies_merge_as_in_vault(string path, string expected)
+    {
+        const string second = """
+            path "secret/data/shared" {
+              capabilities = ["create", "update"]
+            }
+            path "secret/data/private" {
+              capabilities = ["read", "update"]
+            }
+            path "secret/data/twice" {
+              capabilities = ["read"]
+            }
+            path "secret/data/twice" {
+              capabilities = ["list"]
+            }
+            """;
+        const string first = """
+            path "secret/data/shared" {
+              capabilities = ["read"]
+            }
+            """;
+        var capabilities = PolicyEvaluator.Parse(Policy, first, second).Capabilities(path).Order();
         Assert.Equal(expected, string.Join(",", capabilities));
     }
 

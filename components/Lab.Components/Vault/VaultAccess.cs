@@ -87,9 +87,11 @@ public sealed class VaultAccess : ComponentResource
             Type = "approle",
             Path = args.AppRoleMount,
             Description = "lab: AppRole logins of nodes, validation jobs and operators",
-        }, Child());
+        }, Child(protect: true, retain: true));
 
-        // The secrets' home: protected and retained, so no run of the program can drop it.
+        // The secrets' home: protected and retained, so no run of the program can drop it (nor the AppRole
+        // backend above, whose removal would revoke every role and secret-id). Where Vault already has
+        // them, adopt them with `pulumi import` (README, "Vault") instead of creating them.
         var kv = new Mount($"{name}-kv", new MountArgs
         {
             Path = args.KvMount,
@@ -111,6 +113,8 @@ public sealed class VaultAccess : ComponentResource
                 Backend = approle.Path,
                 RoleName = role.Name,
                 TokenPolicies = { policy.Name },
+                // Tokens carry only the role's policy (VaultPolicies.TokenPolicies), not Vault's "default".
+                TokenNoDefaultPolicy = true,
                 TokenTtl = role.TokenTtlSeconds,
                 TokenMaxTtl = role.TokenMaxTtlSeconds,
                 SecretIdTtl = role.SecretIdTtlSeconds,

@@ -61,6 +61,10 @@ public static partial class LabSpecLoader
             r.Error($"{key}.nodeRole", $"'{nodeRole}' is not one of the roles.", $"use one of: {string.Join(", ", roles.Value.Select(ro => ro.Name))}.");
             nodeRole = null;
         }
+        if (nodeRole is not null && roles?.FirstOrDefault(ro => ro.Name == nodeRole) is { } nodes)
+        {
+            NodeSecretIdLimits(r, $"{key}.roles[{roles.Value.IndexOf(nodes)}]", nodes);
+        }
         var agentFiles = ReadAgentFiles(r, v, key, secrets, nodeRole is null ? null : roles?.FirstOrDefault(ro => ro.Name == nodeRole));
         return address is null || caCert is null || kvMount is null || appRoleMount is null || agentVersion is null || rotation is null
             || secrets is null || roles is null || nodeRole is null || agentFiles is null
@@ -187,6 +191,32 @@ public static partial class LabSpecLoader
         return ok ? roles : null;
     }
 
+    /// <summary>
+    /// Node secret-ids must expire and be limited in uses, yet outlast vault-agent's logins: the agent logs
+    /// in with the same secret-id (it keeps the file: remove_secret_id_file_after_reading = false) at every
+    /// start and whenever its token reaches tokenMaxTtl, and each login spends one use.
+    /// </summary>
+    private static void NodeSecretIdLimits(ConfigReader r, string at, VaultRoleSpec role)
+    {
+        var ttlFix = $"{r.SetPathFix($"{at}.secretIdTtl", "2160h")}, and bump {ConfigKeys.Vault}.rotation before it runs out (docs/runbooks/unseal-vault.md).";
+        if (role.SecretIdTtlSeconds == 0)
+        {
+            r.Error($"{at}.secretIdTtl", $"is not set for the nodes' role '{role.Name}': a node's secret-id would never expire.", ttlFix);
+            return;
+        }
+        // Logins the agent needs within one secret-id's life with no restart at all, plus one for its first start.
+        var logins = (int)Math.Ceiling(role.SecretIdTtlSeconds / (double)role.TokenMaxTtlSeconds) + 1;
+        var usesFix = $"allow the {logins} logins its token lifetimes need, plus one per agent restart or node reboot in that time, e.g. {r.SetPathFix($"{at}.secretIdNumUses", Math.Max(100, logins * 4).ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+        if (role.SecretIdNumUses == 0)
+        {
+            r.Error($"{at}.secretIdNumUses", $"is unlimited for the nodes' role '{role.Name}': a leaked secret-id could log in any number of times.", usesFix);
+        }
+        else if (role.SecretIdNumUses < logins)
+        {
+            r.Error($"{at}.secretIdNumUses", $"{role.SecretIdNumUses} use(s) run out before the secret-id expires: vault-agent logs in again each time its token reaches tokenMaxTtl ({Duration.Format(role.TokenMaxTtlSeconds)}) and at every start, {logins} logins in {Duration.Format(role.SecretIdTtlSeconds)} without a single restart.", usesFix);
+        }
+    }
+
     private static ImmutableArray<string>? SecretRefs(ConfigReader r, JsonElement item, string at, string field, List<string>? known)
     {
         var names = r.Names(item, at, field, "[ngc, huggingface]");
@@ -228,6 +258,12 @@ public static partial class LabSpecLoader
             foreach (var bad in capabilities?.Where(c => !AllowedCapabilities.Contains(c)) ?? [])
             {
                 r.Error($"{where}.capabilities", $"'{ConfigText.Shorten(bad)}' is not a capability a lab role may hold.", $"use {string.Join(", ", AllowedCapabilities.Order())}; never sudo.");
+                capabilities = null;
+            }
+            if (path is not null && kvMount is not null && capabilities?.Contains("delete") == true && path.StartsWith($"{kvMount}/metadata/", StringComparison.Ordinal))
+            {
+                r.Error($"{where}.capabilities", $"grants delete on {path}: deleting a KV v2 secret's metadata destroys every version of it, past the reach of undelete.",
+                    $"drop delete from this rule (metadata needs at most read and list). Removing a secret for good is an operator's deliberate act with their own token: vault kv metadata delete -mount={kvMount} NAME.");
                 capabilities = null;
             }
             return path is null || capabilities is null ? null : new PolicyRuleSpec(path, capabilities.Value);

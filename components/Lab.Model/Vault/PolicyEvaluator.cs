@@ -6,6 +6,9 @@ namespace Lab.Model.Vault;
 /// <summary>
 /// Evaluates rendered Vault policy HCL the way Vault does (ACL path rules): exact paths, a trailing
 /// '*' glob, '+' for one path segment, the most specific matching rule wins, and deny overrides.
+/// A token's policies are evaluated together as Vault's NewACL (vault/acl.go) builds one ACL from
+/// them: rules for the same path, in one policy or several, merge into the union of their
+/// capabilities, and a deny in any of them leaves only deny.
 /// Used to prove least privilege from the text Vault will actually receive.
 /// </summary>
 public sealed partial class PolicyEvaluator
@@ -16,17 +19,28 @@ public sealed partial class PolicyEvaluator
 
     public IEnumerable<string> Paths => _rules.Select(r => r.Path);
 
-    public static PolicyEvaluator Parse(string hcl)
+    /// <summary>The ACL of a token holding all of <paramref name="policies"/> (HCL texts).</summary>
+    public static PolicyEvaluator Parse(params string[] policies)
     {
-        var rules = Block().Matches(hcl).Select(m => (
-            m.Groups["path"].Value,
-            Capability().Matches(m.Groups["caps"].Value).Select(c => c.Groups[1].Value).ToImmutableHashSet())).ToImmutableArray();
-        var declared = PathKeyword().Matches(hcl).Count;
-        if (declared != rules.Length)
+        var rules = new List<(string Path, ImmutableHashSet<string> Capabilities)>();
+        foreach (var hcl in policies)
         {
-            throw new FormatException($"policy has {declared} path blocks but {rules.Length} could be read; the evaluator cannot vouch for it.");
+            var read = Block().Matches(hcl).Select(m => (
+                m.Groups["path"].Value,
+                Capability().Matches(m.Groups["caps"].Value).Select(c => c.Groups[1].Value).ToImmutableHashSet())).ToList();
+            var declared = PathKeyword().Matches(hcl).Count;
+            if (declared != read.Count)
+            {
+                throw new FormatException($"policy has {declared} path blocks but {read.Count} could be read; the evaluator cannot vouch for it.");
+            }
+            rules.AddRange(read);
         }
-        return new PolicyEvaluator(rules);
+        var merged = rules.GroupBy(r => r.Path, StringComparer.Ordinal).Select(g =>
+        {
+            var union = g.SelectMany(r => r.Capabilities).ToImmutableHashSet();
+            return (g.Key, union.Contains("deny") ? ImmutableHashSet.Create("deny") : union);
+        });
+        return new PolicyEvaluator([.. merged]);
     }
 
     /// <summary>The capabilities a token with only this policy has on <paramref name="path"/> (empty: denied).</summary>

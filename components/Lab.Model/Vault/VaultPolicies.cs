@@ -22,6 +22,14 @@ public static class VaultPolicies
         return text.ToString();
     }
 
+    /// <summary>
+    /// The policies a token of the role carries: its own, and nothing else. Every lab role sets
+    /// token_no_default_policy, so Vault's built-in "default" policy (token self-management, cubbyhole,
+    /// response wrapping) is not attached; VaultAccess sets it on each AppRole role.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Hcl)> TokenPolicies(VaultSpec vault, VaultRoleSpec role) =>
+        [(role.PolicyName, Render(vault, role))];
+
     /// <summary>The role's rules: read and write lists first, then its explicit rules, one block per path.</summary>
     public static IReadOnlyList<(string Path, IReadOnlyList<string> Capabilities)> Rules(VaultSpec vault, VaultRoleSpec role)
     {
