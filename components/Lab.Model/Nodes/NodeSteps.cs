@@ -53,16 +53,26 @@ public static class NodeSteps
     /// <param name="Hostname">The lab's name for the machine: kubelet registers and gets its certificates under the OS hostname.</param>
     /// <param name="Packages">PKG=VERSION pins.</param>
     /// <param name="Sysctls">The lines of the sysctl file.</param>
-    public sealed record OsData(string Hostname, string HostsFile, ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls);
+    /// <param name="AptSnapshot">Snapshot ID the Ubuntu archive is read at ('' where the mirror is used).</param>
+    /// <param name="AptMirror">The lab's mirror of the Ubuntu archive ('' where the snapshot is used).</param>
+    public sealed record OsData(string Hostname, string HostsFile, ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls, string AptSnapshot, string AptMirror);
 
-    /// <summary>The hostname, pinned OS packages, time sync and the network tuning.</summary>
+    /// <summary>The hostname, Ubuntu's archive sources (at the pinned snapshot or from the lab's mirror), pinned OS packages, time sync and the network tuning.</summary>
     public static StepScript Os(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "os",
-        "hostname, pinned packages, chrony, network tuning",
-        new OsData(node.Name, "/etc/hosts", [.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")]),
+        "hostname, Ubuntu archive at the pinned snapshot, pinned packages, chrony, network tuning",
+        new OsData(node.Name, "/etc/hosts", [.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")],
+            spec.Versions.AptSnapshot ?? "", spec.Versions.AptMirror ?? ""),
         "Nodes/os.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
 
+    /// <summary>
+    /// The fingerprint of the key that signs NVIDIA's container toolkit repository (NVIDIA CORPORATION (Open Source
+    /// Projects) &lt;cudatools@nvidia.com&gt;). That repository keeps every version, so the pins stay installable; the key
+    /// fetched from it is trusted only when its fingerprint is this one.
+    /// </summary>
+    public const string ToolkitKeyFingerprint = "C95B321B61E88C1809C4F759DDCAE044F796ECB0";
+
     /// <param name="Packages">PKG=VERSION pins: the driver, then the container toolkit's packages.</param>
-    public sealed record NvidiaData(string ToolkitRepository, ImmutableArray<string> Packages, string DriverRelease, string ContainerToolkit);
+    public sealed record NvidiaData(string ToolkitRepository, string ToolkitKeyFingerprint, ImmutableArray<string> Packages, string DriverRelease, string ContainerToolkit);
 
     /// <summary>The container toolkit's packages, pinned together to one version.</summary>
     public static readonly ImmutableArray<string> ToolkitPackages = ["nvidia-container-toolkit", "nvidia-container-toolkit-base", "libnvidia-container-tools", "libnvidia-container1"];
@@ -73,7 +83,7 @@ public static class NodeSteps
         var v = spec.Versions;
         return StepScript.Render(Component, node.Name, "nvidia",
             "pinned NVIDIA driver and container toolkit, identical on every node",
-            new NvidiaData(ToolkitRepository, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
+            new NvidiaData(ToolkitRepository, ToolkitKeyFingerprint, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
                 v.DriverRelease, v.ContainerToolkit),
             "Nodes/nvidia.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
     }

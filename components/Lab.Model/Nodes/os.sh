@@ -18,6 +18,25 @@ if [ "$named" = no ]; then
 fi
 printf '%s\n' "${hosts[@]}" | write_file "$hosts_file" 0644
 
+# Ubuntu's archive as the stack pinned it: the snapshot of one instant (its -updates and -security pockets
+# then keep every pinned version), or the lab's own mirror. This file replaces the installer's.
+codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
+if [ -n "$apt_mirror" ]; then
+  archive=$apt_mirror
+  security=$apt_mirror
+  snapshot=()
+else
+  archive=http://archive.ubuntu.com/ubuntu/
+  security=http://security.ubuntu.com/ubuntu/
+  snapshot=("Snapshot: $apt_snapshot")
+fi
+{
+  printf '%s\n' "Types: deb" "URIs: $archive" "Suites: $codename $codename-updates $codename-backports" \
+    "Components: main restricted universe multiverse" "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg" "${snapshot[@]}" ""
+  printf '%s\n' "Types: deb" "URIs: $security" "Suites: $codename-security" \
+    "Components: main restricted universe multiverse" "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg" "${snapshot[@]}"
+} | write_file /etc/apt/sources.list.d/ubuntu.sources 0644
+
 apt_pin "${packages[@]}"
 systemctl enable --now chrony >/dev/null
 

@@ -56,11 +56,15 @@ public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode Ho
 /// <param name="NvidiaDriver">apt version of nvidia-driver-BRANCH-open, e.g. 580.95.05-0ubuntu0.24.04.2.</param>
 /// <param name="ContainerToolkit">apt version of nvidia-container-toolkit, e.g. 1.17.8-1.</param>
 /// <param name="OsPackages">apt package name → pinned version.</param>
+/// <param name="AptSnapshot">Ubuntu snapshot service ID (YYYYMMDDTHHMMSSZ) the Ubuntu archive is read at; null where a mirror is used.</param>
+/// <param name="AptMirror">The lab's own mirror of the Ubuntu archive (URL); null where the snapshot is used.</param>
 public sealed record PinnedVersions(
     string Ubuntu,
     string NvidiaDriver,
     string ContainerToolkit,
-    ImmutableSortedDictionary<string, string> OsPackages)
+    ImmutableSortedDictionary<string, string> OsPackages,
+    string? AptSnapshot = null,
+    string? AptMirror = null)
 {
     /// <summary>Driver branch, e.g. "580" (selects the nvidia-driver-580-open package).</summary>
     public string DriverBranch => NvidiaDriver.Split('.')[0];

@@ -14,7 +14,7 @@ public static partial class LabSpecLoader
     private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts", "hostKey"];
     private static readonly string[] GpuFields = ["model", "count"];
     private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys"];
-    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages"];
+    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror"];
     private static readonly string[] NasFields = ["name", "host", "model", "exports", "hostKey"];
     private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
     private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
@@ -59,7 +59,7 @@ public static partial class LabSpecLoader
             r.Error(key, "is marked secret in the stack file, but the lab handles it as plain text (it would be stored and shown unencrypted).",
                 $"set it without --secret (pulumi config set --path '{key}...' VALUE {ConfigKeys.StackFlags(stack)}); only {string.Join(" and ", ConfigKeys.Secret.Order(StringComparer.Ordinal))} hold secrets.");
         }
-        var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions));
+        var versions = ReadVersions(r, config.GetValueOrDefault(ConfigKeys.Versions), subnet);
         var nas = ReadNas(r, config.GetValueOrDefault(ConfigKeys.Nas), subnet, ssh?.HostKeys);
         var cluster = ReadCluster(r, config.GetValueOrDefault(ConfigKeys.Cluster));
         var alerts = ReadAlerts(r, config.GetValueOrDefault(ConfigKeys.Alerts));
@@ -155,7 +155,7 @@ public static partial class LabSpecLoader
         return user is null || port is null || auth is null || hostKeys is null ? null : new SshSpec(user, port.Value, auth.Value, hostKeys.Value);
     }
 
-    private static PinnedVersions? ReadVersions(ConfigReader r, string? raw)
+    private static PinnedVersions? ReadVersions(ConfigReader r, string? raw, Ipv4Network? subnet)
     {
         const string key = ConfigKeys.Versions;
         if (r.Document(key, raw, JsonValueKind.Object, "lab:versions: {ubuntu: '24.04', nvidiaDriver: 580.95.05-0ubuntu0.24.04.2, containerToolkit: 1.17.8-1, osPackages: {chrony: 4.5-1ubuntu4}}") is not { } v)
@@ -191,7 +191,62 @@ public static partial class LabSpecLoader
                 }
             }
         }
-        return ubuntu is null || driver is null || toolkit is null ? null : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable());
+        var (snapshot, mirror, sourceOk) = ReadAptSource(r, v, key, subnet);
+        return ubuntu is null || driver is null || toolkit is null || !sourceOk ? null
+            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror);
+    }
+
+    /// <summary>
+    /// Where the Ubuntu archive is read: a dated snapshot (Ubuntu's snapshot service, so a pinned version
+    /// stays installable after -updates and -security move on) or the lab's own mirror. Exactly one.
+    /// </summary>
+    private static (string? Snapshot, string? Mirror, bool Ok) ReadAptSource(ConfigReader r, JsonElement v, string key, Ipv4Network? subnet)
+    {
+        var snapshot = r.String(v, key, "aptSnapshot", "", required: false);
+        var mirror = r.String(v, key, "aptMirror", "", required: false);
+        var snapshotFix = $"pick the instant every pin above was current in the Ubuntu archive (UTC), e.g. {r.SetPathFix($"{key}.aptSnapshot", "20251201T000000Z")}";
+        if (snapshot is null && mirror is null)
+        {
+            r.Error($"{key}.aptSnapshot", "is not set (nor aptMirror): nodes would install from the live archive, whose -updates and -security pockets keep only the newest version, so a pinned version stops being installable once superseded.",
+                $"{snapshotFix}; or set {key}.aptMirror to the lab's own mirror of the archive.");
+            return (null, null, false);
+        }
+        if (snapshot is not null && mirror is not null)
+        {
+            r.Error($"{key}.aptMirror", "is set together with aptSnapshot; nodes read the archive from one of them.", $"remove one: the snapshot ({key}.aptSnapshot) or the lab's mirror ({key}.aptMirror).");
+            return (null, null, false);
+        }
+        if (snapshot is not null)
+        {
+            if (!DateTime.TryParseExact(snapshot, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            {
+                r.Error($"{key}.aptSnapshot", $"'{ConfigReader.Shorten(snapshot)}' is not a snapshot ID of the form YYYYMMDDTHHMMSSZ (UTC).", snapshotFix);
+                return (null, null, false);
+            }
+            if (at > DateTime.UtcNow)
+            {
+                r.Error($"{key}.aptSnapshot", $"{snapshot} is in the future: the archive of that instant does not exist yet, so the nodes would install whatever is newest when they run.", snapshotFix);
+                return (null, null, false);
+            }
+            if (at < AptSnapshotsBegin)
+            {
+                r.Error($"{key}.aptSnapshot", $"{snapshot} is before 1 March 2023, where Ubuntu's snapshot service begins.", snapshotFix);
+                return (null, null, false);
+            }
+            return (snapshot, null, true);
+        }
+        if (!Uri.TryCreate(mirror, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !AptMirrorUrl().IsMatch(mirror!))
+        {
+            r.Error($"{key}.aptMirror", $"'{ConfigReader.Shorten(mirror!)}' is not the http(s) URL of an Ubuntu archive mirror.", r.SetPathFix($"{key}.aptMirror", "http://192.168.50.20:8080/ubuntu/"));
+            return (null, null, false);
+        }
+        if (subnet is not null && Ipv4Network.TryParseAddress(uri.Host, out var ip) && !subnet.Contains(ip))
+        {
+            r.Error($"{key}.aptMirror", $"{uri.Host} is outside the lab subnet {subnet}.", "use the lab's own mirror (inside the lab), or a snapshot: aptSnapshot.");
+            return (null, null, false);
+        }
+        return (null, mirror, true);
     }
 
     /// <summary>A version that names one exact build: no "latest", "*", ranges or bare channels.</summary>
@@ -482,6 +537,8 @@ public static partial class LabSpecLoader
         return value;
     }
 
+    private static readonly DateTime AptSnapshotsBegin = new(2023, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+    [GeneratedRegex(@"\Ahttps?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?\z")] private static partial Regex AptMirrorUrl();
     [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,39}\z")] private static partial Regex NodeName();
     [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z")] private static partial Regex UserName();
     [GeneratedRegex(@"\A\d{2}\.\d{2}\z")] private static partial Regex UbuntuRelease();

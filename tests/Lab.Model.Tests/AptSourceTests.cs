@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Lab.Model.Nodes;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Tests;
+
+/// <summary>Pins that last: the Ubuntu archive at a dated snapshot (or the lab's mirror), and NVIDIA's repository key checked.</summary>
+public class AptSourceTests
+{
+    private static Repo.Config Versions(Action<JsonObject> edit) => Repo.ProdConfig().Edit(ConfigKeys.Versions, v => edit(v.AsObject()));
+
+    private static ConfigError Single(Repo.Config config, string key) => Assert.Single(config.Errors(), e => e.Key == key);
+
+    [Fact]
+    public void Shipped_stacks_read_the_archive_at_one_snapshot()
+    {
+        Assert.All(Repo.StackFiles.Select(f => Repo.Load(StackFile.Read(f)).Versions), v =>
+        {
+            Assert.Equal("20251201T000000Z", v.AptSnapshot);
+            Assert.Null(v.AptMirror);
+        });
+    }
+
+    [Theory]
+    [InlineData("2025-12-01", "not a snapshot ID of the form YYYYMMDDTHHMMSSZ")]
+    [InlineData("20251201", "not a snapshot ID")]
+    [InlineData("20251301T000000Z", "not a snapshot ID")]
+    [InlineData("20251201T000000", "not a snapshot ID")]
+    [InlineData("20991231T000000Z", "is in the future")]
+    [InlineData("20230228T235959Z", "before 1 March 2023")]
+    public void A_bad_snapshot_is_refused_naming_the_key_and_the_fix(string snapshot, string problem)
+    {
+        var error = Single(Versions(v => v["aptSnapshot"] = snapshot), "lab:versions.aptSnapshot");
+        Assert.Contains(problem, error.Problem);
+        Assert.Contains("pulumi config set --path 'lab:versions.aptSnapshot' 20251201T000000Z", error.Fix);
+    }
+
+    [Fact]
+    public void Without_snapshot_or_mirror_the_pins_would_expire_and_the_stack_is_refused()
+    {
+        var error = Single(Versions(v => v.Remove("aptSnapshot")), "lab:versions.aptSnapshot");
+        Assert.Contains("keep only the newest version", error.Problem);
+        Assert.Contains("aptMirror", error.Fix);
+    }
+
+    [Fact]
+    public void The_labs_mirror_replaces_the_snapshot_and_must_sit_in_the_lab()
+    {
+        var lab = Versions(v => { v.Remove("aptSnapshot"); v["aptMirror"] = "http://192.168.50.20:8080/ubuntu/"; }).Load();
+        Assert.Equal("http://192.168.50.20:8080/ubuntu/", lab.Versions.AptMirror);
+        Assert.Contains("readonly apt_mirror='http://192.168.50.20:8080/ubuntu/'", NodeSteps.Os(lab, lab.Nodes[0]).Text);
+
+        Assert.Contains("set together", Single(Versions(v => v["aptMirror"] = "http://192.168.50.20:8080/ubuntu/"), "lab:versions.aptMirror").Problem);
+        Assert.Contains("outside the lab subnet", Single(Versions(v => { v.Remove("aptSnapshot"); v["aptMirror"] = "http://10.1.1.1/ubuntu/"; }), "lab:versions.aptMirror").Problem);
+        Assert.Contains("not the http(s) URL", Single(Versions(v => { v.Remove("aptSnapshot"); v["aptMirror"] = "ftp://mirror/ubuntu'; x"; }), "lab:versions.aptMirror").Problem);
+    }
+
+    [Fact]
+    public void The_os_step_points_the_ubuntu_archive_at_the_snapshot_before_it_installs_a_pin()
+    {
+        var lab = Repo.Prod();
+        var os = NodeSteps.Os(lab, lab.Nodes[0]).Text;
+        Assert.Contains("readonly apt_snapshot='20251201T000000Z'", os);
+        Assert.Contains("readonly apt_mirror=''", os);
+        var sources = os.IndexOf("write_file /etc/apt/sources.list.d/ubuntu.sources 0644", StringComparison.Ordinal);
+        Assert.True(sources > 0);
+        Assert.True(sources < os.IndexOf("apt_pin \"${packages[@]}\"", StringComparison.Ordinal), "the sources must be in place before any pin is installed");
+        Assert.Contains("\"Snapshot: $apt_snapshot\"", os);
+        // The OS step runs before the nvidia step: the driver (Ubuntu's restricted archive) is read at the snapshot too.
+        Assert.True(NodeSteps.Render(lab, lab.Nodes[0]).Select(s => s.Step).ToList() is var order && order.IndexOf("os") < order.IndexOf("nvidia"));
+    }
+
+    [Fact]
+    public void Nvidias_repository_key_is_trusted_only_with_its_pinned_fingerprint()
+    {
+        var lab = Repo.Prod();
+        var nvidia = NodeSteps.Nvidia(lab, lab.Nodes[0]).Text;
+        Assert.Contains("readonly toolkit_key_fingerprint='C95B321B61E88C1809C4F759DDCAE044F796ECB0'", nvidia);
+        var check = nvidia.IndexOf("if [ \"$(key_fingerprint \"$fetched\")\" != \"$toolkit_key_fingerprint\" ]", StringComparison.Ordinal);
+        Assert.True(check > 0);
+        Assert.True(check < nvidia.IndexOf("--dearmor -o \"$keyring\"", StringComparison.Ordinal), "the key is checked before apt trusts it");
+        // Exact versions of the toolkit's packages, as the pins say.
+        Assert.Contains("'nvidia-container-toolkit=1.17.8-1'", nvidia);
+    }
+}
