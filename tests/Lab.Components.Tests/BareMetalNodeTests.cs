@@ -61,8 +61,8 @@ public class BareMetalNodeTests
     [Fact]
     public async Task Bumping_rebuild_rewires_every_step_of_that_node_and_nothing_else()
     {
-        var before = await Lab.Plan(Lab.Prod);
-        var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Nodes, n => n[2]!["rebuild"] = 1));
+        var before = await Lab.Plan(Lab.Prod.Gated());
+        var after = await Lab.Plan(Lab.Prod.Gated().Edit(ConfigKeys.Nodes, n => n[2]!["rebuild"] = 1));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
         // The node's steps, the generation of its secret-id and its cluster join (the token step runs on zenon);
         // nothing of the NAS, Vault's mounts and roles, or other nodes.
@@ -77,8 +77,8 @@ public class BareMetalNodeTests
     [Fact]
     public async Task A_driver_pin_change_rewires_only_the_driver_steps()
     {
-        var before = await Lab.Plan(Lab.Prod);
-        var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1"));
+        var before = await Lab.Plan(Lab.Prod.Gated());
+        var after = await Lab.Plan(Lab.Prod.Gated().Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1"));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
         // And the gate re-measures what the driver affects: the GPU probes.
         // The driver, the reboot that loads it and the check that it did, on every node.

@@ -44,7 +44,7 @@ internal static class Lab
         };
     });
 
-    private static string TestImage(string tag) => $"{tag}@sha256:{global::Lab.Model.Text.Shell.Sha256("test digest of " + tag)}";
+    private static string TestImage(string tag) => $"{tag}@sha256:{(global::Lab.Model.Text.Shell.Sha256("test digest of " + tag))}";
 
     /// <summary>The file with a secret set (as the CLI would hand it to the program: plaintext plus its key in the secret list).</summary>
     public static StackFile WithSecret(this StackFile file, string key, string plaintext) => file with

@@ -62,7 +62,7 @@ public class LabStackTests
     {
         var file = StackFile.Parse("dev", "Pulumi.dev.yaml",
             File.ReadAllText(Path.Combine(Lab.Root, "Pulumi.dev.yaml")).Replace("auth: agent", "auth: key")
-            + "  lab:sshPrivateKey:\n    secure: v1:c2FsdA==:Y2lwaGVydGV4dA==\n");
+            + "  lab:sshPrivateKey:\n    secure: v1:c2FsdA==:Y2lwaGVydGV4dA==\n").Gated();
         var text = PlanPrinter.Print(file, await Lab.Plan(file));
         Assert.Contains("├─ lab:node:BareMetalNode derpy\n│  ├─ command:remote:Command derpy-ready\n", text);
         Assert.Contains("├─ lab:cluster:MicroK8sCluster cluster\n", text);

@@ -23,7 +23,7 @@ public class ValidationGateTests
         Assert.Equal("derpy", (string)pod["nodeSelector"]!["kubernetes.io/hostname"]!);
         Assert.Equal("Never", (string)pod["restartPolicy"]!);
         Assert.Equal("1", (string)pod["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"]!);
-        Assert.Equal("192.168.50.20:5000/lab/gpu-burn:cuda12.6.3", (string)pod["containers"]![0]!["image"]!);
+        Assert.Matches(@"^192\.168\.50\.20:5000/lab/gpu-burn:cuda12\.6\.3@sha256:[0-9a-f]{64}$", (string)pod["containers"]![0]!["image"]!);
 
         var nfs = Spec(plan.Single(Job, "validation-nfs-throughput"))["template"]!["spec"]!;
         Assert.Equal("/share/lab/results", (string)nfs["volumes"]![0]!["nfs"]!["path"]!);
