@@ -69,11 +69,17 @@ public class HostileCorpusTests
         new("alert for: newline", "for: 5m, severity: warning}", "for: \"5m\\n\", severity: warning}", "lab:alerts.rules.HighGPUTemperature"),
         new("alert severity: YAML injection", "for: 5m, severity: warning}", "for: 5m, severity: \"warning\\\"}\\n- alert: x\"}", "lab:alerts.rules.HighGPUTemperature"),
         // Validation
-        new("validation mode: shell", "mode: enforce", "mode: \"enforce$(reboot)\"", "lab:validation.mode"),
+        new("validation mode: shell", "mode: off", "mode: \"off$(reboot)\"", "lab:validation.mode"),
         new("validation epoch: negative", "epoch: 0", "epoch: -1", "lab:validation.epoch"),
         new("validation epoch: past the bound", "epoch: 0", "epoch: 2000000", "lab:validation.epoch"),
         new("registry: shell", "registry: 192.168.50.20:5000", $"registry: \"192.168.50.20:5000{Pwn}\"", "lab:validation.registry"),
-        new("image: space", "cuda: lab/gpu-burn:cuda12.6.3", "cuda: \"lab/gpu-burn:cuda12.6.3 --privileged\"", "lab:validation.images.cuda"),
+        new("image: space", "    # images:", "    images: {cuda: \"lab/gpu-burn:cuda12.6.3 --privileged\", tools: lab/t:1, rapids: lab/r:1}", "lab:validation.images.cuda"),
+        new("image: digest with a shell tail", "    # images:", $"    images: {{cuda: \"lab/gpu-burn:cuda12.6.3@sha256:{new string('a', 64)}{Pwn}\", tools: lab/t:1, rapids: lab/r:1}}", "lab:validation.images.cuda"),
+        // Host keys and apt sources
+        new("host key: shell", "      host: 192.168.50.11\n", $"      host: 192.168.50.11\n      hostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{Pwn}\"\n", "lab:nodes[0].hostKey"),
+        new("host key: a second line", "      host: 192.168.50.11\n", "      host: 192.168.50.11\n      hostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJWsMiMtKucduyLXIeVR4tDBP9b3oHYWb45907tXebo8\\n192.168.50.99 ssh-ed25519 AAAA\"\n", "lab:nodes[0].hostKey"),
+        new("apt snapshot: quote break", "aptSnapshot: 20251201T000000Z", "aptSnapshot: \"20251201T000000Z'; touch /tmp/lab-pwned; '\"", "lab:versions.aptSnapshot"),
+        new("apt mirror: shell", "aptSnapshot: 20251201T000000Z", $"aptMirror: \"http://192.168.50.20/ubuntu/{Pwn}\"", "lab:versions.aptMirror"),
         // Vault
         new("vault address: newline heredoc break", "address: https://192.168.50.20:8200", "address: \"https://192.168.50.20:8200\\nEOF\\ntouch /tmp/lab-pwned\"", "lab:vault.address"),
         new("vault address: userinfo", "address: https://192.168.50.20:8200", "address: https://root:s3cret@192.168.50.20:8200", "lab:vault.address"),

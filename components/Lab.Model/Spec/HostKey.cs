@@ -37,7 +37,7 @@ public sealed record HostKey(string Type, string Base64)
         {
             problem = Types.Contains(parts[1]) ? "starts with a host name (a known_hosts line); the value is only the key: TYPE BASE64."
                 : parts[0] == "ssh-rsa" ? "is an RSA key; pulumi-command would offer only the SHA-1 'ssh-rsa' algorithm, which OpenSSH 8.8+ refuses."
-                : $"has key type '{ConfigReader.Shorten(parts[0])}'; the lab pins {string.Join(", ", Types)}.";
+                : $"has key type '{ConfigText.Shorten(parts[0])}'; the lab pins {string.Join(", ", Types)}.";
             return false;
         }
         byte[] blob;

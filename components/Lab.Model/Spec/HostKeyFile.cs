@@ -32,7 +32,7 @@ public static class HostKeyFile
             var hostText = m.TryGetProperty("host", out var h) ? h.ToString() : "";
             if (!Ipv4Network.TryParseAddress(hostText, out var host))
             {
-                errors.Add(new ConfigError($"{key}.host", $"'{ConfigReader.Shorten(hostText)}' is not an IPv4 address.", "set the machine's address first."));
+                errors.Add(new ConfigError($"{key}.host", $"'{ConfigText.Shorten(hostText)}' is not an IPv4 address.", "set the machine's address first."));
                 return;
             }
             HostKey? pinned = null;

@@ -149,7 +149,7 @@ public static partial class LabSpecLoader
         HostKeyMode? hostKeys = modeText switch { "pinned" => HostKeyMode.Pinned, "collect" => HostKeyMode.Collect, _ => null };
         if (hostKeys is null)
         {
-            r.Error($"{key}.hostKeys", $"'{ConfigReader.Shorten(modeText)}' is not a host-key mode.",
+            r.Error($"{key}.hostKeys", $"'{ConfigText.Shorten(modeText)}' is not a host-key mode.",
                 "use 'pinned' (every machine's hostKey set and checked) or 'collect' (until scripts/host-keys FILE has recorded them).");
         }
         return user is null || port is null || auth is null || hostKeys is null ? null : new SshSpec(user, port.Value, auth.Value, hostKeys.Value);
@@ -221,7 +221,7 @@ public static partial class LabSpecLoader
             if (!DateTime.TryParseExact(snapshot, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
                     System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
             {
-                r.Error($"{key}.aptSnapshot", $"'{ConfigReader.Shorten(snapshot)}' is not a snapshot ID of the form YYYYMMDDTHHMMSSZ (UTC).", snapshotFix);
+                r.Error($"{key}.aptSnapshot", $"'{ConfigText.Shorten(snapshot)}' is not a snapshot ID of the form YYYYMMDDTHHMMSSZ (UTC).", snapshotFix);
                 return (null, null, false);
             }
             if (at > DateTime.UtcNow)
@@ -238,7 +238,7 @@ public static partial class LabSpecLoader
         }
         if (!Uri.TryCreate(mirror, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !AptMirrorUrl().IsMatch(mirror!))
         {
-            r.Error($"{key}.aptMirror", $"'{ConfigReader.Shorten(mirror!)}' is not the http(s) URL of an Ubuntu archive mirror.", r.SetPathFix($"{key}.aptMirror", "http://192.168.50.20:8080/ubuntu/"));
+            r.Error($"{key}.aptMirror", $"'{ConfigText.Shorten(mirror!)}' is not the http(s) URL of an Ubuntu archive mirror.", r.SetPathFix($"{key}.aptMirror", "http://192.168.50.20:8080/ubuntu/"));
             return (null, null, false);
         }
         if (subnet is not null && Ipv4Network.TryParseAddress(uri.Host, out var ip) && !subnet.Contains(ip))
