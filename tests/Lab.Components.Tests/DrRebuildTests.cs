@@ -110,15 +110,16 @@ public class DrRebuildTests
     [Fact]
     public void The_control_node_is_rebuilt_as_a_new_cluster_every_worker_rejoins_and_the_members_are_shown()
     {
-        var (code, output, calls) = Run("n\n", "prod", "zenon");
+        // The reset machine's new key is confirmed; the rebuild itself is declined.
+        var (code, output, calls) = Run("y\nn\n", "prod", "zenon");
         Assert.Equal(1, code);
         Assert.Contains("zenon is the control node: its rebuild makes a NEW cluster", output);
         Assert.Contains("::cluster-k8s", output);
-        Assert.Contains("::validation-namespace", output);
+        Assert.Contains("::lab-alerts", output);
         Assert.Contains("::derpy-join", output);
         Assert.DoesNotContain("pulumi ", calls);
 
-        (code, output, calls) = Run("", "prod", "zenon", "--yes");
+        (code, output, calls) = Run("", "prod", "zenon", "--yes", "--expect-fingerprint", NewFingerprint);
         Assert.True(code == 0, output);
         var lines = calls.Split('\n');
         Assert.Contains("pulumi config set --path lab:nodes[0].rebuild 1 --stack prod --config-file stacks/Pulumi.prod.yaml", lines);
@@ -135,7 +136,9 @@ public class DrRebuildTests
         Assert.DoesNotContain("qnap", up);
         // No stale-member removal: the old cluster is gone with the control node.
         Assert.DoesNotContain(lines, l => l.Contains("remove-node", StringComparison.Ordinal));
-        Assert.Equal("ssh -p 22 -o BatchMode=yes labops@192.168.50.11 sudo -n microk8s kubectl get nodes -L lab.infra/role", lines.Last(l => l.StartsWith("ssh ", StringComparison.Ordinal)));
+        // Over the connection that checks the key confirmed at the start.
+        Assert.Matches(@"\Assh -p 22 -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=\S+/known_hosts labops@192\.168\.50\.11 sudo -n microk8s kubectl get nodes -L lab\.infra/role\z",
+            lines.Last(l => l.StartsWith("ssh ", StringComparison.Ordinal)));
     }
 
     [Fact]
