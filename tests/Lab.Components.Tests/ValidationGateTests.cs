@@ -84,7 +84,7 @@ public class ValidationGateTests
     [Fact]
     public async Task Jobs_wait_suspended_for_the_collector_and_get_only_the_privilege_they_need()
     {
-        var plan = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Validation, v => v["drill"] = true));
+        var plan = await Lab.Plan(Lab.Prod.Gated().Edit(ConfigKeys.Validation, v => v["drill"] = true));
         Assert.All(plan.OfType(Job), j => Assert.True((bool)Spec(j)["suspend"]!, j.Name));
         foreach (var job in plan.OfType(Job))
         {
@@ -115,7 +115,7 @@ public class ValidationGateTests
     [Fact]
     public async Task Without_host_access_the_namespace_enforces_baseline()
     {
-        var single = Lab.Dev;
+        var single = Lab.Dev.Gated();
         var plan = await Lab.Plan(single);
         var labels = JsonNode.Parse(JsonSerializer.Serialize(plan.Single("kubernetes:core/v1:Namespace", "validation-namespace").Inputs["metadata"]))!["labels"]!;
         Assert.Equal("baseline", (string)labels["pod-security.kubernetes.io/enforce"]!);
@@ -124,10 +124,10 @@ public class ValidationGateTests
     [Fact]
     public async Task A_failed_job_fails_the_update_with_its_reason()
     {
-        var lab = LabSpecLoader.Load("dev", Lab.Dev.Config, Lab.Dev.SecretKeys);
+        var lab = LabSpecLoader.Load("dev", Lab.Dev.Gated().Config, Lab.Dev.Gated().SecretKeys);
         var rapids = global::Lab.Model.Validation.Probes.For(lab).Single(p => p.Name == "rapids-speedup").JobName;
-        var failed = HealthyLabMocks.OnTarget(Lab.Dev).Replace($"LAB_JOB job={rapids} status=complete", $"LAB_JOB job={rapids} status=failed reason=DeadlineExceeded");
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev, new HealthyLabMocks(Lab.Dev, failed)));
+        var failed = HealthyLabMocks.OnTarget(Lab.Dev.Gated()).Replace($"LAB_JOB job={rapids} status=complete", $"LAB_JOB job={rapids} status=failed reason=DeadlineExceeded");
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev.Gated(), new HealthyLabMocks(Lab.Dev.Gated(), failed)));
         Assert.Matches(@"rapids_speedup\s+-\s+>= 5 x\s+FAIL\s+job failed: DeadlineExceeded", e.ToString());
     }
 }

@@ -14,7 +14,7 @@ namespace Lab.Model.Tests;
 /// </summary>
 public class ProbeScriptTests
 {
-    private static readonly LabSpec Prod = Repo.Prod();
+    private static readonly LabSpec Prod = Repo.GatedProd();
     private static readonly IReadOnlyList<Probe> ProdProbes = Probes.For(Prod);
 
     internal static string StandIns => Path.Combine(Repo.Root, "tests", "stand-ins");
@@ -123,7 +123,7 @@ public class ProbeScriptTests
         Assert.Matches(@"^LAB_RESULT check=inference_p95 value=[0-9]+\.[0-9] unit=ms$", line);
         // 300 ms is above the stack's 200 ms target.
         Assert.Equal(Outcome.Fail, verdict.Outcome);
-        var lenient = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["inferenceP95"] = 1500).Load();
+        var lenient = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["inferenceP95"] = 1500).Load();
         Assert.Equal(Outcome.Pass, Judge("inference-p95", run.Stdout, "inference_p95", lenient).Outcome);
     }
 
@@ -141,7 +141,7 @@ public class ProbeScriptTests
         Assert.Equal("LAB_RESULT check=inference_p95 value=2000.0 unit=ms", Assert.Single(run.Results));
         Assert.Equal(Outcome.Fail, Judge("inference-p95", run.Stdout, "inference_p95").Outcome);
         // Even against the most lenient target the stack allows: its timeout is always above the target.
-        var lenient = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["inferenceP95"] = 60000).Load();
+        var lenient = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["inferenceP95"] = 60000).Load();
         var load = Probes.InferenceLoad.For(lenient.Validation.Targets.InferenceP95Ms);
         Assert.True(load.TimeoutSeconds * 1000 > lenient.Validation.Targets.InferenceP95Ms);
     }
@@ -162,7 +162,7 @@ public class ProbeScriptTests
         var verdict = Judge("bandwidth-gemini-1", client.Stdout, "bandwidth:gemini-1");
         Assert.True(verdict.Measured > 0);
         Assert.Equal(verdict.Measured >= 2.3 ? Outcome.Pass : Outcome.Fail, verdict.Outcome);
-        var unreachable = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["bandwidth"] = 400).Load();
+        var unreachable = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["targets"]!["bandwidth"] = 400).Load();
         Assert.Equal(Outcome.Fail, Judge("bandwidth-gemini-1", client.Stdout, "bandwidth:gemini-1", unreachable).Outcome);
     }
 
@@ -237,7 +237,7 @@ public class CollectorRunTests
     [Fact]
     public void The_collector_runs_stage_after_stage_records_failures_at_once_and_gives_up_at_the_deadline()
     {
-        var lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+        var lab = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
         // Short deadlines, so a Job that never ends is given up within seconds.
         var probes = Probes.For(lab).Select(p => p with { DeadlineSeconds = 3 }).ToList();
         var jobs = Directory.CreateTempSubdirectory("lab-collector-");
@@ -305,7 +305,7 @@ public class CollectorRunTests
 /// <summary>The drill's two scripts, run for real against the stand-in nsenter and kubectl.</summary>
 public class DrillRunTests
 {
-    private static readonly LabSpec Lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+    private static readonly LabSpec Lab = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
     private static readonly Check Detection = Probes.For(Lab).SelectMany(p => p.Checks).Single(c => c.Id == "failure_detection:rocinate");
     private static readonly Probes.DrillTimingData Short = new(SettleSeconds: 0, DownSeconds: 2, ReadyWaitSeconds: 2, WatchSeconds: 10, LogWaitSeconds: 5);
 

@@ -197,7 +197,7 @@ public class ProbeTests
     [Fact]
     public void Probes_run_in_stages_that_share_no_gpu_and_no_link()
     {
-        var lab = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
+        var lab = Repo.GatedProdConfig().Edit(ConfigKeys.Validation, v => v["drill"] = true).Load();
         var stages = Probes.For(lab).GroupBy(p => p.Stage).ToList();
         foreach (var stage in stages)
         {
@@ -215,7 +215,7 @@ public class ProbeTests
     [Fact]
     public void The_collectors_time_bound_is_the_sum_of_each_stages_longest_deadline()
     {
-        var probes = Probes.For(Repo.Prod());
+        var probes = Probes.For(Repo.GatedProd());
         var expected = probes.GroupBy(p => p.Stage).Sum(s => s.Max(p => p.DeadlineSeconds) + Collector.GraceSeconds);
         Assert.Equal(expected, Collector.BoundSeconds(probes));
         // Hours at most, not one full timeout per failed Job after another.
@@ -225,7 +225,7 @@ public class ProbeTests
     [Fact]
     public void The_inference_probe_posts_a_fixed_chat_completion_for_the_stacks_model()
     {
-        var probe = Probes.For(Repo.Prod()).Single(p => p.Name == "inference-p95");
+        var probe = Probes.For(Repo.GatedProd()).Single(p => p.Name == "inference-p95");
         Assert.Contains("readonly url='http://192.168.50.11:8000/v1/chat/completions'", probe.Script);
         Assert.Contains("readonly request_body='{\"model\":\"meta/llama3-8b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the single word: ready\"}],\"max_tokens\":8,\"temperature\":0,\"stream\":false}'", probe.Script);
         Assert.Contains("--fail", probe.Script);
@@ -234,7 +234,7 @@ public class ProbeTests
     [Fact]
     public void The_nas_step_creates_the_probe_directory_for_the_probe_account_and_never_removes_it()
     {
-        var lab = Repo.Prod();
+        var lab = Repo.GatedProd();
         var steps = Lab.Model.Storage.NasExports.Steps(lab);
         var results = steps.Single(s => s.Step == "export-results").Text;
         Assert.Contains("readonly probe_directory='/share/lab/results/.lab-validation'", results);
