@@ -51,12 +51,14 @@ public sealed class ValidationGate : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { args.After.Concat(after).ToArray() },
+            DependsOn = new InputList<Resource> { after },
         };
 
         // Pod Security admission: the drill's stop Job is privileged and the bandwidth probes use the host's
         // network, which only the privileged level admits; everything else is held to baseline.
         var level = args.Probes.Any(p => p.Host != HostAccess.None) ? "privileged" : "baseline";
+        // Only the namespace waits for every other component; all else here comes after it (ordering is
+        // transitive), so a lab of N nodes adds N dependencies, not N for every one of its 2N Jobs.
         var ns = new K8s.Core.V1.Namespace($"{name}-namespace", new K8s.Types.Inputs.Core.V1.NamespaceArgs
         {
             Metadata = new ObjectMetaArgs
@@ -70,7 +72,7 @@ public sealed class ValidationGate : ComponentResource
                     ["pod-security.kubernetes.io/audit"] = "restricted",
                 },
             },
-        }, OnCluster());
+        }, OnCluster([.. args.After]));
 
         var prerequisites = new List<Resource> { ns };
         if (args.Probes.Any(p => p.NeedsNodeReader))
@@ -84,7 +86,7 @@ public sealed class ValidationGate : ComponentResource
             {
                 Metadata = new ObjectMetaArgs { Name = "lab-validation-node-reader" },
                 Rules = { new PolicyRuleArgs { ApiGroups = { "" }, Resources = { "nodes" }, Verbs = { "get", "list", "watch" } } },
-            }, OnCluster());
+            }, OnCluster(ns));
             prerequisites.Add(new K8s.Rbac.V1.ClusterRoleBinding($"{name}-node-reader", new K8s.Types.Inputs.Rbac.V1.ClusterRoleBindingArgs
             {
                 Metadata = new ObjectMetaArgs { Name = "lab-validation-node-reader" },
