@@ -1,18 +1,18 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using Lab.Components.Cluster;
 using Lab.Components.Monitoring;
-using Lab.Components.Validation;
 using Lab.Components.Nodes;
 using Lab.Components.Storage;
+using Lab.Components.Validation;
 using Lab.Components.Vault;
 using Lab.Model.Cluster;
 using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
-using Lab.Model.Vault;
 using Lab.Model.Validation;
-using System.Text.Json;
+using Lab.Model.Vault;
 using Pulumi;
 
 namespace Lab.Infra;

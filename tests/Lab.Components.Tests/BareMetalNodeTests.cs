@@ -1,10 +1,10 @@
+using System.Text.Json;
 using Lab.Components.Nodes;
-using Lab.Plan;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
+using Lab.Plan;
 using Pulumi;
 using Pulumi.Command.Remote;
-using System.Text.Json;
 
 namespace Lab.Components.Tests;
 

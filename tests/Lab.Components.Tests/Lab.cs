@@ -79,14 +79,14 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
         "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Contains("-join-token-", StringComparison.Ordinal)
             ? "join_token=issued\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
             : args.Name!.Split('-').Last() switch
-        {
-            "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
-            "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
-            "exports" => "exports=5\n",
-            "microk8s" => "microk8s=v1.32.9\nchannel=1.32/stable\n",
-            "results" => probeOutput ?? OnTarget(file),
-            _ => "",
-        }),
+            {
+                "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",
+                "nvidia" => "driver_version=580.95.05\ndriver_loaded=580.95.05\nreboot_required=false\n",
+                "exports" => "exports=5\n",
+                "microk8s" => "microk8s=v1.32.9\nchannel=1.32/stable\n",
+                "results" => probeOutput ?? OnTarget(file),
+                _ => "",
+            }),
         "vault:appRole/authBackendRole:AuthBackendRole" => ImmutableDictionary<string, object>.Empty.Add("roleId", RoleId),
         // Vault issues a new secret-id whenever the resource is replaced, i.e. for each new metadata.
         "vault:appRole/authBackendRoleSecretId:AuthBackendRoleSecretId" => ImmutableDictionary<string, object>.Empty.Add("secretId",

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Lab.Components.Cluster;
+using Lab.Model.Nodes;
 using Lab.Plan;
 using Pulumi;
 using Pulumi.Command.Remote;
-using Lab.Model.Nodes;
 
 namespace Lab.Components.Tests;
 

@@ -18,12 +18,12 @@ public class OperationsTests
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod.Gated(), node);
         var names = changed.Select(r => r.Name).ToList();
         var control = node == "zenon";
+        // A control-node rebuild is a new cluster: every worker rejoins it, and every Kubernetes object is created on it (the last clause).
         bool Belongs(string name) =>
             name.StartsWith($"{node}-", StringComparison.Ordinal)             // its steps, join token, join, labels, cluster steps it hosts
             || name == $"vault-{node}-secret-id-generation"                   // its secret-id
             || name == $"zenon-join-token-{node}"                             // its join, issued on the control node
             || name.StartsWith("validation-", StringComparison.Ordinal)       // the gate re-measures it
-            // A control-node rebuild is a new cluster: every worker rejoins it, and every Kubernetes object is created on it.
             || (control && (Workers.Any(w => name == $"{w}-join-token" || name == $"{w}-join" || name == $"zenon-join-token-{w}")
                 || changed.Single(r => r.Name == name) is { } r && (r.Type.StartsWith("kubernetes:", StringComparison.Ordinal) || r.Type == "pulumi:providers:kubernetes")));
         Assert.All(names, n => Assert.True(Belongs(n), $"a rebuild of {node} changes {n}"));

@@ -63,7 +63,11 @@ public class MarkerTests
             if (quoted && line[i] == '\\')
             {
                 inside[i] = true;
-                if (i + 1 < line.Length) inside[++i] = true;
+                if (i + 1 < line.Length)
+                {
+                    inside[++i] = true;
+                }
+
                 continue;
             }
             if (line[i] == '"')

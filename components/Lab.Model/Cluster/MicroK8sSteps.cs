@@ -1,7 +1,7 @@
+using System.Collections.Immutable;
 using Lab.Model.Artifacts;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
-using System.Collections.Immutable;
 
 namespace Lab.Model.Cluster;
 

@@ -1,5 +1,5 @@
-using Lab.Model.Spec;
 using System.Collections.Immutable;
+using Lab.Model.Spec;
 
 namespace Lab.Model.Nodes;
 
@@ -116,6 +116,6 @@ public static class NodeSteps
         RebootData(spec), "Nodes/driver-reboot.sh");
 
     /// <summary>Waits (dialling, like ready) for the machine to come back, then proves the pinned driver is loaded and answers.</summary>
-    public static StepScript DriverLoaded(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "driver-loaded",
-        "the pinned NVIDIA driver is loaded and answers", Driver(spec), "Nodes/driver-loaded.sh") with { WaitsForBoot = true };
+    public static StepScript DriverLoaded(LabSpec spec, NodeSpec node) =>
+        StepScript.Render(Component, node.Name, "driver-loaded", "the pinned NVIDIA driver is loaded and answers", Driver(spec), "Nodes/driver-loaded.sh") with { WaitsForBoot = true };
 }

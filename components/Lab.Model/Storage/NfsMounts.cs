@@ -1,8 +1,8 @@
+using System.Collections.Immutable;
 using Lab.Model.Artifacts;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Text;
-using System.Collections.Immutable;
 
 namespace Lab.Model.Storage;
 
