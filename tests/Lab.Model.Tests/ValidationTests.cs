@@ -55,7 +55,9 @@ public class ValidationConfigTests
     {
         var error = Single(Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["images"] = new JsonObject
         {
-            ["cuda"] = "lab/gpu-burn:cuda12.6.3", ["tools"] = "lab/probe-tools:2026.10", ["rapids"] = "lab/rapids:25.02",
+            ["cuda"] = "lab/gpu-burn:cuda12.6.3",
+            ["tools"] = "lab/probe-tools:2026.10",
+            ["rapids"] = "lab/rapids:25.02",
         }).Errors().Where(e => e.Key == "lab:validation.images.cuda").ToList(), "lab:validation.images.cuda");
         Assert.Contains("privileged", error.Problem);
     }
