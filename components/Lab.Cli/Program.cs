@@ -1,4 +1,5 @@
 using Lab.Model.Artifacts;
+using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Validation;
 
@@ -7,10 +8,12 @@ using Lab.Model.Validation;
 //   verdict FILE RESULTS  re-judge saved probe output against the stack's targets
 //   host-keys list FILE   the machines of a stack file: KEY NAME HOST PORT FINGERPRINT (or -)
 //   host-keys write FILE  writes "KEY TYPE BASE64" lines from stdin into the file as hostKeys (scripts/host-keys, dr-rebuild)
+//   chain FILE DIR        every machine and remote step in the program's order, for scripts/box
 return args switch
 {
     ["host-keys", "list", var stackFile] => Run(() => ListMachines(stackFile)),
     ["host-keys", "write", var stackFile] => Run(() => WriteHostKeys(stackFile)),
+    ["chain", var stackFile, var outDir] => Run(() => Chain(stackFile, outDir)),
     ["render", var stackFile, var outDir] => Run(() => Render(stackFile, outDir)),
     ["verdict", var stackFile, var results] => Run(() => Verdict(stackFile, results)),
     _ => Usage(),
@@ -18,7 +21,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE   (FILE: a stack file such as Pulumi.dev.yaml)");
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | Lab.Cli chain FILE DIR   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
 
@@ -122,3 +125,44 @@ static int WriteHostKeys(string stackFile)
     }
     return 0;
 }
+
+// Writes DIR/machines.tsv (name, host, kind, ssh user, ssh port), DIR/steps.tsv (one line per step in
+// order: machine, step, rebuild generation or -, script sha256, script file, secrets file or -), the
+// files, and DIR/pins.tsv (every package the steps pin: name, version). A secrets file holds what a test run feeds after the script, one line each: `value V` (a
+// generated test value standing in for the Pulumi secret) or `fact MACHINE STEP KEY`.
+static int Chain(string stackFile, string outDir)
+{
+    var lab = Load(stackFile);
+    Directory.CreateDirectory(Path.Combine(outDir, "steps"));
+    File.WriteAllLines(Path.Combine(outDir, "machines.tsv"),
+        ApplyOrder.Machines(lab).Select(m => string.Join('\t', m.Name, m.Host, m.Kind, lab.Ssh.User, lab.Ssh.Port)));
+    var index = new List<string>();
+    foreach (var (step, i) in ApplyOrder.Steps(lab).Select((s, i) => (s, i)))
+    {
+        var name = $"{i:D3}-{step.Machine.Name}-{step.Script.Step}";
+        File.WriteAllText(Path.Combine(outDir, "steps", name + ".sh"), step.Script.Text);
+        var secrets = "-";
+        if (step.Secrets.Count > 0)
+        {
+            secrets = $"steps/{name}.secrets";
+            File.WriteAllLines(Path.Combine(outDir, secrets),
+                step.Secrets.Select(s => s.FromFact ? $"fact {s.Source}" : $"value {TestValue(s.Source)}"));
+        }
+        index.Add(string.Join('\t', step.Machine.Name, step.Script.Step, step.Rebuild?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+            step.Script.Hash, $"steps/{name}.sh", secrets));
+    }
+    File.WriteAllLines(Path.Combine(outDir, "steps.tsv"), index);
+    // Every package a step pins, so a test run can offer exactly these versions.
+    var v = lab.Versions;
+    File.WriteAllLines(Path.Combine(outDir, "pins.tsv"),
+        v.OsPackages.Select(p => (p.Key, p.Value))
+            .Append(($"nvidia-driver-{v.DriverBranch}-open", v.NvidiaDriver))
+            .Concat(NodeSteps.ToolkitPackages.Select(p => (p, v.ContainerToolkit)))
+            .Append(("vault", lab.Vault.AgentVersion))
+            .Select(p => $"{p.Item1}\t{p.Item2}"));
+    Console.WriteLine($"{index.Count} steps on {ApplyOrder.Machines(lab).Count} machines for stack '{lab.Stack}' in {outDir}");
+    return 0;
+}
+
+// A test value for a secret: 32 lowercase hex characters, stable per name (a join token's alphabet).
+static string TestValue(string name) => Lab.Model.Text.Shell.Sha256("lab box test value: " + name)[..32];

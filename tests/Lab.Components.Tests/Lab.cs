@@ -19,6 +19,9 @@ internal static class Lab
 
     public static IEnumerable<StackFile> ShippedStacks => [Dev, Prod];
 
+    /// <summary>The lab in a box (scripts/box): a stack the program must accept like any other.</summary>
+    public static StackFile Box => StackFile.Read(Path.Combine(Root, "stacks", "Pulumi.box.yaml"));
+
     public static Task<IReadOnlyList<PlannedResource>> Plan(StackFile file, PlanMocks? mocks = null) => PlanRunner.RunAsync(file, mocks);
 
     /// <summary>The file with one structured key edited.</summary>

@@ -10,7 +10,7 @@ namespace Lab.Components.Tests;
 
 public class LabStackTests
 {
-    public static TheoryData<string> ShippedStacks() => new(Lab.ShippedStacks.Select(f => f.Path));
+    public static TheoryData<string> ShippedStacks() => new([.. Lab.ShippedStacks.Select(f => f.Path), Lab.Box.Path]);
 
     private static StackFile Read(string path) => StackFile.Read(path);
 

@@ -10,7 +10,8 @@ internal static class Repo
 
     public static string DevFile => Path.Combine(Root, "Pulumi.dev.yaml");
     public static string ProdFile => Path.Combine(Root, "stacks", "Pulumi.prod.yaml");
-    public static IEnumerable<string> StackFiles => [DevFile, ProdFile];
+    public static string BoxFile => Path.Combine(Root, "stacks", "Pulumi.box.yaml");
+    public static IEnumerable<string> StackFiles => [DevFile, ProdFile, BoxFile];
 
     public static LabSpec Load(StackFile file) => LabSpecLoader.Load(file.Stack, file.Config, file.SecretKeys);
 

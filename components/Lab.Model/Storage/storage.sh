@@ -15,7 +15,7 @@ for file in /etc/systemd/system/*.automount; do
     systemctl disable --now "$unit.automount" >/dev/null 2>&1 || true
     systemctl stop "$unit.mount" >/dev/null 2>&1 || true
     rm -f "/etc/systemd/system/$unit.automount" "/etc/systemd/system/$unit.mount"
-    echo "removed mount unit $unit (the NAS and its data are untouched)" >&2
+    echo "changed: removed mount unit $unit (the NAS and its data are untouched)" >&2
   fi
 done
 systemctl daemon-reload

@@ -1,0 +1,68 @@
+using System.Net;
+using Lab.Model.Cluster;
+using Lab.Model.Nodes;
+using Lab.Model.Spec;
+using Lab.Model.Storage;
+using Lab.Model.Validation;
+
+namespace Lab.Model.Artifacts;
+
+/// <summary>A machine of the lab as the steps reach it: the NAS, the control node or a worker.</summary>
+public sealed record Machine(string Name, IPAddress Host, string Kind);
+
+/// <summary>
+/// A secret line the program feeds after a step's script on stdin: a value it generates (a role-id,
+/// a secret-id, a join token) or a fact another step reported (the cluster's CA hash).
+/// </summary>
+/// <param name="Source">What the program feeds: for a generated value, which one; for a fact, MACHINE STEP KEY.</param>
+public sealed record SecretLine(bool FromFact, string Source);
+
+/// <summary>One remote step in the order the program runs it, with what triggers it and what it reads on stdin.</summary>
+/// <param name="Rebuild">The machine's rebuild generation when it is part of the step's triggers; null for the NAS.</param>
+public sealed record OrderedStep(Machine Machine, StepScript Script, int? Rebuild, IReadOnlyList<SecretLine> Secrets);
+
+/// <summary>
+/// Every remote step of a lab in one total order that respects the program's dependencies
+/// (LabStack): the NAS's exports before any node's storage, each node's chain in order, every
+/// node's chain before its cluster install, the control node's install and add-ons before a worker's
+/// join token, the token before the join, and the validation collector last.
+/// </summary>
+public static class ApplyOrder
+{
+    public static IReadOnlyList<Machine> Machines(LabSpec spec) =>
+    [
+        new(spec.Nas.Name, spec.Nas.Host, "nas"),
+        .. spec.Nodes.Select(n => new Machine(n.Name, n.Host, n.Role == NodeRole.Control ? "control" : "worker")),
+    ];
+
+    public static IReadOnlyList<OrderedStep> Steps(LabSpec spec)
+    {
+        var machines = Machines(spec).ToDictionary(m => m.Name);
+        var control = spec.ControlNode;
+        OrderedStep On(NodeSpec node, StepScript script, params SecretLine[] secrets) => new(machines[node.Name], script, node.Rebuild, secrets);
+        SecretLine Token(NodeSpec worker) => new(false, $"join token of {worker.Name}");
+
+        var steps = new List<OrderedStep>();
+        steps.AddRange(NasExports.Steps(spec).Select(s => new OrderedStep(machines[spec.Nas.Name], s, null, [])));
+        foreach (var node in spec.Nodes)
+        {
+            steps.AddRange(NodeSteps.Render(spec, node).Select(s => s.Step == "vault-agent"
+                ? On(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}"))
+                : On(node, s)));
+        }
+        steps.Add(On(control, MicroK8sSteps.Install(spec, control)));
+        steps.Add(On(control, MicroK8sSteps.EnableAddons(spec)));
+        steps.Add(On(control, MicroK8sSteps.Kubeconfig(spec)));
+        foreach (var worker in spec.Workers)
+        {
+            steps.Add(On(worker, MicroK8sSteps.Install(spec, worker)));
+            steps.Add(On(control, MicroK8sSteps.IssueJoinToken(spec, worker), Token(worker)) with { Rebuild = worker.Rebuild });
+            steps.Add(On(worker, MicroK8sSteps.Join(spec, worker), Token(worker), new(true, $"{control.Name} microk8s ca_sha256")));
+        }
+        if (spec.Validation.Mode != GateMode.Off)
+        {
+            steps.Add(On(control, Collector.Step(spec, Probes.For(spec))));
+        }
+        return steps;
+    }
+}

@@ -1,0 +1,57 @@
+using Lab.Model.Artifacts;
+
+namespace Lab.Model.Tests;
+
+/// <summary>The one order scripts/box runs the steps in respects every dependency the program wires (LabStack).</summary>
+public class ApplyOrderTests
+{
+    private static readonly IReadOnlyList<OrderedStep> Prod = ApplyOrder.Steps(Repo.Prod());
+
+    private static int At(string machine, string step) =>
+        Prod.Select((s, i) => (s, i)).Single(x => x.s.Machine.Name == machine && x.s.Script.Step == step).i;
+
+    [Fact]
+    public void The_nas_applies_its_exports_before_any_node_mounts_them()
+    {
+        var exports = At("qnap", "exports");
+        Assert.All(Repo.Prod().Nodes, n => Assert.True(At(n.Name, "storage") > exports, $"{n.Name}'s storage runs before the NAS's exports"));
+        Assert.All(Prod.Where(s => s.Machine.Name == "qnap" && s.Script.Step.StartsWith("export-", StringComparison.Ordinal)),
+            s => Assert.True(Prod.ToList().IndexOf(s) < exports));
+    }
+
+    [Fact]
+    public void Each_node_runs_its_own_chain_in_order_before_its_cluster_install()
+    {
+        foreach (var node in Repo.Prod().Nodes)
+        {
+            var chain = Prod.Where(s => s.Machine.Name == node.Name).Select(s => s.Script.Step).ToList();
+            Assert.Equal(["ready", "preflight", "os", "storage", "nvidia", "vault-agent", "microk8s"], chain.Take(7));
+        }
+    }
+
+    [Fact]
+    public void The_control_node_is_ready_before_any_worker_joins()
+    {
+        var addons = At("zenon", "addons");
+        Assert.True(At("zenon", "microk8s") < addons);
+        foreach (var worker in Repo.Prod().Workers)
+        {
+            var token = At("zenon", $"join-token-{worker.Name}");
+            Assert.True(addons < token);
+            Assert.True(At(worker.Name, "microk8s") < At(worker.Name, "join"));
+            Assert.True(token < At(worker.Name, "join"));
+        }
+    }
+
+    [Fact]
+    public void Steps_say_which_secret_lines_follow_their_script()
+    {
+        var join = Prod[At("gemini-1", "join")];
+        Assert.Equal([new SecretLine(false, "join token of gemini-1"), new SecretLine(true, "zenon microk8s ca_sha256")], join.Secrets);
+        Assert.Equal(2, Prod[At("derpy", "vault-agent")].Secrets.Count);
+        Assert.Empty(Prod[At("derpy", "os")].Secrets);
+        // A worker's token is issued on the control node but re-issued when the worker is rebuilt.
+        Assert.Equal(Repo.Prod().Nodes.Single(n => n.Name == "gemini-1").Rebuild, Prod[At("zenon", "join-token-gemini-1")].Rebuild);
+        Assert.Null(Prod[At("qnap", "exports")].Rebuild);
+    }
+}
