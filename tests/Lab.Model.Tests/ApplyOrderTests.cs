@@ -47,11 +47,12 @@ public class ApplyOrderTests
     public void Steps_say_which_secret_lines_follow_their_script()
     {
         var join = Prod[At("gemini-1", "join")];
-        Assert.Equal([new SecretLine(false, "join token of gemini-1"), new SecretLine(true, "zenon microk8s ca_sha256")], join.Secrets);
+        Assert.Equal([new SecretLine(false, "join token of gemini-1"), new SecretLine(true, "zenon join-token-gemini-1 server_cert_check"),
+            new SecretLine(true, "zenon join-token-gemini-1 ca_sha256")], join.Secrets);
         Assert.Equal(2, Prod[At("derpy", "vault-agent")].Secrets.Count);
         Assert.Empty(Prod[At("derpy", "os")].Secrets);
-        // A worker's token is issued on the control node but re-issued when the worker is rebuilt.
-        Assert.Equal(Repo.Prod().Nodes.Single(n => n.Name == "gemini-1").Rebuild, Prod[At("zenon", "join-token-gemini-1")].Rebuild);
-        Assert.Null(Prod[At("qnap", "exports")].Rebuild);
+        // A worker's token is issued on the control node but re-issued when the worker or the control node is rebuilt.
+        Assert.Equal(2, Prod[At("zenon", "join-token-gemini-1")].Generations.Count);
+        Assert.Empty(Prod[At("qnap", "exports")].Generations);
     }
 }

@@ -18,8 +18,8 @@ public sealed record Machine(string Name, IPAddress Host, string Kind);
 public sealed record SecretLine(bool FromFact, string Source);
 
 /// <summary>One remote step in the order the program runs it, with what triggers it and what it reads on stdin.</summary>
-/// <param name="Rebuild">The machine's rebuild generation when it is part of the step's triggers; null for the NAS.</param>
-public sealed record OrderedStep(Machine Machine, StepScript Script, int? Rebuild, IReadOnlyList<SecretLine> Secrets);
+/// <param name="Generations">The rebuild generations in the step's triggers (none for the NAS).</param>
+public sealed record OrderedStep(Machine Machine, StepScript Script, IReadOnlyList<int> Generations, IReadOnlyList<SecretLine> Secrets);
 
 /// <summary>
 /// Every remote step of a lab in one total order that respects the program's dependencies
@@ -39,11 +39,11 @@ public static class ApplyOrder
     {
         var machines = Machines(spec).ToDictionary(m => m.Name);
         var control = spec.ControlNode;
-        OrderedStep On(NodeSpec node, StepScript script, params SecretLine[] secrets) => new(machines[node.Name], script, node.Rebuild, secrets);
+        OrderedStep On(NodeSpec node, StepScript script, params SecretLine[] secrets) => new(machines[node.Name], script, [node.Rebuild], secrets);
         SecretLine Token(NodeSpec worker) => new(false, $"join token of {worker.Name}");
 
         var steps = new List<OrderedStep>();
-        steps.AddRange(NasExports.Steps(spec).Select(s => new OrderedStep(machines[spec.Nas.Name], s, null, [])));
+        steps.AddRange(NasExports.Steps(spec).Select(s => new OrderedStep(machines[spec.Nas.Name], s, [], [])));
         foreach (var node in spec.Nodes)
         {
             steps.AddRange(NodeSteps.Render(spec, node).Select(s => s.Step == "vault-agent"
@@ -55,9 +55,13 @@ public static class ApplyOrder
         steps.Add(On(control, MicroK8sSteps.Kubeconfig(spec)));
         foreach (var worker in spec.Workers)
         {
+            // A worker's token and join are new when the worker or the control node (a new cluster) is rebuilt.
+            int[] generations = [worker.Rebuild, control.Rebuild];
+            var issue = MicroK8sSteps.IssueJoinToken(spec, worker);
             steps.Add(On(worker, MicroK8sSteps.Install(spec, worker)));
-            steps.Add(On(control, MicroK8sSteps.IssueJoinToken(spec, worker), Token(worker)) with { Rebuild = worker.Rebuild });
-            steps.Add(On(worker, MicroK8sSteps.Join(spec, worker), Token(worker), new(true, $"{control.Name} microk8s ca_sha256")));
+            steps.Add(On(control, issue, Token(worker)) with { Generations = generations });
+            steps.Add(On(worker, MicroK8sSteps.Join(spec, worker), Token(worker),
+                new(true, $"{control.Name} {issue.Step} server_cert_check"), new(true, $"{control.Name} {issue.Step} ca_sha256")) with { Generations = generations });
         }
         if (spec.Validation.Mode != GateMode.Off)
         {
