@@ -1,4 +1,5 @@
 using Lab.Model.Artifacts;
+using Lab.Model.Nodes;
 
 namespace Lab.Model.Tests;
 
@@ -24,8 +25,9 @@ public class ApplyOrderTests
     {
         foreach (var node in Repo.Prod().Nodes)
         {
-            var chain = Prod.Where(s => s.Machine.Name == node.Name).Select(s => s.Script.Step).ToList();
-            Assert.Equal(["ready", "preflight", "os", "storage", "nvidia", "vault-agent", "microk8s"], chain.Take(7));
+            var own = NodeSteps.Render(Repo.Prod(), node).Select(s => s.Step).Append("microk8s").ToList();
+            var chain = Prod.Where(s => s.Machine.Name == node.Name).Select(s => s.Script.Step).Take(own.Count);
+            Assert.Equal(own, chain);
         }
     }
 

@@ -1,5 +1,6 @@
 # Kubelet registers the node, and gets its serving certificate, under the OS hostname: it must be the lab's name.
-if [ "$(hostnamectl hostname)" != "$hostname" ]; then
+# Read without D-Bus: a hostnamed slow to start (a loaded machine) must not read as another name.
+if [ "$(uname -n)" != "$hostname" ] || [ "$(cat /etc/hostname 2>/dev/null)" != "$hostname" ]; then
   hostnamectl set-hostname "$hostname"
   echo "changed: hostname" >&2
 fi
@@ -52,4 +53,4 @@ if [ "$congestion" != bbr ]; then
 fi
 echo "tcp_congestion_control=$congestion"
 echo "chrony=$(systemctl is-active chrony)"
-echo "hostname=$(hostnamectl hostname)"
+echo "hostname=$(uname -n)"
