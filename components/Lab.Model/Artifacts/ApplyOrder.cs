@@ -61,7 +61,8 @@ public static class ApplyOrder
             steps.Add(On(worker, MicroK8sSteps.Install(spec, worker)));
             steps.Add(On(control, issue, Token(worker)) with { Generations = generations });
             steps.Add(On(worker, MicroK8sSteps.Join(spec, worker), Token(worker),
-                new(true, $"{control.Name} {issue.Step} server_cert_check"), new(true, $"{control.Name} {issue.Step} ca_sha256")) with { Generations = generations });
+                new(true, $"{control.Name} {issue.Step} server_cert_check"), new(true, $"{control.Name} {issue.Step} ca_sha256")) with
+            { Generations = generations });
         }
         if (spec.Validation.Mode != GateMode.Off)
         {
