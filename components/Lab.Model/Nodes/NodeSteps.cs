@@ -83,7 +83,7 @@ public static class NodeSteps
         var v = spec.Versions;
         return StepScript.Render(Component, node.Name, "nvidia",
             "pinned NVIDIA driver and container toolkit, identical on every node",
-            new NvidiaData(ToolkitRepository, ToolkitKeyFingerprint, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
+            new NvidiaData(ToolkitRepository, v.NvidiaRepositoryKey, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
                 v.DriverRelease, v.ContainerToolkit),
             "Nodes/nvidia.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
     }

@@ -64,7 +64,8 @@ public sealed record PinnedVersions(
     string ContainerToolkit,
     ImmutableSortedDictionary<string, string> OsPackages,
     string? AptSnapshot = null,
-    string? AptMirror = null)
+    string? AptMirror = null,
+    string NvidiaRepositoryKey = Nodes.NodeSteps.ToolkitKeyFingerprint)
 {
     /// <summary>Driver branch, e.g. "580" (selects the nvidia-driver-580-open package).</summary>
     public string DriverBranch => NvidiaDriver.Split('.')[0];

@@ -14,7 +14,7 @@ public static partial class LabSpecLoader
     private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts", "hostKey"];
     private static readonly string[] GpuFields = ["model", "count"];
     private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys"];
-    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror"];
+    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror", "nvidiaRepositoryKey"];
     private static readonly string[] NasFields = ["name", "host", "model", "exports", "hostKey"];
     private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
     private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
@@ -192,8 +192,16 @@ public static partial class LabSpecLoader
             }
         }
         var (snapshot, mirror, sourceOk) = ReadAptSource(r, v, key, subnet);
-        return ubuntu is null || driver is null || toolkit is null || !sourceOk ? null
-            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror);
+        // NVIDIA rotates its repository key now and then: the fingerprint is pinned like a version.
+        var repositoryKey = r.String(v, key, "nvidiaRepositoryKey", Nodes.NodeSteps.ToolkitKeyFingerprint, required: false) ?? Nodes.NodeSteps.ToolkitKeyFingerprint;
+        if (!KeyFingerprint().IsMatch(repositoryKey))
+        {
+            r.Error($"{key}.nvidiaRepositoryKey", $"'{ConfigText.Shorten(repositoryKey)}' is not an OpenPGP key fingerprint (40 hex digits, upper case, no spaces).",
+                $"leave it out for NVIDIA's current key {Nodes.NodeSteps.ToolkitKeyFingerprint}, or copy the fingerprint gpg --show-keys prints for the new key.");
+            repositoryKey = null;
+        }
+        return ubuntu is null || driver is null || toolkit is null || !sourceOk || repositoryKey is null ? null
+            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror, repositoryKey);
     }
 
     /// <summary>
@@ -542,6 +550,7 @@ public static partial class LabSpecLoader
     [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,39}\z")] private static partial Regex NodeName();
     [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z")] private static partial Regex UserName();
     [GeneratedRegex(@"\A\d{2}\.\d{2}\z")] private static partial Regex UbuntuRelease();
+    [GeneratedRegex(@"\A[0-9A-F]{40}\z")] private static partial Regex KeyFingerprint();
     [GeneratedRegex(@"\A\d{3}\.\d+(\.\d+)?-[0-9A-Za-z.+~]+\z")] private static partial Regex DriverVersion();
     [GeneratedRegex(@"\A(\d+:)?\d[0-9A-Za-z.+~]*(-[0-9A-Za-z.+~]+)?\z")] private static partial Regex AptVersion();
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9+.-]+\z")] private static partial Regex PackageName();
