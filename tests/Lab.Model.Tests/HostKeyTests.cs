@@ -51,8 +51,11 @@ public class HostKeyTests
         try
         {
             var path = Path.Combine(dir.FullName, "host");
-            Tool("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@derpy", "-f", path);
-            var printed = Tool("ssh-keygen", "-lf", path + ".pub").Split(' ')[1];
+            var generated = Tools.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "root@derpy", "-f", path]);
+            Assert.True(generated.Code == 0, generated.Output);
+            var listed = Tools.Run("ssh-keygen", ["-lf", path + ".pub"]);
+            Assert.True(listed.Code == 0, listed.Output);
+            var printed = listed.Output.Split(' ')[1];
             Assert.True(HostKey.TryParse(File.ReadAllText(path + ".pub"), out var key, out var problem), problem);
             Assert.Equal(printed, key!.Fingerprint);
         }
@@ -201,15 +204,5 @@ public class HostKeyTests
         var stderr = process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "scripts/host-keys did not finish");
         return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string Tool(string tool, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
-        return output;
     }
 }
