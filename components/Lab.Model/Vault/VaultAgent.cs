@@ -22,7 +22,8 @@ public static class VaultAgent
     /// <summary>HashiCorp's apt repository, where the pinned vault package comes from.</summary>
     public const string Repository = "https://apt.releases.hashicorp.com";
 
-    public sealed record File(string Name, string Path, string Content);
+    /// <summary>One file vault-agent runs with: its config, a template, or its unit.</summary>
+    public sealed record ConfigFile(string Name, string Path, string Content);
 
     public static string TemplateName(AgentFileSpec file) => $"{file.Secret.Replace('/', '_')}-{file.Field}.ctmpl";
 
@@ -93,10 +94,10 @@ public static class VaultAgent
 
         """;
 
-    public static IReadOnlyList<File> Files(VaultSpec vault) =>
+    public static IReadOnlyList<ConfigFile> Files(VaultSpec vault) =>
     [
         new("config.hcl", $"{ConfigDir}/config.hcl", Config(vault)),
-        .. vault.AgentFiles.Select(f => new File(TemplateName(f), $"{ConfigDir}/templates/{TemplateName(f)}", Template(vault, f))),
+        .. vault.AgentFiles.Select(f => new ConfigFile(TemplateName(f), $"{ConfigDir}/templates/{TemplateName(f)}", Template(vault, f))),
         new("vault-agent.service", UnitFile, Unit()),
     ];
 
