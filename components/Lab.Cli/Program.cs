@@ -9,8 +9,14 @@ using Lab.Model.Validation;
 //   host-keys list FILE   the machines of a stack file: KEY NAME HOST PORT FINGERPRINT (or -)
 //   host-keys write FILE  writes "KEY TYPE BASE64" lines from stdin into the file as hostKeys (scripts/host-keys, dr-rebuild)
 //   chain FILE DIR        every machine and remote step in the program's order, for scripts/box
+//   config-reference      docs/configuration.md, rendered from the loader's catalogue of keys (scripts/render-docs)
 return args switch
 {
+    ["config-reference"] => Run(() =>
+    {
+        Console.Write(ConfigReference.Markdown());
+        return 0;
+    }),
     ["host-keys", "list", var stackFile] => Run(() => ListMachines(stackFile)),
     ["host-keys", "write", var stackFile] => Run(() => WriteHostKeys(stackFile)),
     ["chain", var stackFile, var outDir] => Run(() => Chain(stackFile, outDir)),
@@ -21,7 +27,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | Lab.Cli chain FILE DIR   (FILE: a stack file such as Pulumi.dev.yaml)");
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | Lab.Cli chain FILE DIR | scripts/render-docs   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
 

@@ -1,9 +1,12 @@
 namespace Lab.Model.Spec;
 
-/// <summary>One problem in a stack's configuration: the key it sits under and how to fix it.</summary>
+/// <summary>One problem in a stack's configuration: the key it sits under, how to fix it, and where the key is described.</summary>
 public sealed record ConfigError(string Key, string Problem, string Fix)
 {
-    public override string ToString() => $"{Key}: {Problem} Fix: {Fix}";
+    /// <summary>The key's row in docs/configuration.md.</summary>
+    public string Docs => ConfigCatalog.DocLink(Key);
+
+    public override string ToString() => $"{Key}: {Problem} Fix: {Fix} See {Docs}";
 }
 
 /// <summary>Every problem found in a stack's configuration, reported together before any resource exists.</summary>

@@ -16,10 +16,11 @@ public static class ConfigKeys
     public const string Alerts = "lab:alerts";
     public const string Validation = "lab:validation";
 
-    public static readonly IReadOnlyList<string> All = [Subnet, Ssh, SshPrivateKey, Versions, Nodes, Nas, Vault, VaultSecrets, Cluster, Alerts, Validation];
+    /// <summary>Every top-level key, as <see cref="ConfigCatalog"/> defines them.</summary>
+    public static IReadOnlyList<string> All => ConfigCatalog.Keys;
 
     /// <summary>Keys whose values must be Pulumi secrets (set with --secret).</summary>
-    public static readonly IReadOnlySet<string> Secret = new HashSet<string> { SshPrivateKey, VaultSecrets };
+    public static readonly IReadOnlySet<string> Secret = ConfigCatalog.Settings.Where(s => s.Secret && ConfigCatalog.Keys.Contains(s.Path)).Select(s => s.Path).ToHashSet();
 
     /// <summary>The dev stack's file sits beside Pulumi.yaml; every other stack's under stacks/.</summary>
     public static string StackFileFor(string stack) => stack == "dev" ? "Pulumi.dev.yaml" : $"stacks/Pulumi.{stack}.yaml";

@@ -172,6 +172,24 @@ internal sealed partial class ConfigReader(string stack)
         return number;
     }
 
+    /// <summary>An optional value, or the default its setting in <see cref="ConfigCatalog"/> gives when it is left out.</summary>
+    public string Optional(JsonElement obj, string key, string field)
+    {
+        var fallback = Setting(key, field).Default!;
+        return String(obj, key, field, fallback, required: false) ?? fallback;
+    }
+
+    /// <summary>A whole number with the default and range its setting in <see cref="ConfigCatalog"/> gives.</summary>
+    public int? Int(JsonElement obj, string key, string field)
+    {
+        var setting = Setting(key, field);
+        return Int(obj, key, field, setting.DefaultInt, (int)setting.Min!.Value, (int)setting.Max!.Value, setting.Example ?? setting.Default!);
+    }
+
+    /// <summary>The catalogue's setting of KEY.FIELD (KEY as errors name it, e.g. lab:nodes[2]).</summary>
+    public static ConfigSetting Setting(string key, string field) =>
+        ConfigCatalog.Find($"{key}.{field}") ?? throw new InvalidOperationException($"{key}.{field} is not in the configuration catalogue");
+
     /// <summary>A list of plain names; null (with an error) when it is not one.</summary>
     public ImmutableArray<string>? Names(JsonElement obj, string key, string field, string example, bool required = false)
     {
@@ -206,7 +224,7 @@ internal sealed partial class ConfigReader(string stack)
         return [.. names];
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_/-]{0,127}\z")]
+    [System.Text.RegularExpressions.GeneratedRegex(ConfigPatterns.Name)]
     private static partial System.Text.RegularExpressions.Regex Name();
 
     /// <summary>
@@ -254,8 +272,10 @@ internal sealed partial class ConfigReader(string stack)
         return list;
     }
 
-    public bool? Bool(JsonElement obj, string key, string field, bool fallback)
+    /// <summary>True or false, with the default its setting in <see cref="ConfigCatalog"/> gives.</summary>
+    public bool? Bool(JsonElement obj, string key, string field)
     {
+        var fallback = bool.Parse(Setting(key, field).Default!);
         if (!obj.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return fallback;

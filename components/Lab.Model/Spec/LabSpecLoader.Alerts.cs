@@ -8,8 +8,8 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static readonly string[] AlertsFields = ["runbookBaseUrl", "rules"];
-    private static readonly string[] AlertSettingFields = ["threshold", "for", "severity"];
+    private static IReadOnlyList<string> AlertsFields => ConfigCatalog.Fields("lab:alerts");
+    private static IReadOnlyList<string> AlertSettingFields => ConfigCatalog.Fields("lab:alerts.rules.<alert>");
 
     private static AlertsSpec? ReadAlerts(ConfigReader r, string? raw)
     {
@@ -87,5 +87,5 @@ public static partial class LabSpecLoader
         return baseUrl is null || !ok ? null : new AlertsSpec(baseUrl.TrimEnd('/'), settings);
     }
 
-    [GeneratedRegex(@"\A((\d+)(ms|s|m|h|d|w|y))+\z")] private static partial Regex PromDuration();
+    [GeneratedRegex(ConfigPatterns.PromDuration)] private static partial Regex PromDuration();
 }

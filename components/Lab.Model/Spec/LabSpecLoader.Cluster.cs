@@ -8,7 +8,7 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static readonly string[] ClusterFields = ["channel", "addons", "gpuReplicas", "joinTokenTtl", "failureDetection"];
+    private static IReadOnlyList<string> ClusterFields => ConfigCatalog.Fields("lab:cluster");
 
     private static ClusterSpec? ReadCluster(ConfigReader r, string? raw)
     {
@@ -53,23 +53,26 @@ public static partial class LabSpecLoader
                 addons = null;
             }
         }
-        var replicas = r.Int(c, key, "gpuReplicas", 4, int.MinValue, int.MaxValue, "4");
-        if (replicas is < 1 or > 64)
+        var shares = ConfigReader.Setting(key, "gpuReplicas");
+        var replicas = r.Int(c, key, "gpuReplicas", shares.DefaultInt, int.MinValue, int.MaxValue, shares.Default!);
+        if (replicas < shares.Min || replicas > shares.Max)
         {
             r.Error($"{key}.gpuReplicas", $"{replicas} shares per GPU is out of range: time-slicing needs at least 1 (no sharing) and at most 64.", r.SetPathFix($"{key}.gpuReplicas", "4"));
             replicas = null;
         }
-        var ttl = Seconds(r, c, key, "joinTokenTtl", "10m", fallback: 600);
+        var token = ConfigReader.Setting(key, "joinTokenTtl");
+        var ttl = Seconds(r, c, key, "joinTokenTtl", token.Default!, fallback: token.DefaultInt);
         // Under 5 min a slow join (image pulls on a busy control node) outlives its token; over 24 h a leaked token stays useful too long.
-        if (ttl is < 300 or > 86400)
+        if (ttl < token.Min || ttl > token.Max)
         {
-            r.Error($"{key}.joinTokenTtl", $"{Duration.Format(ttl.Value)} is out of range for a worker's join token.", $"use between 5m and 24h: {r.SetPathFix($"{key}.joinTokenTtl", "10m")}");
+            r.Error($"{key}.joinTokenTtl", $"{Duration.Format(ttl!.Value)} is out of range for a worker's join token.", $"use between {Duration.Format((int)token.Min!)} and {Duration.Format((int)token.Max!)}: {r.SetPathFix($"{key}.joinTokenTtl", token.Default!)}");
             ttl = null;
         }
-        var detection = Seconds(r, c, key, "failureDetection", "30s", fallback: 30);
-        if (detection is < MinFailureDetection or > 300)
+        var budget = ConfigReader.Setting(key, "failureDetection");
+        var detection = Seconds(r, c, key, "failureDetection", budget.Default!, fallback: budget.DefaultInt);
+        if (detection < budget.Min || detection > budget.Max)
         {
-            r.Error($"{key}.failureDetection", $"{Duration.Format(detection.Value)} cannot be met safely: below {MinFailureDetection}s healthy nodes flap to NotReady.", r.SetPathFix($"{key}.failureDetection", "30s"));
+            r.Error($"{key}.failureDetection", $"{Duration.Format(detection!.Value)} cannot be met safely: below {MinFailureDetection}s healthy nodes flap to NotReady.", r.SetPathFix($"{key}.failureDetection", budget.Default!));
             detection = null;
         }
         return channel is null || addons is null || replicas is null || ttl is null || detection is null
@@ -78,7 +81,7 @@ public static partial class LabSpecLoader
     }
 
     /// <summary>The least failure-detection budget the rendered timings can honour (see ClusterTimings).</summary>
-    private const int MinFailureDetection = ClusterTimings.StatusUpdate * 4 + ClusterTimings.MonitorPeriod + ClusterTimings.StatusUpdate;
+    internal const int MinFailureDetection = ClusterTimings.StatusUpdate * 4 + ClusterTimings.MonitorPeriod + ClusterTimings.StatusUpdate;
 
     /// <summary>The listed order, with each add-on's prerequisites moved before it.</summary>
     private static ImmutableArray<string> Ordered(ImmutableArray<string> addons)
@@ -103,5 +106,5 @@ public static partial class LabSpecLoader
         return [.. ordered];
     }
 
-    [GeneratedRegex(@"\A\d+\.\d+(-strict)?/(stable|candidate|beta|edge)\z")] private static partial Regex SnapChannel();
+    [GeneratedRegex(ConfigPatterns.SnapChannel)] private static partial Regex SnapChannel();
 }

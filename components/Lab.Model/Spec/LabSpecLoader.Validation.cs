@@ -8,8 +8,8 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "images", "inference", "nfsExport", "drill", "targets"];
-    private static readonly string[] TargetFields = ["gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection"];
+    private static IReadOnlyList<string> ValidationFields => ConfigCatalog.Fields("lab:validation");
+    private static IReadOnlyList<string> TargetFields => ConfigCatalog.Fields("lab:validation.targets");
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
     {
@@ -25,13 +25,13 @@ public static partial class LabSpecLoader
                 "remove inferenceEndpoint and set inference: {endpoint: http://HOST:8000/v1, model: MODEL} (endpoint is the OpenAI-compatible base URL, without /models or /chat/completions).");
         }
         r.RejectUnknown(v, key, [.. ValidationFields, "inferenceEndpoint"]);
-        var modeText = r.String(v, key, "mode", "enforce", required: false) ?? "enforce";
+        var modeText = r.Optional(v, key, "mode");
         GateMode? mode = modeText switch { "enforce" => GateMode.Enforce, "warn" => GateMode.Warn, "off" => GateMode.Off, _ => null };
         if (mode is null)
         {
             r.Error($"{key}.mode", $"'{ConfigText.Shorten(modeText)}' is not a gate mode.", "use enforce (fail the update), warn (report only) or off.");
         }
-        var epoch = r.Int(v, key, "epoch", 0, 0, ConfigReader.MaxGeneration, "1");
+        var epoch = r.Int(v, key, "epoch");
         var registry = r.String(v, key, "registry", "192.168.50.20:5000");
         if (registry is not null)
         {
@@ -79,7 +79,7 @@ public static partial class LabSpecLoader
             r.Error($"{key}.nfsExport", $"'{nfsExport}' is read-only; the probe measures writes.", "name a read-write export (it writes and removes one probe file).");
             nfsExport = null;
         }
-        var drill = r.Bool(v, key, "drill", false);
+        var drill = r.Bool(v, key, "drill");
         var targets = ReadTargets(r, v, key);
         return mode is null || epoch is null || registry is null || (imagesNeeded && images.Count != Probes.ImageKinds.Length) || inference is null || nfsExport is null || drill is null || targets is null
             ? null
@@ -94,7 +94,7 @@ public static partial class LabSpecLoader
             return null;
         }
         var at = $"{key}.inference";
-        r.RejectUnknown(i, at, ["endpoint", "model"]);
+        r.RejectUnknown(i, at, ConfigCatalog.Fields("lab:validation.inference"));
         var endpoint = r.String(i, at, "endpoint", "http://192.168.50.11:8000/v1")?.TrimEnd('/');
         if (endpoint is not null && r.Url($"{at}.endpoint", endpoint, ["http", "https"], rootOnly: false, "http://192.168.50.11:8000/v1") is null)
         {
@@ -122,8 +122,10 @@ public static partial class LabSpecLoader
         }
         var at = $"{key}.targets";
         r.RejectUnknown(t, at, TargetFields);
-        double? Target(string field, double min, double max, string example)
+        double? Target(string field)
         {
+            var setting = ConfigReader.Setting(at, field);
+            var (min, max, example) = (setting.Min!.Value, setting.Max!.Value, setting.Example!);
             var text = r.String(t, at, field, example);
             if (text is null)
             {
@@ -136,20 +138,20 @@ public static partial class LabSpecLoader
             }
             return value;
         }
-        var gpu = Target("gpuUtilization", 1, 100, "95");
-        var p95 = Target("inferenceP95", 1, 60000, "200");
-        var rapids = Target("rapidsSpeedup", 1, 1000, "5");
-        var bandwidth = Target("bandwidth", 0.01, 400, "2.3");
-        var read = Target("nfsRead", 1, 100000, "200");
-        var write = Target("nfsWrite", 1, 100000, "150");
-        var detection = Target("failureDetection", 1, 600, "30");
+        var gpu = Target("gpuUtilization");
+        var p95 = Target("inferenceP95");
+        var rapids = Target("rapidsSpeedup");
+        var bandwidth = Target("bandwidth");
+        var read = Target("nfsRead");
+        var write = Target("nfsWrite");
+        var detection = Target("failureDetection");
         return gpu is null || p95 is null || rapids is null || bandwidth is null || read is null || write is null || detection is null
             ? null
             : new ValidationTargets(gpu.Value, p95.Value, rapids.Value, bandwidth.Value, read.Value, write.Value, detection.Value);
     }
 
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?\z")] private static partial Regex RegistryHost();
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}\z")] private static partial Regex ModelName();
+    [GeneratedRegex(ConfigPatterns.RegistryHost)] private static partial Regex RegistryHost();
+    [GeneratedRegex(ConfigPatterns.ModelName)] private static partial Regex ModelName();
     private const string ImageExample = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>";
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._/-]{0,200}:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}@sha256:[0-9a-f]{64}\z")] private static partial Regex PinnedImage();
+    [GeneratedRegex(ConfigPatterns.PinnedImage)] private static partial Regex PinnedImage();
 }

@@ -7,11 +7,11 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static readonly string[] VaultFields = ["address", "caCert", "kvMount", "appRoleMount", "agentVersion", "rotation", "nodeRole", "secrets", "agentFiles", "roles"];
-    private static readonly string[] SecretFields = ["name", "fields", "seed"];
-    private static readonly string[] AgentFileFields = ["secret", "field", "path"];
-    private static readonly string[] RoleFields = ["name", "read", "write", "rules", "tokenTtl", "tokenMaxTtl", "secretIdTtl", "secretIdNumUses"];
-    private static readonly string[] RuleFields = ["path", "capabilities"];
+    private static IReadOnlyList<string> VaultFields => ConfigCatalog.Fields("lab:vault");
+    private static IReadOnlyList<string> SecretFields => ConfigCatalog.Fields("lab:vault.secrets[]");
+    private static IReadOnlyList<string> AgentFileFields => ConfigCatalog.Fields("lab:vault.agentFiles[]");
+    private static IReadOnlyList<string> RoleFields => ConfigCatalog.Fields("lab:vault.roles[]");
+    private static IReadOnlyList<string> RuleFields => ConfigCatalog.Fields("lab:vault.roles[].rules[]");
 
     /// <summary>Capabilities a lab policy may grant. Never sudo: no lab role administers Vault.</summary>
     public static readonly IReadOnlySet<string> AllowedCapabilities = new HashSet<string> { "create", "read", "update", "patch", "delete", "list", "deny" };
@@ -49,10 +49,10 @@ public static partial class LabSpecLoader
             r.Error($"{key}.caCert", $"'{ConfigText.Shorten(caCert)}' is not an absolute path on the nodes.", r.SetPathFix($"{key}.caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt"));
             caCert = null;
         }
-        var kvMount = MountName(r, v, key, "kvMount", "secret");
-        var appRoleMount = MountName(r, v, key, "appRoleMount", "approle");
+        var kvMount = MountName(r, v, key, "kvMount");
+        var appRoleMount = MountName(r, v, key, "appRoleMount");
         var agentVersion = Pinned(r, v, key, "agentVersion", "1.18.2-1");
-        var rotation = r.Int(v, key, "rotation", 0, 0, ConfigReader.MaxGeneration, "1");
+        var rotation = r.Int(v, key, "rotation");
         var secrets = ReadSecrets(r, v, key, rawSecrets);
         var roles = ReadRoles(r, v, key, kvMount, secrets);
         var nodeRole = r.String(v, key, "nodeRole", "compute-node");
@@ -72,9 +72,10 @@ public static partial class LabSpecLoader
             : new VaultSpec(address, caCert, kvMount, appRoleMount, agentVersion, rotation.Value, nodeRole, secrets.Value, agentFiles.Value, roles.Value);
     }
 
-    private static string? MountName(ConfigReader r, JsonElement v, string key, string field, string fallback)
+    private static string? MountName(ConfigReader r, JsonElement v, string key, string field)
     {
-        var name = r.String(v, key, field, fallback, required: false) ?? fallback;
+        var name = r.Optional(v, key, field);
+        var fallback = ConfigReader.Setting(key, field).Default!;
         if (!SecretName().IsMatch(name) || name.Contains('/'))
         {
             r.Error($"{key}.{field}", $"'{ConfigText.Shorten(name)}' is not a mount path.", r.SetPathFix($"{key}.{field}", fallback));
@@ -127,7 +128,7 @@ public static partial class LabSpecLoader
                 r.Error($"{at}.fields", "lists no fields.", "name the secret's fields, e.g. [api_key].");
                 fields = null;
             }
-            var seed = r.Bool(item, at, "seed", false);
+            var seed = r.Bool(item, at, "seed");
             if (name is null || fields is null || seed is null)
             {
                 return null;
@@ -178,7 +179,7 @@ public static partial class LabSpecLoader
                 maxTtl = null;
             }
             var secretIdTtl = Seconds(r, item, at, "secretIdTtl", "0s", fallback: 0);
-            var secretIdUses = r.Int(item, at, "secretIdNumUses", 0, 0, 1_000_000, "0");
+            var secretIdUses = r.Int(item, at, "secretIdNumUses");
             return name is null || read is null || write is null || rules is null || ttl is null || maxTtl is null || secretIdTtl is null || secretIdUses is null
                 ? null
                 : new VaultRoleSpec(name, read.Value, write.Value, rules.Value, ttl.Value, maxTtl.Value, secretIdTtl.Value, secretIdUses.Value);
@@ -331,7 +332,7 @@ public static partial class LabSpecLoader
         return seconds;
     }
 
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_/-]{0,127}\z")] private static partial Regex SecretName();
-    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]{0,63}\z")] private static partial Regex FieldName();
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_/+*-]{0,255}\z")] private static partial Regex PolicyPath();
+    [GeneratedRegex(ConfigPatterns.SecretName)] private static partial Regex SecretName();
+    [GeneratedRegex(ConfigPatterns.FieldName)] private static partial Regex FieldName();
+    [GeneratedRegex(ConfigPatterns.PolicyPath)] private static partial Regex PolicyPath();
 }

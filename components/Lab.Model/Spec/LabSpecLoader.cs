@@ -11,12 +11,12 @@ namespace Lab.Model.Spec;
 /// </summary>
 public static partial class LabSpecLoader
 {
-    private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts", "hostKey"];
-    private static readonly string[] GpuFields = ["model", "count"];
-    private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys"];
-    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror", "nvidiaRepositoryKey"];
-    private static readonly string[] NasFields = ["name", "host", "model", "exports", "hostKey"];
-    private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
+    private static IReadOnlyList<string> NodeFields => ConfigCatalog.Fields("lab:nodes[]");
+    private static IReadOnlyList<string> GpuFields => ConfigCatalog.Fields("lab:nodes[].gpu");
+    private static IReadOnlyList<string> SshFields => ConfigCatalog.Fields("lab:ssh");
+    private static IReadOnlyList<string> VersionFields => ConfigCatalog.Fields("lab:versions");
+    private static IReadOnlyList<string> NasFields => ConfigCatalog.Fields("lab:nas");
+    private static IReadOnlyList<string> ExportFields => ConfigCatalog.Fields("lab:nas.exports[]");
     private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
 
     private const string NodeExample = "'{name: derpy, host: 192.168.50.13, role: control, cpu: Xeon W5-2445, memoryGb: 128, gpu: {model: RTX A5500, count: 1}}'";
@@ -138,14 +138,14 @@ public static partial class LabSpecLoader
         {
             r.Error($"{key}.user", $"'{ConfigText.Shorten(user)}' is not a valid login name.", r.SetPathFix($"{key}.user", "labops"));
         }
-        var port = r.Int(ssh, key, "port", 22, 1, 65535, "22");
-        var authText = r.String(ssh, key, "auth", "agent", required: false) ?? "agent";
+        var port = r.Int(ssh, key, "port");
+        var authText = r.Optional(ssh, key, "auth");
         SshAuth? auth = authText switch { "agent" => SshAuth.Agent, "key" => SshAuth.Key, _ => null };
         if (auth is null)
         {
             r.Error($"{key}.auth", $"'{ConfigText.Shorten(authText)}' is not an SSH auth mode.", "use 'agent' (your ssh-agent) or 'key' (the secret lab:sshPrivateKey).");
         }
-        var modeText = r.String(ssh, key, "hostKeys", "pinned", required: false) ?? "pinned";
+        var modeText = r.Optional(ssh, key, "hostKeys");
         HostKeyMode? hostKeys = modeText switch { "pinned" => HostKeyMode.Pinned, "collect" => HostKeyMode.Collect, _ => null };
         if (hostKeys is null)
         {
@@ -193,7 +193,7 @@ public static partial class LabSpecLoader
         }
         var (snapshot, mirror, sourceOk) = ReadAptSource(r, v, key, subnet);
         // NVIDIA rotates its repository key now and then: the fingerprint is pinned like a version.
-        var repositoryKey = r.String(v, key, "nvidiaRepositoryKey", Nodes.NodeSteps.ToolkitKeyFingerprint, required: false) ?? Nodes.NodeSteps.ToolkitKeyFingerprint;
+        var repositoryKey = r.Optional(v, key, "nvidiaRepositoryKey");
         if (!KeyFingerprint().IsMatch(repositoryKey))
         {
             r.Error($"{key}.nvidiaRepositoryKey", $"'{ConfigText.Shorten(repositoryKey)}' is not an OpenPGP key fingerprint (40 hex digits, upper case, no spaces).",
@@ -324,15 +324,15 @@ public static partial class LabSpecLoader
             r.Error($"{at}.role", $"'{ConfigText.Shorten(roleText)}' is not a lab role.", "use control, gemini or exploratory.");
         }
         var cpu = Hardware(r, item, at, "cpu", "'Xeon W5-2445'");
-        var memory = r.Int(item, at, "memoryGb", null, 1, 65536, "128");
-        var minFree = r.Int(item, at, "minFreeDiskGb", 50, 1, 1_000_000, "50");
-        var rebuild = r.Int(item, at, "rebuild", 0, 0, ConfigReader.MaxGeneration, "1");
+        var memory = r.Int(item, at, "memoryGb");
+        var minFree = r.Int(item, at, "minFreeDiskGb");
+        var rebuild = r.Int(item, at, "rebuild");
         GpuSpec? gpu = null;
         if (r.Child(item, at, "gpu", JsonValueKind.Object, "gpu: {model: RTX A5500, count: 1}") is { } g)
         {
             r.RejectUnknown(g, $"{at}.gpu", GpuFields);
             var model = Hardware(r, g, $"{at}.gpu", "model", "'RTX A5500'");
-            var count = r.Int(g, $"{at}.gpu", "count", null, 0, 16, "1");
+            var count = r.Int(g, $"{at}.gpu", "count");
             gpu = model is null || count is null ? null : new GpuSpec(model, count.Value);
         }
         var mounts = ReadMounts(r, item, at, nas);
@@ -458,21 +458,21 @@ public static partial class LabSpecLoader
                 clients = parsed;
             }
         }
-        var accessText = r.String(item, at, "access", "rw", required: false) ?? "rw";
+        var accessText = r.Optional(item, at, "access");
         ExportAccess? access = accessText switch { "rw" => ExportAccess.ReadWrite, "ro" => ExportAccess.ReadOnly, _ => null };
         if (access is null)
         {
             r.Error($"{at}.access", $"'{ConfigText.Shorten(accessText)}' is not an access mode.", "use rw or ro.");
         }
-        var rootSquash = r.Bool(item, at, "rootSquash", true);
-        var confirmed = r.Bool(item, at, "confirmNoRootSquash", false);
+        var rootSquash = r.Bool(item, at, "rootSquash");
+        var confirmed = r.Bool(item, at, "confirmNoRootSquash");
         if (rootSquash == false && confirmed == false)
         {
             r.Error($"{at}.rootSquash", "is off, which gives every client's root full root access to this export.",
                 $"keep root squash on, or confirm it: {r.SetPathFix($"{at}.confirmNoRootSquash", "true")}");
             rootSquash = null;
         }
-        var sync = r.Bool(item, at, "sync", true);
+        var sync = r.Bool(item, at, "sync");
         var mountPoint = r.String(item, at, "mountPoint", "/mnt/nfs/datasets", required: false) ?? (name is null ? null : $"/mnt/nfs/{name}");
         if (mountPoint is not null && !MountPoint().IsMatch(mountPoint))
         {
@@ -546,15 +546,15 @@ public static partial class LabSpecLoader
     }
 
     private static readonly DateTime AptSnapshotsBegin = new(2023, 3, 1, 0, 0, 0, DateTimeKind.Utc);
-    [GeneratedRegex(@"\Ahttps?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?\z")] private static partial Regex AptMirrorUrl();
-    [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,39}\z")] private static partial Regex NodeName();
-    [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z")] private static partial Regex UserName();
-    [GeneratedRegex(@"\A\d{2}\.\d{2}\z")] private static partial Regex UbuntuRelease();
-    [GeneratedRegex(@"\A[0-9A-F]{40}\z")] private static partial Regex KeyFingerprint();
-    [GeneratedRegex(@"\A\d{3}\.\d+(\.\d+)?-[0-9A-Za-z.+~]+\z")] private static partial Regex DriverVersion();
-    [GeneratedRegex(@"\A(\d+:)?\d[0-9A-Za-z.+~]*(-[0-9A-Za-z.+~]+)?\z")] private static partial Regex AptVersion();
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9+.-]+\z")] private static partial Regex PackageName();
-    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}\z")] private static partial Regex HardwareName();
-    [GeneratedRegex(@"\A(/(?!\.\.?(/|$))[A-Za-z0-9._-]+)+\z")] private static partial Regex AbsolutePath();
-    [GeneratedRegex(@"\A(/[a-z0-9_][a-z0-9_-]*)+\z")] private static partial Regex MountPoint();
+    [GeneratedRegex(ConfigPatterns.AptMirrorUrl)] private static partial Regex AptMirrorUrl();
+    [GeneratedRegex(ConfigPatterns.NodeName)] private static partial Regex NodeName();
+    [GeneratedRegex(ConfigPatterns.UserName)] private static partial Regex UserName();
+    [GeneratedRegex(ConfigPatterns.UbuntuRelease)] private static partial Regex UbuntuRelease();
+    [GeneratedRegex(ConfigPatterns.KeyFingerprint)] private static partial Regex KeyFingerprint();
+    [GeneratedRegex(ConfigPatterns.DriverVersion)] private static partial Regex DriverVersion();
+    [GeneratedRegex(ConfigPatterns.AptVersion)] private static partial Regex AptVersion();
+    [GeneratedRegex(ConfigPatterns.PackageName)] private static partial Regex PackageName();
+    [GeneratedRegex(ConfigPatterns.HardwareName)] private static partial Regex HardwareName();
+    [GeneratedRegex(ConfigPatterns.AbsolutePath)] private static partial Regex AbsolutePath();
+    [GeneratedRegex(ConfigPatterns.MountPoint)] private static partial Regex MountPoint();
 }
