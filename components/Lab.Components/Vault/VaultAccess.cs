@@ -91,7 +91,7 @@ public sealed class VaultAccess : ComponentResource
 
         // The secrets' home: protected and retained, so no run of the program can drop it (nor the AppRole
         // backend above, whose removal would revoke every role and secret-id). Where Vault already has
-        // them, adopt them with `pulumi import` (README, "Vault") instead of creating them.
+        // them, adopt them with `pulumi import` (docs/vault.md) instead of creating them.
         var kv = new Mount($"{name}-kv", new MountArgs
         {
             Path = args.KvMount,
