@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Lab.Components.Tests;
 
 /// <summary>
@@ -21,30 +19,14 @@ public class DrRebuildTests
         {
             foreach (var tool in new[] { "ssh", "pulumi" })
             {
-                var path = Path.Combine(bin.FullName, tool);
                 // Each call: the command line, then for ssh what it was fed on stdin.
                 // pulumi also notes whether the run lets the Kubernetes provider drop unreachable objects.
-                File.WriteAllText(path, $"#!/usr/bin/env bash\n{{ echo \"{tool} $*${{PULUMI_K8S_DELETE_UNREACHABLE:+ [delete-unreachable]}}\"; {(tool == "ssh" ? "sed 's/^/  | /'" : "true")}; }} >>'{log}'\n");
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                ScriptRunner.StandIn(bin.FullName, tool, $"#!/usr/bin/env bash\n{{ echo \"{tool} $*${{PULUMI_K8S_DELETE_UNREACHABLE:+ [delete-unreachable]}}\"; {(tool == "ssh" ? "sed 's/^/  | /'" : "true")}; }} >>'{log}'\n");
             }
-            var keyscan = Path.Combine(bin.FullName, "ssh-keyscan");
-            File.WriteAllText(keyscan, $"#!/usr/bin/env bash\necho \"# ${{!#}}:22 SSH-2.0-OpenSSH_9.6p1\" >&2\necho \"${{!#}} {NewKey}\"\n");
-            File.SetUnixFileMode(keyscan, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var start = new ProcessStartInfo("bash", [Path.Combine(Lab.Root, "scripts", "dr-rebuild"), .. args])
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Lab.Root,
-            };
-            start.Environment["PATH"] = $"{bin.FullName}:{Environment.GetEnvironmentVariable("PATH")}";
-            using var process = Process.Start(start)!;
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "dr-rebuild did not finish");
-            return (process.ExitCode, stdout.Result + stderr.Result, File.Exists(log) ? File.ReadAllText(log) : "");
+            ScriptRunner.StandIn(bin.FullName, "ssh-keyscan", $"#!/usr/bin/env bash\necho \"# ${{!#}}:22 SSH-2.0-OpenSSH_9.6p1\" >&2\necho \"${{!#}} {NewKey}\"\n");
+            var run = ScriptRunner.Run(["bash", Path.Combine(Lab.Root, "scripts", "dr-rebuild"), .. args], input, [bin.FullName],
+                timeout: TimeSpan.FromMinutes(4), workingDirectory: Lab.Root);
+            return (run.Code, run.Output, File.Exists(log) ? File.ReadAllText(log) : "");
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Lab.Model.Spec;
 
@@ -158,10 +157,8 @@ public class HostKeyTests
         try
         {
             // A stand-in ssh-keyscan answering for the stack's two machines as OpenSSH's does (key line on stdout, banner on stderr).
-            var keyscan = Path.Combine(dir.FullName, "ssh-keyscan");
-            File.WriteAllText(keyscan, "#!/usr/bin/env bash\nhost=${!#}\necho \"# $host:22 SSH-2.0-OpenSSH_9.6p1\" >&2\n" +
+            ScriptRunner.StandIn(dir.FullName, "ssh-keyscan", "#!/usr/bin/env bash\nhost=${!#}\necho \"# $host:22 SSH-2.0-OpenSSH_9.6p1\" >&2\n" +
                 $"case $host in 192.168.50.13) echo \"$host {Ed25519}\" ;; 192.168.50.20) echo \"$host {Key(9)}\" ;; esac\n");
-            File.SetUnixFileMode(keyscan, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var stack = Path.Combine(dir.FullName, "Pulumi.dev.yaml");
             File.Copy(Repo.DevFile, stack);
 
@@ -190,19 +187,7 @@ public class HostKeyTests
 
     private static (int Code, string Output) Script(string bin, string input, string stack)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "scripts", "host-keys"), stack])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "scripts/host-keys did not finish");
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var run = ScriptRunner.Run(["bash", Path.Combine(Repo.Root, "scripts", "host-keys"), stack], input, [bin], timeout: TimeSpan.FromMinutes(4));
+        return (run.Code, run.Output);
     }
 }

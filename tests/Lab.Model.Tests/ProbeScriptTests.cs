@@ -31,23 +31,8 @@ public class ProbeScriptTests
         File.WriteAllText(path, script);
         try
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-            start.ArgumentList.Add(path);
-            start.Environment["PATH"] = $"{Path.Combine(StandIns, "bin")}:{Environment.GetEnvironmentVariable("PATH")}";
-            foreach (var (key, value) in env ?? new Dictionary<string, string>())
-            {
-                start.Environment[key] = value;
-            }
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeoutSeconds * 1000))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"the script ran past {timeoutSeconds}s:\n{stderr.Result}");
-            }
-            return new Run(process.ExitCode, stdout.Result, stderr.Result);
+            var run = ScriptRunner.Run(["bash", path], standIns: [Path.Combine(StandIns, "bin")], environment: env?.AsReadOnly(), timeout: TimeSpan.FromSeconds(timeoutSeconds));
+            return new Run(run.Code, run.Stdout, run.Stderr);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
@@ -72,26 +71,9 @@ public sealed class ScriptRunTests : IDisposable
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         string[] command = execTrace is null ? ["bash", "-s"] : ["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65536", "-o", execTrace, "bash", "-s"];
-        var start = new ProcessStartInfo(command[0], command[1..])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["PATH"] = $"{bin.FullName}:{Environment.GetEnvironmentVariable("PATH")}";
-        start.Environment["STANDIN_LOG"] = Log;
-        start.Environment["STANDIN_CONTROL_SNAP_DATA"] = Control;
-        foreach (var (key, value) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(script + secretLines);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the script did not finish");
-        return new Run(process.ExitCode, stdout.Result, stderr.Result, File.Exists(Log) ? File.ReadAllText(Log) : "");
+        var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["STANDIN_LOG"] = Log, ["STANDIN_CONTROL_SNAP_DATA"] = Control };
+        var run = ScriptRunner.Run(command, script + secretLines, [bin.FullName], environment, TimeSpan.FromMinutes(2));
+        return new Run(run.Code, run.Stdout, run.Stderr, File.Exists(Log) ? File.ReadAllText(Log) : "");
     }
 
     // --- the control node's token step ---

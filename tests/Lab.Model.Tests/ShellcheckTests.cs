@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Lab.Model.Artifacts;
 
 namespace Lab.Model.Tests;
@@ -69,24 +68,15 @@ internal static class Tools
 {
     public static (int Code, string Output) Run(string tool, IEnumerable<string> args, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        Process process;
         try
         {
-            process = Process.Start(start)!;
+            var run = ScriptRunner.Run([tool, .. args], timeout: TimeSpan.FromMinutes(10), workingDirectory: workingDirectory);
+            return (run.Code, run.Output);
         }
         catch (System.ComponentModel.Win32Exception)
         {
             throw new InvalidOperationException($"{tool} is not installed; scripts/test installs it (apt-get install {Package(tool)}).");
         }
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     private static string Package(string tool) => tool switch
