@@ -97,7 +97,7 @@ public partial class ConfigReferenceTests
             var anchor = e.Docs.Split('#') is [_, var a] ? a : "";
             Assert.True(anchor.Length > 0, $"{e.Key}: links no row ({e.Docs})");
             Assert.Contains($"<a id=\"{anchor}\"></a>", page);
-            Assert.EndsWith($"See {ConfigCatalog.DocPath}#{anchor}", e.ToString());
+            Assert.EndsWith($" Docs: {ConfigCatalog.DocPath}#{anchor}", e.ToString());
             Assert.StartsWith(ConfigCatalog.Nearest(e.Key)!.Path.Replace("[]", "", StringComparison.Ordinal).Split('<')[0].TrimEnd('.'),
                 Regex.Replace(e.Key, @"\[\d+\]", ""));
         });

@@ -134,12 +134,12 @@ public static partial class ConfigCatalog
         new("lab:nodes[].host", Address, "The node's address.") { Required = true, Allowed = "inside lab:subnet", Example = "192.168.50.13" },
         new("lab:nodes[].role", Text, "What the node does in the cluster.")
             { Required = true, Allowed = "control (runs the control plane and add-ons), gemini or exploratory (workers)", Example = "gemini" },
-        new("lab:nodes[].cpu", Text, "The CPU model (hardware inventory, probe labels).") { Required = true, Pattern = P.HardwareName, Example = "'Xeon W5-2445'" },
-        new("lab:nodes[].memoryGb", Whole, "Installed memory in GB.") { Required = true, Min = 1, Max = 65536, Example = "128" },
+        new("lab:nodes[].cpu", Text, "The CPU model the preflight expects the node to report.") { Required = true, Pattern = P.HardwareName, Example = "'Xeon W5-2445'" },
+        new("lab:nodes[].memoryGb", Whole, "Installed memory in GB the preflight expects.") { Required = true, Min = 1, Max = 65536, Example = "128" },
         new("lab:nodes[].gpu", Mapping, "The node's GPUs.") { Required = true },
-        new("lab:nodes[].gpu.model", Text, "The GPU model the node must report.") { Required = true, Pattern = P.HardwareName, Example = "'RTX A5500'" },
-        new("lab:nodes[].gpu.count", Whole, "How many GPUs the node must report.") { Required = true, Min = 0, Max = 16, Example = "1" },
-        new("lab:nodes[].minFreeDiskGb", Whole, "Free disk the preflight requires before anything is installed.") { Default = "50", Min = 1, Max = 1_000_000 },
+        new("lab:nodes[].gpu.model", Text, "The GPU model the preflight expects.") { Required = true, Pattern = P.HardwareName, Example = "'RTX A5500'" },
+        new("lab:nodes[].gpu.count", Whole, "How many GPUs the preflight expects.") { Required = true, Min = 0, Max = 16, Example = "1" },
+        new("lab:nodes[].minFreeDiskGb", Whole, "Free disk in GB the preflight requires before anything is installed.") { Default = "50", Min = 1, Max = 1_000_000 },
         new("lab:nodes[].rebuild", Whole, "Rebuild generation: bumping it re-runs every step of this node (docs/runbooks/rebuild-node.md).")
             { Default = "0", Min = 0, Max = ConfigReader.MaxGeneration, Example = "1" },
         new("lab:nodes[].mounts", Names, "The NAS exports this node mounts.") { Default = "every export of lab:nas", Allowed = "names of lab:nas.exports, each once" },
@@ -171,7 +171,7 @@ public static partial class ConfigCatalog
             { Default = "30s", Min = LabSpecLoader.MinFailureDetection, Max = 300 },
 
         new(ConfigKeys.Alerts, Mapping, "Prometheus alert rules; every alert links its runbook.") { Required = true },
-        new("lab:alerts.runbookBaseUrl", Url, "Where the runbooks (docs/runbooks) are browsed; alerts link RUNBOOK_BASE/NAME.md.")
+        new("lab:alerts.runbookBaseUrl", Url, "Where the runbooks (docs/runbooks) are browsed: each alert's runbook_url is this base, '/' and its runbook file.")
             { Required = true, Allowed = "http(s), no credentials, query or fragment", Example = "https://git.lab/lab-infra/src/branch/main/docs/runbooks" },
         new("lab:alerts.rules", Mapping, "Per-alert settings; unlisted alerts keep their defaults (table below).") { Default = "every alert's default" },
         new("lab:alerts.rules.<alert>", Mapping, "One alert's settings.") { Allowed = "an alert of the table below" },
@@ -196,8 +196,8 @@ public static partial class ConfigCatalog
         new("lab:validation.targets", Mapping, "The lab's performance targets (seed 004, Phase 7).") { Required = true },
         new("lab:validation.targets.gpuUtilization", Number, "GPU utilisation under load, percent.") { Required = true, Min = 1, Max = 100, Example = "95" },
         new("lab:validation.targets.inferenceP95", Number, "95th-percentile inference latency, ms (at most).") { Required = true, Min = 1, Max = 60000, Example = "200" },
-        new("lab:validation.targets.rapidsSpeedup", Number, "RAPIDS speed-up over the CPU, times.") { Required = true, Min = 1, Max = 1000, Example = "5" },
-        new("lab:validation.targets.bandwidth", Number, "Node-to-node bandwidth, Gbit/s.") { Required = true, Min = 0.01, Max = 400, Example = "2.3" },
+        new("lab:validation.targets.rapidsSpeedup", Number, "RAPIDS (cudf) speed-up over pandas, times.") { Required = true, Min = 1, Max = 1000, Example = "5" },
+        new("lab:validation.targets.bandwidth", Number, "Node-to-node bandwidth (iperf3, each worker to the control node), Gbit/s.") { Required = true, Min = 0.01, Max = 400, Example = "2.3" },
         new("lab:validation.targets.nfsRead", Number, "NFS read throughput, MB/s.") { Required = true, Min = 1, Max = 100000, Example = "200" },
         new("lab:validation.targets.nfsWrite", Number, "NFS write throughput, MB/s.") { Required = true, Min = 1, Max = 100000, Example = "150" },
         new("lab:validation.targets.failureDetection", Number, "Time to see a failed node NotReady, s (at most).") { Required = true, Min = 1, Max = 600, Example = "30" },
@@ -205,7 +205,7 @@ public static partial class ConfigCatalog
         new(ConfigKeys.Vault, Mapping, "Vault: AppRole auth, one KV v2 mount, a policy per role, vault-agent on every node.") { Required = true },
         new("lab:vault.address", Url, "The lab's Vault server.")
             { Required = true, Allowed = "https, the IPv4 address (no name, no path) inside lab:subnet", Example = "https://192.168.50.20:8200" },
-        new("lab:vault.caCert", Text, "The lab CA file on every node; the os step installs it into the trust store.")
+        new("lab:vault.caCert", Text, "The lab CA file on every node; vault-agent verifies Vault's certificate with it.")
             { Required = true, Pattern = P.AbsolutePath, Example = "/usr/local/share/ca-certificates/ai-lab-ca.crt" },
         new("lab:vault.kvMount", Text, "The KV v2 mount the lab's secrets live in.") { Default = "secret", Pattern = P.SecretName, Allowed = "no '/'" },
         new("lab:vault.appRoleMount", Text, "The AppRole auth mount.") { Default = "approle", Pattern = P.SecretName, Allowed = "no '/'" },

@@ -6,7 +6,7 @@ public sealed record ConfigError(string Key, string Problem, string Fix)
     /// <summary>The key's row in docs/configuration.md.</summary>
     public string Docs => ConfigCatalog.DocLink(Key);
 
-    public override string ToString() => $"{Key}: {Problem} Fix: {Fix} See {Docs}";
+    public override string ToString() => $"{Key}: {Problem} Fix: {Fix} Docs: {Docs}";
 }
 
 /// <summary>Every problem found in a stack's configuration, reported together before any resource exists.</summary>
