@@ -115,6 +115,25 @@ public partial class ConfigReferenceTests
         Assert.Equal("docs/configuration.md#lab-nas-exports", ConfigCatalog.DocLink("lab:nas.exports[1]"));
     }
 
+    [Fact]
+    public void Every_row_of_the_catalogue_sits_under_a_row_and_its_default_and_example_pass_its_own_limits()
+    {
+        Assert.All(ConfigCatalog.Settings, s =>
+        {
+            Assert.True(s.Parent is null || ConfigCatalog.Find(s.Parent) is not null, $"{s.Path}: no row for its parent {s.Parent}");
+            Assert.False(s.Required && s.Default is not null, $"{s.Path}: required, yet has a default");
+            foreach (var value in new[] { s.Default, s.Example }.OfType<string>().Select(v => v.Trim('\'')).Where(v => !v.Contains(' ') && !v.Contains('<') && !v.StartsWith('[')))
+            {
+                Assert.True(s.Pattern is null || Regex.IsMatch(value, s.Pattern), $"{s.Path}: '{value}' does not match its own pattern");
+                if (s.Min is { } min && s.Max is { } max)
+                {
+                    var number = s.Type == ConfigCatalog.Duration ? (Lab.Model.Text.Duration.TryParseSeconds(value, out var seconds) ? seconds : double.NaN) : double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.True(number >= min && number <= max, $"{s.Path}: '{value}' is outside its own range");
+                }
+            }
+        });
+    }
+
     /// <summary>Every key of a config as the loader names them: lab:nodes, lab:nodes[0], lab:nodes[0].name, ...</summary>
     private static IEnumerable<string> Keys(IReadOnlyDictionary<string, string> config) =>
         config.Where(kv => kv.Key.StartsWith("lab:", StringComparison.Ordinal))

@@ -46,8 +46,8 @@ public sealed record ConfigSetting(string Path, string Type, string Description)
     /// <summary>The HTML anchor of the setting's row in docs/configuration.md.</summary>
     public string Anchor => ConfigCatalog.AnchorOf(Path);
 
-    /// <summary>The default as a whole number (null when there is none: the key is then required or optional without one).</summary>
-    public int? DefaultInt => Default is null ? null : Type == ConfigCatalog.Duration
+    /// <summary>The default as a whole number or seconds (null when there is none); a method, so printing the record never parses.</summary>
+    public int? DefaultInt() => Default is null ? null : Type == ConfigCatalog.Duration
         ? Text.Duration.TryParseSeconds(Default, out var s) ? s : throw new InvalidOperationException($"{Path}: default '{Default}' is not a duration")
         : int.Parse(Default, CultureInfo.InvariantCulture);
 
@@ -158,7 +158,7 @@ public static partial class ConfigCatalog
         new("lab:nas.exports[].rootSquash", Bool, "Maps clients' root to an unprivileged user.") { Default = "true", Allowed = "false needs confirmNoRootSquash: true" },
         new("lab:nas.exports[].confirmNoRootSquash", Bool, "Confirms rootSquash: false (every client's root gets root on the export).") { Default = "false" },
         new("lab:nas.exports[].sync", Bool, "The NAS commits writes before answering.") { Default = "true" },
-        new("lab:nas.exports[].mountPoint", Text, "Where nodes mount it.") { Default = "/mnt/nfs/NAME", Pattern = P.MountPoint, Example = "/mnt/nfs/datasets" },
+        new("lab:nas.exports[].mountPoint", Text, "Where nodes mount it.") { Default = "/mnt/nfs/<name>", Pattern = P.MountPoint, Example = "/mnt/nfs/datasets" },
         new("lab:nas.hostKey", Text, "The NAS's pinned SSH host key (scripts/host-keys collects it).") { Allowed = HostKeyLimits },
 
         new(ConfigKeys.Cluster, Mapping, "MicroK8s: the control node runs the control plane and the add-ons; the others join as workers.") { Required = true },

@@ -183,7 +183,7 @@ internal sealed partial class ConfigReader(string stack)
     public int? Int(JsonElement obj, string key, string field)
     {
         var setting = Setting(key, field);
-        return Int(obj, key, field, setting.DefaultInt, (int)setting.Min!.Value, (int)setting.Max!.Value, setting.Example ?? setting.Default!);
+        return Int(obj, key, field, setting.DefaultInt(), (int)setting.Min!.Value, (int)setting.Max!.Value, setting.Example ?? setting.Default!);
     }
 
     /// <summary>The catalogue's setting of KEY.FIELD (KEY as errors name it, e.g. lab:nodes[2]).</summary>

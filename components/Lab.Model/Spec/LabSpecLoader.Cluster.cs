@@ -54,14 +54,14 @@ public static partial class LabSpecLoader
             }
         }
         var shares = ConfigReader.Setting(key, "gpuReplicas");
-        var replicas = r.Int(c, key, "gpuReplicas", shares.DefaultInt, int.MinValue, int.MaxValue, shares.Default!);
+        var replicas = r.Int(c, key, "gpuReplicas", shares.DefaultInt(), int.MinValue, int.MaxValue, shares.Default!);
         if (replicas < shares.Min || replicas > shares.Max)
         {
             r.Error($"{key}.gpuReplicas", $"{replicas} shares per GPU is out of range: time-slicing needs at least 1 (no sharing) and at most 64.", r.SetPathFix($"{key}.gpuReplicas", "4"));
             replicas = null;
         }
         var token = ConfigReader.Setting(key, "joinTokenTtl");
-        var ttl = Seconds(r, c, key, "joinTokenTtl", token.Default!, fallback: token.DefaultInt);
+        var ttl = Seconds(r, c, key, "joinTokenTtl", token.Default!, fallback: token.DefaultInt());
         // Under 5 min a slow join (image pulls on a busy control node) outlives its token; over 24 h a leaked token stays useful too long.
         if (ttl < token.Min || ttl > token.Max)
         {
@@ -69,7 +69,7 @@ public static partial class LabSpecLoader
             ttl = null;
         }
         var budget = ConfigReader.Setting(key, "failureDetection");
-        var detection = Seconds(r, c, key, "failureDetection", budget.Default!, fallback: budget.DefaultInt);
+        var detection = Seconds(r, c, key, "failureDetection", budget.Default!, fallback: budget.DefaultInt());
         if (detection < budget.Min || detection > budget.Max)
         {
             r.Error($"{key}.failureDetection", $"{Duration.Format(detection!.Value)} cannot be met safely: below {MinFailureDetection}s healthy nodes flap to NotReady.", r.SetPathFix($"{key}.failureDetection", budget.Default!));

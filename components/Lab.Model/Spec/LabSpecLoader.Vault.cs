@@ -178,7 +178,7 @@ public static partial class LabSpecLoader
                     r.SetPathFix($"{at}.tokenMaxTtl", Duration.Format(ttl.Value * 30)));
                 maxTtl = null;
             }
-            var secretIdTtl = Seconds(r, item, at, "secretIdTtl", "0s", fallback: 0);
+            var secretIdTtl = Seconds(r, item, at, "secretIdTtl", "2160h", fallback: ConfigReader.Setting(at, "secretIdTtl").DefaultInt());
             var secretIdUses = r.Int(item, at, "secretIdNumUses");
             return name is null || read is null || write is null || rules is null || ttl is null || maxTtl is null || secretIdTtl is null || secretIdUses is null
                 ? null
