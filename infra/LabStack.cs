@@ -101,27 +101,30 @@ public sealed class LabStack : Stack
             After = cluster.Ready,
         });
 
-        var dashboard = new GrafanaDashboard("lab-dashboard", new GrafanaDashboardArgs
+        // The dashboard and the Vault probe live beside the observability add-on's Grafana and Prometheus (its
+        // namespace, its Probe CRD); the probe also needs its pinned image, and without it VaultHealthUnknown says so.
+        var monitoring = new List<Resource> { alerts };
+        if (lab.Cluster.Addons.Contains("observability"))
         {
-            Json = LabDashboard.Json(),
-            Provider = cluster.Provider,
-            Namespace = Addons.ObservabilityNamespace,
-            After = cluster.Ready,
-        });
-
-        // VaultSealed's source. Without its image the probe is not deployed, and VaultHealthUnknown says so.
-        var monitoring = new List<Resource> { alerts, dashboard };
-        if (lab.Validation.Images.TryGetValue(BlackboxProbes.ImageKey, out var blackboxImage))
-        {
-            monitoring.Add(new BlackboxExporter("lab-blackbox", new BlackboxExporterArgs
+            monitoring.Add(new GrafanaDashboard("lab-dashboard", new GrafanaDashboardArgs
             {
-                Probes = BlackboxProbes.For(lab),
-                Image = blackboxImage,
+                Json = LabDashboard.Json(),
                 Provider = cluster.Provider,
                 Namespace = Addons.ObservabilityNamespace,
-                Release = Addons.PrometheusRuleRelease,
                 After = cluster.Ready,
             }));
+            if (lab.Validation.Images.TryGetValue(BlackboxProbes.ImageKey, out var blackboxImage))
+            {
+                monitoring.Add(new BlackboxExporter("lab-blackbox", new BlackboxExporterArgs
+                {
+                    Probes = BlackboxProbes.For(lab),
+                    Image = blackboxImage,
+                    Provider = cluster.Provider,
+                    Namespace = Addons.ObservabilityNamespace,
+                    Release = Addons.PrometheusRuleRelease,
+                    After = cluster.Ready,
+                }));
+            }
         }
 
         var probes = Probes.For(lab);

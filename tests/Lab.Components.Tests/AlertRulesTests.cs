@@ -83,4 +83,18 @@ public class AlertRulesTests
         Assert.DoesNotContain(plan, r => r.Type == "lab:monitoring:BlackboxExporter");
         Assert.DoesNotContain(plan, r => r.Type == "kubernetes:monitoring.coreos.com/v1:Probe");
     }
+
+    [Fact]
+    public async Task The_dashboard_is_a_config_map_the_observability_grafana_sidecar_loads()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var map = plan.Single("kubernetes:core/v1:ConfigMap", "lab-dashboard");
+        Assert.Equal(("lab:monitoring:GrafanaDashboard", "lab-dashboard"), (map.ParentType!, map.ParentName!));
+        var metadata = Json(map, "metadata");
+        // kube-prometheus-stack 76.4.1: grafana.sidecar.dashboards.label grafana_dashboard, labelValue "1", searchNamespace ALL.
+        Assert.Equal(("observability", "lab-dashboard", "1"), ((string)metadata["namespace"]!, (string)metadata["name"]!, (string)metadata["labels"]!["grafana_dashboard"]!));
+        // Exactly the JSON whose every query DashboardQueryTests ran on a real Prometheus.
+        Assert.Equal(LabDashboard.Json(), (string)Json(map, "data")[LabDashboard.FileName]!);
+        Assert.Contains("zenon-addons", map.DependsOn);
+    }
 }
