@@ -77,6 +77,22 @@ public class AlertValidationTests
 public class AlertRenderTests
 {
     [Fact]
+    public void The_gate_age_reaches_the_stale_rule_as_hours()
+    {
+        var lab = Repo.ProdConfig().Edit(ConfigKeys.Alerts, a => a["rules"]!.AsObject()["ValidationGateStale"] = new JsonObject { ["threshold"] = 24 }).Load();
+        var rule = AlertRuleGroups.Groups(lab).SelectMany(g => g.Rules).Single(r => r.Alert == "ValidationGateStale");
+        Assert.Contains(">= 24 * 3600", rule.Expr);
+        Assert.Contains("for 24 h", rule.Annotations["summary"]);
+    }
+
+    [Fact]
+    public void Mount_points_enter_the_rules_only_as_one_quoted_regex_of_literals()
+    {
+        var rule = AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Single(r => r.Alert == "NFSMountFailed");
+        Assert.Equal($"node_filesystem_device_error{{fstype=\"nfs4\",mountpoint=~{Lab.Model.Text.Promql.AnyOf(Repo.Prod().Nas.Exports.Select(e => e.MountPoint))}}} == 1", rule.Expr);
+    }
+
+    [Fact]
     public void Rules_cover_every_part_of_the_lab()
     {
         var alerts = AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).ToHashSet();
@@ -168,7 +184,11 @@ public class AlertRenderTests
         Regex.Replace(heading.TrimStart('#').Trim().ToLowerInvariant(), @"[^a-z0-9 -]", "").Replace(' ', '-');
 }
 
-/// <summary>The rendered rules under the real promtool: valid, and each alert fires at its threshold after its `for` and not just below.</summary>
+/// <summary>
+/// The rendered rules under the real promtool: valid, and each alert fires at its threshold after its `for`, clears,
+/// and stays silent just below. Every input series has the label set the real exporter and scrape store: the
+/// sources (project, version, file) are named in ScrapedSeries.
+/// </summary>
 public class PromtoolTests
 {
     /// <summary>

@@ -110,6 +110,7 @@ public class HostileCorpusTests
         // Legitimate values that must render inert
         new("export named model-cache", "- name: models", "- name: model-cache", null),
         new("gpu model with a space and a dot", "model: RTX A4000", "model: RTX A4000 Ada v2.1", null),
+        new("blackbox image pinned by digest", "    # images:", $"    images: {{blackbox: \"lab/blackbox-exporter:0.23.0@sha256:{new string('c', 64)}\"}}", null),
         new("nas model with characters that are meta in shell", "model: QNAP 8-bay 8x26TB", "model: QNAP_TS-873A 8x26TB", null),
     ];
 
