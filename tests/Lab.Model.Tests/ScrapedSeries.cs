@@ -79,7 +79,8 @@ public static class ScrapedSeries
     /// in lab-monitoring, ServiceMonitor with honorLabels: true). prometheus/pushgateway (README "About the job and
     /// instance labels", storage/diskmetricstore.go): the group's labels (job) stay, an absent instance is exposed as
     /// instance="" — which Prometheus stores as no label — so the target's instance is not attached; namespace, service,
-    /// pod, container and endpoint are the Pushgateway target's (container and port names as the issue-19 component names them).
+    /// pod, container and endpoint are the Pushgateway target's (its container and port names are assumed until issue
+    /// 19's component lands; no alert or panel selects them).
     /// </summary>
     public static (string, string)[] Gate(params (string, string)[] own) =>
         [.. own, ("container", "pushgateway"), ("endpoint", "http"), ("job", "lab_validation_gate"),
