@@ -98,9 +98,34 @@ public sealed class LabStack : Stack
             Provider = cluster.Provider,
             Namespace = Addons.ObservabilityNamespace,
             Release = Addons.PrometheusRuleRelease,
-            Vault = VaultMetrics.For(lab),
             After = cluster.Ready,
         });
+
+        // The dashboard and the Vault probe live beside the observability add-on's Grafana and Prometheus (its
+        // namespace, its Probe CRD); the probe also needs its pinned image, and without it VaultHealthUnknown says so.
+        var monitoring = new List<Resource> { alerts };
+        if (lab.Cluster.Addons.Contains("observability"))
+        {
+            monitoring.Add(new GrafanaDashboard("lab-dashboard", new GrafanaDashboardArgs
+            {
+                Json = LabDashboard.Json(),
+                Provider = cluster.Provider,
+                Namespace = Addons.ObservabilityNamespace,
+                After = cluster.Ready,
+            }));
+            if (lab.Validation.Images.TryGetValue(BlackboxProbes.ImageKey, out var blackboxImage))
+            {
+                monitoring.Add(new BlackboxExporter("lab-blackbox", new BlackboxExporterArgs
+                {
+                    Probes = BlackboxProbes.For(lab),
+                    Image = blackboxImage,
+                    Provider = cluster.Provider,
+                    Namespace = Addons.ObservabilityNamespace,
+                    Release = Addons.PrometheusRuleRelease,
+                    After = cluster.Ready,
+                }));
+            }
+        }
 
         var probes = Probes.For(lab);
         Validation = lab.Validation.Mode == GateMode.Off
@@ -115,7 +140,7 @@ public sealed class LabStack : Stack
                 ControlRebuild = lab.ControlNode.Rebuild,
                 Collector = Collector.Step(lab, probes),
                 // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts],
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

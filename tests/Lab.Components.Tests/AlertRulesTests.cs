@@ -40,26 +40,61 @@ public class AlertRulesTests
         Assert.Contains("rocinate-join", after);
     }
 
+    private static StackFile WithBlackbox(StackFile file) => file.Edit(ConfigKeys.Validation, v =>
+        v["images"] = new JsonObject { ["blackbox"] = $"lab/blackbox-exporter:0.23.0@sha256:{new string('b', 64)}" });
+
+    private static JsonNode Json(global::Lab.Plan.PlannedResource r, string input) => JsonNode.Parse(JsonSerializer.Serialize(r.Inputs[input]))!;
+
     [Fact]
-    public async Task Vault_outside_the_cluster_is_scraped_through_a_service_its_endpoints_and_a_service_monitor()
+    public async Task Vault_health_is_probed_through_the_lab_blackbox_exporter_with_the_lab_ca()
+    {
+        var file = WithBlackbox(Lab.Prod);
+        var plan = await Lab.Plan(file);
+        var lab = LabSpecLoader.Load("prod", file.Config, file.SecretKeys);
+        var config = plan.Single("kubernetes:core/v1:ConfigMap", "lab-blackbox-config");
+        var deployment = plan.Single("kubernetes:apps/v1:Deployment", "lab-blackbox-deployment");
+        var probe = plan.Single("kubernetes:monitoring.coreos.com/v1:Probe", "lab-blackbox-vault-health");
+        Assert.Equal(("lab:monitoring:BlackboxExporter", "lab-blackbox"), (probe.ParentType!, probe.ParentName!));
+        // The configuration the real blackbox exporter checked (BlackboxProbesTests), in the observability namespace.
+        Assert.Equal(BlackboxProbes.For(lab).Config(), (string)Json(config, "data")[BlackboxProbes.ConfigFile]!);
+        Assert.Equal("observability", (string)Json(config, "metadata")["namespace"]!);
+        // The pinned image, run as the Ubuntu package's binary; the lab CA read only from the node's file (contract 1).
+        var pod = Json(deployment, "spec")["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+        Assert.Equal($"lab/blackbox-exporter:0.23.0@sha256:{new string('b', 64)}", (string)container["image"]!);
+        Assert.Equal(BlackboxProbes.Binary, (string)container["command"]![0]!);
+        var ca = pod["volumes"]!.AsArray().Single(v => (string)v!["name"]! == "lab-ca")!;
+        Assert.Equal(("/usr/local/share/ca-certificates/ai-lab-ca.crt", "File"), ((string)ca["hostPath"]!["path"]!, (string)ca["hostPath"]!["type"]!));
+        var mount = container["volumeMounts"]!.AsArray().Single(m => (string)m!["name"]! == "lab-ca")!;
+        Assert.Equal((BlackboxProbes.CaMountPath, true), ((string)mount["mountPath"]!, (bool)mount["readOnly"]!));
+        // The Probe: selected by the add-on's Prometheus, job lab-vault-health, Vault's health URL as its target.
+        Assert.Equal("kube-prom-stack", (string)Json(probe, "metadata")["labels"]!["release"]!);
+        var spec = Json(probe, "spec");
+        Assert.Equal(("lab-vault-health", "vault_health", "lab-blackbox.observability.svc:9115"),
+            ((string)spec["jobName"]!, (string)spec["module"]!, (string)spec["prober"]!["url"]!));
+        Assert.Equal("https://192.168.50.20:8200/v1/sys/health", (string)spec["targets"]!["staticConfig"]!["static"]![0]!);
+        Assert.Contains("zenon-addons", probe.DependsOn);
+    }
+
+    [Fact]
+    public async Task Without_its_image_the_blackbox_exporter_is_not_deployed()
     {
         var plan = await Lab.Plan(Lab.Prod);
-        JsonNode Json(Plan.PlannedResource r, string input) => JsonNode.Parse(JsonSerializer.Serialize(r.Inputs[input]))!;
-        var service = plan.Single("kubernetes:core/v1:Service", "lab-alerts-vault-service");
-        var endpoints = plan.Single("kubernetes:core/v1:Endpoints", "lab-alerts-vault-endpoints");
-        var monitor = plan.Single("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lab-alerts-vault-monitor");
-        Assert.All(new[] { service, endpoints, monitor }, r => Assert.Equal(("observability", "lab-vault"), ((string)Json(r, "metadata")["namespace"]!, (string)Json(r, "metadata")["name"]!)));
-        // No selector: the Endpoints name Vault's address from lab:vault.address.
-        Assert.Null(Json(service, "spec")["selector"]);
-        var subset = Json(endpoints, "subsets")[0]!;
-        Assert.Equal(("192.168.50.20", 8200), ((string)subset["addresses"]![0]!["ip"]!, (int)subset["ports"]![0]!["port"]!));
-        // Selected by the observability add-on's Prometheus, scraping Vault's Prometheus metrics over https.
-        Assert.Equal("kube-prom-stack", (string)Json(monitor, "metadata")["labels"]!["release"]!);
-        var endpoint = Json(monitor, "spec")["endpoints"]![0]!;
-        Assert.Equal(("https", "https", "/v1/sys/metrics", "prometheus"),
-            ((string)endpoint["port"]!, (string)endpoint["scheme"]!, (string)endpoint["path"]!, (string)endpoint["params"]!["format"]![0]!));
-        Assert.Equal("lab-vault", (string)Json(monitor, "spec")["selector"]!["matchLabels"]!["app.kubernetes.io/name"]!);
-        Assert.Equal("lab-vault", (string)Json(service, "metadata")["labels"]!["app.kubernetes.io/name"]!);
-        Assert.Contains("zenon-addons", monitor.DependsOn);
+        Assert.DoesNotContain(plan, r => r.Type == "lab:monitoring:BlackboxExporter");
+        Assert.DoesNotContain(plan, r => r.Type == "kubernetes:monitoring.coreos.com/v1:Probe");
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_a_config_map_the_observability_grafana_sidecar_loads()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var map = plan.Single("kubernetes:core/v1:ConfigMap", "lab-dashboard");
+        Assert.Equal(("lab:monitoring:GrafanaDashboard", "lab-dashboard"), (map.ParentType!, map.ParentName!));
+        var metadata = Json(map, "metadata");
+        // kube-prometheus-stack 76.4.1: grafana.sidecar.dashboards.label grafana_dashboard, labelValue "1", searchNamespace ALL.
+        Assert.Equal(("observability", "lab-dashboard", "1"), ((string)metadata["namespace"]!, (string)metadata["name"]!, (string)metadata["labels"]!["grafana_dashboard"]!));
+        // Exactly the JSON whose every query DashboardQueryTests ran on a real Prometheus.
+        Assert.Equal(LabDashboard.Json(), (string)Json(map, "data")[LabDashboard.FileName]!);
+        Assert.Contains("zenon-addons", map.DependsOn);
     }
 }

@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Lab.Model.Monitoring;
 using Lab.Model.Spec;
 
+using static Lab.Model.Tests.ScrapedSeries;
+
 namespace Lab.Model.Tests;
 
 public class AlertValidationTests
@@ -75,13 +77,29 @@ public class AlertValidationTests
 public class AlertRenderTests
 {
     [Fact]
+    public void The_gate_age_reaches_the_stale_rule_as_hours()
+    {
+        var lab = Repo.ProdConfig().Edit(ConfigKeys.Alerts, a => a["rules"]!.AsObject()["ValidationGateStale"] = new JsonObject { ["threshold"] = 24 }).Load();
+        var rule = AlertRuleGroups.Groups(lab).SelectMany(g => g.Rules).Single(r => r.Alert == "ValidationGateStale");
+        Assert.Contains(">= 24 * 3600", rule.Expr);
+        Assert.Contains("for 24 h", rule.Annotations["summary"]);
+    }
+
+    [Fact]
+    public void Mount_points_enter_the_rules_only_as_one_quoted_regex_of_literals()
+    {
+        var rule = AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Single(r => r.Alert == "NFSMountFailed");
+        Assert.Equal($"node_filesystem_device_error{{fstype=\"nfs4\",mountpoint=~{Lab.Model.Text.Promql.AnyOf(Repo.Prod().Nas.Exports.Select(e => e.MountPoint))}}} == 1", rule.Expr);
+    }
+
+    [Fact]
     public void Rules_cover_every_part_of_the_lab()
     {
         var alerts = AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).ToHashSet();
         Assert.Superset(new HashSet<string>
         {
             "HighGPUTemperature", "GPUXidError", "LowGPUUtilization", "VaultSealed", "NodeDown", "KubernetesNodeNotReady",
-            "NFSMountFailed", "NFSMountReadOnly", "NASCapacityHigh", "NodeDiskFilling", "ClockSkew", "ValidationGateFailed",
+            "NFSMountFailed", "NFSMountReadOnly", "NASCapacityHigh", "NodeDiskFilling", "ClockSkew", "ValidationCheckFailing", "ValidationGateStale",
         }, alerts);
     }
 
@@ -113,7 +131,8 @@ public class AlertRenderTests
             ["HighGPUTemperature"] = ScrapeSource.DcgmExporter,
             ["GPUXidError"] = ScrapeSource.DcgmExporter,
             ["LowGPUUtilization"] = ScrapeSource.DcgmExporter,
-            ["VaultSealed"] = ScrapeSource.Vault,
+            ["VaultSealed"] = ScrapeSource.BlackboxExporter,
+            ["VaultHealthUnknown"] = ScrapeSource.BlackboxExporter,
             ["NodeDown"] = ScrapeSource.NodeExporter,
             ["KubernetesNodeNotReady"] = ScrapeSource.KubeStateMetrics,
             ["NFSMountFailed"] = ScrapeSource.NodeExporter,
@@ -121,14 +140,16 @@ public class AlertRenderTests
             ["NASCapacityHigh"] = ScrapeSource.NodeExporter,
             ["NodeDiskFilling"] = ScrapeSource.NodeExporter,
             ["ClockSkew"] = ScrapeSource.NodeExporter,
-            ["ValidationGateFailed"] = ScrapeSource.KubeStateMetrics,
+            ["ValidationCheckFailing"] = ScrapeSource.Pushgateway,
+            ["ValidationGateStale"] = ScrapeSource.Pushgateway,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
         var prefixes = new Dictionary<ScrapeSource, string>
         {
             [ScrapeSource.DcgmExporter] = "DCGM_FI_",
-            [ScrapeSource.Vault] = "vault_",
+            [ScrapeSource.BlackboxExporter] = "probe_",
+            [ScrapeSource.Pushgateway] = "lab_gate_",
             [ScrapeSource.NodeExporter] = "node_",
             [ScrapeSource.KubeStateMetrics] = "kube_",
         };
@@ -144,8 +165,9 @@ public class AlertRenderTests
         // DCGM: the GPU operator's ServiceMonitor, off in its chart, turned on with the label the add-on's Prometheus selects.
         Assert.Contains("--gpu-operator-set dcgmExporter.serviceMonitor.enabled=true", Lab.Model.Cluster.Addons.Arguments["nvidia"]);
         Assert.Contains($"--gpu-operator-set dcgmExporter.serviceMonitor.additionalLabels.release={Lab.Model.Cluster.Addons.PrometheusRuleRelease}", Lab.Model.Cluster.Addons.Arguments["nvidia"]);
-        // Vault: outside the cluster, scraped at its address (Service, Endpoints and ServiceMonitor of AlertRules).
-        Assert.Equal(new VaultMetrics("192.168.50.20", 8200), VaultMetrics.For(prod));
+        // Vault: its health endpoint, probed by the lab's blackbox exporter (BlackboxExporter's Probe, job lab-vault-health).
+        Assert.Equal(new BlackboxProbes("https://192.168.50.20:8200/v1/sys/health", "/usr/local/share/ca-certificates/ai-lab-ca.crt"), BlackboxProbes.For(prod));
+        Assert.All(AlertCatalog.All.Where(a => a.Source == ScrapeSource.BlackboxExporter), a => Assert.Contains($"job=\"{BlackboxProbes.VaultHealthJob}\"", a.Expr));
     }
 
     [Fact]
@@ -162,52 +184,97 @@ public class AlertRenderTests
         Regex.Replace(heading.TrimStart('#').Trim().ToLowerInvariant(), @"[^a-z0-9 -]", "").Replace(' ', '-');
 }
 
-/// <summary>The rendered rules under the real promtool: valid, and each alert fires at its threshold after its `for` and not just below.</summary>
+/// <summary>
+/// The rendered rules under the real promtool: valid, and each alert fires at its threshold after its `for`, clears,
+/// and stays silent just below. Every input series has the label set the real exporter and scrape store: the
+/// sources (project, version, file) are named in ScrapedSeries.
+/// </summary>
 public class PromtoolTests
 {
     /// <summary>
-    /// How to make each alert fire: series at the threshold, series just on the quiet side, and the alert's labels.
-    /// Lead: minutes of earlier samples in the firing series before the condition starts (values "BEFORE… AT").
-    /// ClearsAt: a minute (from the condition's start) by which the alert must have cleared with the series unchanged.
+    /// One scenario of an alert: series that make it fire, series on the quiet side, and the fired alert's labels.
+    /// Lead: minutes of earlier samples in the firing series before the condition starts (values "BEFORE… AT"; promtool reads "_xN" as N missing samples).
+    /// ClearsAt: a minute (from the condition's start) by which the alert must have cleared (the series change back, or leave its window).
+    /// QuietAt: the minute the quiet series are evaluated at (default: the alert's `for` plus 10).
+    /// Every series has the label set the real exporter and scrape produce (ScrapedSeries, which names the sources).
     /// </summary>
-    private sealed record Probe(string[] Firing, string[] Quiet, Dictionary<string, string> Labels, int Lead = 0, int? ClearsAt = null);
+    private sealed record Probe(string[] Firing, string[] Quiet, Dictionary<string, string> Labels, int Lead = 0, int? ClearsAt = null, int? QuietAt = null);
 
-    private static readonly Dictionary<string, Probe> Probes = new()
+    private static string S(string metric, (string, string)[] labels, string values) => $"{Series(metric, labels)} {values}";
+
+    private static Dictionary<string, string> L(params (string Name, string Value)[] labels) => labels.ToDictionary(l => l.Name, l => l.Value);
+
+    private static readonly (string, string)[] Idle = Dcgm("rocinate", gpu: 1);
+    private static readonly (string, string)[] Training = Dcgm("rocinate", workload: ("ml", "train-0", "trainer"));
+    private static readonly (string, string)[] Xid79 = Dcgm("zenon", xid: (79, "GPU has fallen off the bus"));
+    private static readonly (string, string)[] Xid13 = Dcgm("zenon", xid: (13, "Graphics Engine Exception"));
+    private static readonly (string, string)[] Short = Gate(("check", "gpuUtilization"), ("node", "zenon"), ("status", "short"));
+    private static readonly (string, string)[] Pass = Gate(("check", "gpuUtilization"), ("node", "zenon"), ("status", "pass"));
+    private static readonly (string, string)[] NotMeasurable = Gate(("check", "gpuUtilization"), ("node", "zenon"), ("status", "not_measurable"));
+    private static readonly (string, string)[] Root = NodeExporter("192.168.50.13", ("device", "/dev/nvme0n1p2"), ("fstype", "ext4"), ("mountpoint", "/"));
+    private static readonly (string, string)[] Models = NodeExporter("192.168.50.11", ("device", "192.168.50.30:/share/lab/models"), ("fstype", "nfs4"), ("mountpoint", "/mnt/nfs/models"));
+    private static readonly (string, string)[] Results = NodeExporter("192.168.50.13", ("device", "192.168.50.30:/share/lab/results"), ("fstype", "nfs4"), ("mountpoint", "/mnt/nfs/results"));
+    private static readonly (string, string)[] Datasets = NodeExporter("192.168.50.11", ("device", "192.168.50.30:/share/lab/datasets"), ("fstype", "nfs4"), ("mountpoint", "/mnt/nfs/datasets"));
+
+    /// <summary>The gate's age threshold in seconds, as the prod stack sets it: the stale scenarios sit on either side of it.</summary>
+    private static readonly long StaleAfter = (long)(Repo.Prod().Alerts.Settings["ValidationGateStale"].Threshold!.Value * 3600);
+
+    private static readonly Dictionary<string, Probe[]> Probes = new()
     {
-        ["HighGPUTemperature"] = new(["DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",Hostname=\"derpy\"} 85"], ["DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",Hostname=\"derpy\"} 84.9"],
-            new() { ["gpu"] = "0", ["Hostname"] = "derpy" }),
-        // The XID gauge keeps the last code: a new code fires, and the alert clears once it leaves the 10 min window.
-        ["GPUXidError"] = new(["DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",Hostname=\"zenon\"} 0 79"], ["DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",Hostname=\"zenon\"} 79"],
-            new() { ["gpu"] = "0", ["Hostname"] = "zenon" }, Lead: 1, ClearsAt: 11),
-        ["LowGPUUtilization"] = new(["DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"rocinate\",namespace=\"ml\",pod=\"train-0\"} 19"],
-            ["DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"rocinate\",namespace=\"ml\",pod=\"train-0\"} 20", "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"rocinate\",namespace=\"\",pod=\"\"} 0"],
-            new() { ["gpu"] = "0", ["Hostname"] = "rocinate", ["namespace"] = "ml", ["pod"] = "train-0" }),
-        ["VaultSealed"] = new(["vault_core_unsealed{instance=\"192.168.50.20:8200\"} 0"], ["vault_core_unsealed{instance=\"192.168.50.20:8200\"} 1"],
-            new() { ["instance"] = "192.168.50.20:8200" }),
-        ["NodeDown"] = new(["up{job=\"node-exporter\",instance=\"derpy\"} 0"], ["up{job=\"node-exporter\",instance=\"derpy\"} 1"],
-            new() { ["job"] = "node-exporter", ["instance"] = "derpy" }),
-        ["KubernetesNodeNotReady"] = new(["kube_node_status_condition{condition=\"Ready\",status=\"true\",node=\"gemini-1\"} 0"],
-            ["kube_node_status_condition{condition=\"Ready\",status=\"true\",node=\"gemini-1\"} 1"],
-            new() { ["condition"] = "Ready", ["status"] = "true", ["node"] = "gemini-1" }),
-        ["NFSMountFailed"] = new(["node_filesystem_device_error{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/models\",instance=\"zenon\"} 1"],
-            ["node_filesystem_device_error{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/models\",instance=\"zenon\"} 0", "node_filesystem_device_error{fstype=\"nfs4\",mountpoint=\"/mnt/other\",instance=\"zenon\"} 1"],
-            new() { ["fstype"] = "nfs4", ["mountpoint"] = "/mnt/nfs/models", ["instance"] = "zenon" }),
-        ["NFSMountReadOnly"] = new(["node_filesystem_readonly{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/results\",instance=\"derpy\"} 1"],
-            ["node_filesystem_readonly{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/results\",instance=\"derpy\"} 0"],
-            new() { ["fstype"] = "nfs4", ["mountpoint"] = "/mnt/nfs/results", ["instance"] = "derpy" }),
-        ["NASCapacityHigh"] = new(
-            ["node_filesystem_avail_bytes{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/datasets\",instance=\"zenon\"} 15", "node_filesystem_size_bytes{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/datasets\",instance=\"zenon\"} 100"],
-            ["node_filesystem_avail_bytes{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/datasets\",instance=\"zenon\"} 15.1", "node_filesystem_size_bytes{fstype=\"nfs4\",mountpoint=\"/mnt/nfs/datasets\",instance=\"zenon\"} 100"],
-            new() { ["mountpoint"] = "/mnt/nfs/datasets" }),
-        ["NodeDiskFilling"] = new(
-            ["node_filesystem_avail_bytes{mountpoint=\"/\",fstype=\"ext4\",instance=\"derpy\"} 10", "node_filesystem_size_bytes{mountpoint=\"/\",fstype=\"ext4\",instance=\"derpy\"} 100"],
-            ["node_filesystem_avail_bytes{mountpoint=\"/\",fstype=\"ext4\",instance=\"derpy\"} 10.1", "node_filesystem_size_bytes{mountpoint=\"/\",fstype=\"ext4\",instance=\"derpy\"} 100"],
-            new() { ["mountpoint"] = "/", ["fstype"] = "ext4", ["instance"] = "derpy" }),
-        ["ClockSkew"] = new(["node_timex_offset_seconds{instance=\"gemini-1\"} -0.05"], ["node_timex_offset_seconds{instance=\"gemini-1\"} 0.049"],
-            new() { ["instance"] = "gemini-1" }),
-        ["ValidationGateFailed"] = new(["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 1"],
-            ["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 0", "kube_job_status_failed{namespace=\"default\",job_name=\"other\"} 1"],
-            new() { ["namespace"] = "lab-validation", ["job_name"] = "gpu-util-zenon" }),
+        ["HighGPUTemperature"] = [new([S("DCGM_FI_DEV_GPU_TEMP", Dcgm("derpy"), "85x8 70")], [S("DCGM_FI_DEV_GPU_TEMP", Dcgm("derpy"), "84.9")], L(Dcgm("derpy")), ClearsAt: 9)],
+        // A new XID is a new series (err_code): it fires while an older XID's series of the same GPU stays quiet, and clears
+        // once it is 10 minutes old. A restarted exporter (a new pod label on the same XID) is no new XID.
+        ["GPUXidError"] =
+        [
+            new([S("DCGM_FI_DEV_XID_ERRORS", Xid13, "13"), S("DCGM_FI_DEV_XID_ERRORS", Xid79, "_x11 79")],
+                [S("DCGM_FI_DEV_XID_ERRORS", Dcgm("zenon", xid: (0, "No Error")), "0"),
+                 S("DCGM_FI_DEV_XID_ERRORS", Dcgm("zenon", xid: (43, "GPU stopped processing")), "43x20 _"),
+                 S("DCGM_FI_DEV_XID_ERRORS", Dcgm("zenon", xid: (43, "GPU stopped processing"), exporterPod: "nvidia-dcgm-exporter-9gq4t"), "_x20 43")],
+                L(Xid79), Lead: 11, ClearsAt: 10, QuietAt: 25),
+        ],
+        // Only a GPU a workload holds (exported_pod): the idle GPU's series carries the exporter's own pod and stays quiet.
+        ["LowGPUUtilization"] = [new([S("DCGM_FI_DEV_GPU_UTIL", Training, "19x35 55")], [S("DCGM_FI_DEV_GPU_UTIL", Training, "20"), S("DCGM_FI_DEV_GPU_UTIL", Idle, "0")], L(Training), ClearsAt: 36)],
+        // Sealed while running: the health check answers 503 from the next probe on; unsealed, it answers 200 again.
+        ["VaultSealed"] = [new([S("probe_http_status_code", VaultHealth(), "503x3 200")], [S("probe_http_status_code", VaultHealth(), "200"), S("probe_http_status_code", VaultHealth(), "429")], L(VaultHealth()), ClearsAt: 4)],
+        ["VaultHealthUnknown"] =
+        [
+            // Vault does not answer (or its certificate is not the lab CA's): no status code.
+            new([S("probe_success", VaultHealth(), "0x7 1"), S("probe_http_status_code", VaultHealth(), "0x7 200")],
+                [S("probe_success", VaultHealth(), "1"), S("probe_http_status_code", VaultHealth(), "200")], L(VaultHealth()), ClearsAt: 8),
+            // Sealed is VaultSealed's, not this one's; no probe at all is this one's.
+            new([S("up", [("instance", "10.1.17.9:9115"), ("job", "other")], "1")],
+                [S("probe_success", VaultHealth(), "0"), S("probe_http_status_code", VaultHealth(), "503")], L(("job", "lab-vault-health"))),
+        ],
+        ["NodeDown"] = [new([S("up", NodeExporter("192.168.50.13"), "0x4 1")], [S("up", NodeExporter("192.168.50.13"), "1")], L(NodeExporter("192.168.50.13")), ClearsAt: 5)],
+        ["KubernetesNodeNotReady"] = [new([S("kube_node_status_condition", KubeStateMetrics(("condition", "Ready"), ("node", "gemini-1"), ("status", "true")), "0x3 1")],
+            [S("kube_node_status_condition", KubeStateMetrics(("condition", "Ready"), ("node", "gemini-1"), ("status", "true")), "1")],
+            L(KubeStateMetrics(("condition", "Ready"), ("node", "gemini-1"), ("status", "true"))), ClearsAt: 4)],
+        ["NFSMountFailed"] = [new([S("node_filesystem_device_error", Models, "1")],
+            [S("node_filesystem_device_error", Models, "0"), S("node_filesystem_device_error", NodeExporter("192.168.50.11", ("device", "192.168.50.30:/share/other"), ("fstype", "nfs4"), ("mountpoint", "/mnt/other")), "1")],
+            L(Models))],
+        ["NFSMountReadOnly"] = [new([S("node_filesystem_readonly", Results, "1")], [S("node_filesystem_readonly", Results, "0")], L(Results))],
+        ["NASCapacityHigh"] = [new([S("node_filesystem_avail_bytes", Datasets, "15"), S("node_filesystem_size_bytes", Datasets, "100")],
+            [S("node_filesystem_avail_bytes", Datasets, "15.1"), S("node_filesystem_size_bytes", Datasets, "100")], L(("mountpoint", "/mnt/nfs/datasets")))],
+        ["NodeDiskFilling"] = [new([S("node_filesystem_avail_bytes", Root, "10"), S("node_filesystem_size_bytes", Root, "100")],
+            [S("node_filesystem_avail_bytes", Root, "10.1"), S("node_filesystem_size_bytes", Root, "100")], L(Root))],
+        ["ClockSkew"] = [new([S("node_timex_offset_seconds", NodeExporter("192.168.50.12"), "-0.05")], [S("node_timex_offset_seconds", NodeExporter("192.168.50.12"), "0.049")], L(NodeExporter("192.168.50.12")))],
+        // The gate PUTs its whole group each run: the next run's verdict (pass) replaces the short one and the alert clears.
+        ["ValidationCheckFailing"] =
+        [
+            new([S("lab_gate_check_status", Short, "1x3 0"), S("lab_gate_check_status", Pass, "0x3 1"), S("lab_gate_check_status", NotMeasurable, "0")],
+                [S("lab_gate_check_status", Pass, "1"), S("lab_gate_check_status", Short, "0"), S("lab_gate_check_status", NotMeasurable, "0")], L(Short), ClearsAt: 4),
+            new([S("lab_gate_check_status", NotMeasurable, "1"), S("lab_gate_check_status", Pass, "0"), S("lab_gate_check_status", Short, "0")],
+                [S("lab_gate_check_status", Pass, "1")], L(NotMeasurable)),
+        ],
+        // Test time starts at the epoch: a run at -StaleAfter is exactly that old at 0; a new run at minute 13 clears it.
+        // The quiet run is young enough to stay below the age when evaluated.
+        ["ValidationGateStale"] =
+        [
+            new([S("lab_gate_run_timestamp_seconds", Gate(), $"{-StaleAfter}x12 780")], [S("lab_gate_run_timestamp_seconds", Gate(), $"{-StaleAfter + 1260}")], [], ClearsAt: 13),
+            // No verdict on the Pushgateway at all (never run, or the Pushgateway lost it): only another group's series.
+            new([S("push_time_seconds", [.. Gate().Where(l => l.Item1 != "job"), ("job", "lab_backup")], "0")],
+                [S("lab_gate_run_timestamp_seconds", Gate(), "0")], L(("job", "lab_validation_gate"))),
+        ],
     };
 
     public static TheoryData<string> StackFiles() => new(Repo.StackFiles.Select(Path.GetFileName)!);
@@ -230,6 +297,7 @@ public class PromtoolTests
     public void Every_alert_has_a_probe()
     {
         Assert.Empty(AlertRuleGroups.Groups(Repo.Prod()).SelectMany(g => g.Rules).Select(r => r.Alert).Except(Probes.Keys));
+        Assert.Empty(Probes.Keys.Except(AlertCatalog.All.Select(a => a.Alert)));
     }
 
     [Fact]
@@ -261,42 +329,53 @@ public class PromtoolTests
         Assert.Contains("HighGPUTemperature", output);
     }
 
-    /// <summary>promtool unit tests: per alert, the firing series (silent one step before `for`, firing at `for`) and the quiet ones (never firing).</summary>
+    /// <summary>
+    /// promtool unit tests: per scenario, the firing series (silent one step before `for`, firing at `for`, cleared
+    /// by ClearsAt) and the quiet ones (never firing).
+    /// </summary>
     private static string UnitTests(IReadOnlyList<RuleGroup> groups)
     {
         var text = new StringBuilder($"rule_files: [{AlertRuleGroups.FileName}]\nevaluation_interval: 1m\ntests:\n");
         foreach (var rule in groups.SelectMany(g => g.Rules))
         {
-            var probe = Probes[rule.Alert];
-            var forMinutes = Minutes(rule.For);
-            var lead = probe.Lead;
-            text.Append("  - interval: 1m\n    input_series:\n");
-            AppendSeries(text, probe.Firing, lead + forMinutes + (probe.ClearsAt ?? 0) + 10);
-            text.Append("    alert_rule_test:\n");
-            if (forMinutes > 0 || lead > 0)
+            foreach (var probe in Probes[rule.Alert])
             {
-                text.Append($"      - eval_time: {lead + forMinutes - 1}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
+                AppendScenario(text, rule, probe);
             }
-            if (probe.ClearsAt is { } clears)
-            {
-                text.Append($"      - eval_time: {lead + clears}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
-            }
-            var labels = probe.Labels.Concat(rule.Labels).ToDictionary();
-            text.Append($"      - eval_time: {lead + forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
-            foreach (var (k, v) in labels)
-            {
-                text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(v)}\n");
-            }
-            text.Append("            exp_annotations:\n");
-            foreach (var (k, v) in rule.Annotations)
-            {
-                text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
-            }
-            text.Append("  - interval: 1m\n    input_series:\n");
-            AppendSeries(text, probe.Quiet, forMinutes + 10);
-            text.Append($"    alert_rule_test:\n      - eval_time: {forMinutes + 10}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
         }
         return text.ToString();
+    }
+
+    private static void AppendScenario(StringBuilder text, AlertRule rule, Probe probe)
+    {
+        var forMinutes = Minutes(rule.For);
+        var lead = probe.Lead;
+        text.Append("  - interval: 1m\n    input_series:\n");
+        AppendSeries(text, probe.Firing, lead + forMinutes + (probe.ClearsAt ?? 0) + 10);
+        text.Append("    alert_rule_test:\n");
+        if (forMinutes > 0 || lead > 0)
+        {
+            text.Append($"      - eval_time: {lead + forMinutes - 1}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
+        }
+        if (probe.ClearsAt is { } clears)
+        {
+            text.Append($"      - eval_time: {lead + clears}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
+        }
+        var labels = probe.Labels.Concat(rule.Labels).ToDictionary();
+        text.Append($"      - eval_time: {lead + forMinutes}m\n        alertname: {rule.Alert}\n        exp_alerts:\n          - exp_labels:\n");
+        foreach (var (k, v) in labels)
+        {
+            text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(v)}\n");
+        }
+        text.Append("            exp_annotations:\n");
+        foreach (var (k, v) in rule.Annotations)
+        {
+            text.Append($"              {k}: {Lab.Model.Text.Yaml.Quote(Regex.Replace(v, @"\{\{ \$labels\.(\w+) \}\}", m => labels[m.Groups[1].Value]))}\n");
+        }
+        var quietAt = probe.QuietAt ?? forMinutes + 10;
+        text.Append("  - interval: 1m\n    input_series:\n");
+        AppendSeries(text, probe.Quiet, quietAt);
+        text.Append($"    alert_rule_test:\n      - eval_time: {quietAt}m\n        alertname: {rule.Alert}\n        exp_alerts: []\n");
     }
 
     private static void AppendSeries(StringBuilder text, IEnumerable<string> series, int minutes)

@@ -68,6 +68,10 @@ public class HostileCorpusTests
         new("runbook URL: query", "runbookBaseUrl: https://git.lab.internal/lab/lab-infra/src/branch/main/docs/runbooks", "runbookBaseUrl: \"https://git.lab.internal/runbooks?x=1\"", "lab:alerts.runbookBaseUrl"),
         new("runbook URL: user and password", "runbookBaseUrl: https://git.lab.internal/lab/lab-infra/src/branch/main/docs/runbooks", "runbookBaseUrl: https://admin:hunter2@git.lab.internal/runbooks", "lab:alerts.runbookBaseUrl"),
         new("alert for: newline", "for: 5m, severity: warning}", "for: \"5m\\n\", severity: warning}", "lab:alerts.rules.HighGPUTemperature"),
+        new("alert threshold: PromQL injection", "{threshold: 85, for: 5m, severity: warning}", "{threshold: \"85 or vector(1)\", for: 5m, severity: warning}", "lab:alerts.rules.HighGPUTemperature.threshold"),
+        new("alert threshold: exponent past the range", "{threshold: 85, for: 5m, severity: warning}", "{threshold: 1e9, for: 5m, severity: warning}", "lab:alerts.rules.HighGPUTemperature.threshold"),
+        new("alert for: PromQL injection", "for: 5m, severity: warning}", "for: \"5m} or vector(1) #\", severity: warning}", "lab:alerts.rules.HighGPUTemperature.for"),
+        new("gate age: not a number", "      LowGPUUtilization: {threshold: 20, for: 30m, severity: info}", "      LowGPUUtilization: {threshold: 20, for: 30m, severity: info}\n      ValidationGateStale: {threshold: two weeks}", "lab:alerts.rules.ValidationGateStale.threshold"),
         new("alert severity: YAML injection", "for: 5m, severity: warning}", "for: 5m, severity: \"warning\\\"}\\n- alert: x\"}", "lab:alerts.rules.HighGPUTemperature"),
         // Validation
         new("validation mode: shell", "mode: off", "mode: \"off$(reboot)\"", "lab:validation.mode"),
@@ -75,6 +79,7 @@ public class HostileCorpusTests
         new("validation epoch: past the bound", "epoch: 0", "epoch: 2000000", "lab:validation.epoch"),
         new("registry: shell", "registry: 192.168.50.20:5000", $"registry: \"192.168.50.20:5000{Pwn}\"", "lab:validation.registry"),
         new("image: space", "    # images:", "    images: {cuda: \"lab/gpu-burn:cuda12.6.3 --privileged\", tools: lab/t:1, rapids: lab/r:1}", "lab:validation.images.cuda"),
+        new("blackbox image: unpinned", "    # images:", "    images: {blackbox: \"lab/blackbox-exporter:latest\"}", "lab:validation.images.blackbox"),
         new("image: digest with a shell tail", "    # images:", $"    images: {{cuda: \"lab/gpu-burn:cuda12.6.3@sha256:{new string('a', 64)}{Pwn}\", tools: lab/t:1, rapids: lab/r:1}}", "lab:validation.images.cuda"),
         // Host keys and apt sources
         new("host key: shell", "      host: 192.168.50.11\n", $"      host: 192.168.50.11\n      hostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{Pwn}\"\n", "lab:nodes[0].hostKey"),
@@ -105,6 +110,7 @@ public class HostileCorpusTests
         // Legitimate values that must render inert
         new("export named model-cache", "- name: models", "- name: model-cache", null),
         new("gpu model with a space and a dot", "model: RTX A4000", "model: RTX A4000 Ada v2.1", null),
+        new("blackbox image pinned by digest", "    # images:", $"    images: {{blackbox: \"lab/blackbox-exporter:0.23.0@sha256:{new string('c', 64)}\"}}", null),
         new("nas model with characters that are meta in shell", "model: QNAP 8-bay 8x26TB", "model: QNAP_TS-873A 8x26TB", null),
     ];
 

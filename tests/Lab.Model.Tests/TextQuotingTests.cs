@@ -86,6 +86,28 @@ public class TextQuotingTests
     }
 
     /// <summary>HCL's string escapes (the subset Hcl.Quote writes), decoded.</summary>
+    [Fact]
+    public void Promql_literals_stay_one_label_value_under_the_real_promtool()
+    {
+        var values = ((IEnumerable<object[]>)ScriptDataTests.Hostile).Select(row => (string)row[0]).Where(v => !v.Any(char.IsSurrogate)).ToList();
+        var rules = new System.Text.StringBuilder("groups:\n  - name: quoting\n    rules:\n");
+        foreach (var (value, i) in values.Select((v, i) => (v, i)))
+        {
+            // A label value comes back unchanged, and a regex of literals matches exactly those literals.
+            Assert.Equal(value, System.Text.Json.JsonSerializer.Deserialize<string>(Promql.Quote(value)));
+            var regex = System.Text.Json.JsonSerializer.Deserialize<string>(Promql.AnyOf([value, "/mnt/a.b"]))!;
+            Assert.Matches($"\\A(?:{regex})\\z", value);
+            Assert.DoesNotMatch($"\\A(?:{regex})\\z", "/mnt/aXb");
+            rules.Append($"      - alert: {Yaml.Quote($"Q{i}")}\n        expr: {Yaml.Quote($"up{{job={Promql.Quote(value)},mountpoint=~{Promql.AnyOf([value, "/mnt/a.b"])}}} == {Promql.Number(0.05)}")}\n");
+        }
+        var file = Path.Combine(Directory.CreateTempSubdirectory("lab-promql-").FullName, "quoting.rules.yaml");
+        File.WriteAllText(file, rules.ToString());
+        var (code, output) = Tools.Run("promtool", ["check", "rules", file]);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        Assert.True(code == 0, output);
+        Assert.Contains($"SUCCESS: {values.Count} rules found", output);
+    }
+
     private static string Unescape(string quoted) =>
         Regex.Replace(quoted[1..^1], @"\\(u[0-9a-f]{4}|.)", m => m.Groups[1].Value.Length == 5
             ? ((char)Convert.ToInt32(m.Groups[1].Value[1..], 16)).ToString()

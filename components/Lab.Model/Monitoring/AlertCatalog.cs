@@ -6,18 +6,21 @@ public enum ScrapeSource
     /// <summary>The GPU operator's DCGM exporter, through the ServiceMonitor the nvidia add-on turns on (Addons.Arguments).</summary>
     DcgmExporter,
 
-    /// <summary>Vault's /v1/sys/metrics, through the Service, Endpoints and ServiceMonitor of VaultMetrics.</summary>
-    Vault,
+    /// <summary>The lab's blackbox exporter probing Vault's /v1/sys/health, through its Probe object (BlackboxProbes).</summary>
+    BlackboxExporter,
 
     /// <summary>node-exporter, scraped by the observability add-on's own ServiceMonitor.</summary>
     NodeExporter,
 
     /// <summary>kube-state-metrics, scraped by the observability add-on's own ServiceMonitor.</summary>
     KubeStateMetrics,
+
+    /// <summary>The lab's Pushgateway (issue 19, contract 3): the gate's verdict series, scraped with honorLabels: true.</summary>
+    Pushgateway,
 }
 
 /// <summary>What one lab alert watches: its default tunables, the threshold's sane range, and its runbook.</summary>
-/// <param name="Expr">PromQL; "{threshold}" and "{nfs_rw}" / "{nfs_all}" (mount-point regexes) are filled in from the spec.</param>
+/// <param name="Expr">PromQL; "{threshold}" (a number) and "{nfs_rw}" / "{nfs_all}" (quoted mount-point regexes) are filled in from the spec (Text.Promql).</param>
 /// <param name="Range">Allowed thresholds (null: the alert has none).</param>
 public sealed record AlertDefinition(
     string Group,
@@ -34,8 +37,8 @@ public sealed record AlertDefinition(
 
 /// <summary>
 /// Every alert of the lab, one per part of it. Metric names are the ones the exporters really expose:
-/// DCGM exporter (GPU operator), node-exporter and kube-state-metrics (observability add-on), and
-/// Vault's own telemetry. Annotations use only $labels, so a promtool test can state them exactly.
+/// DCGM exporter (GPU operator), node-exporter and kube-state-metrics (observability add-on), the lab's
+/// blackbox probe of Vault and the gate's verdict series on the Pushgateway. Annotations use only $labels, so a promtool test can state them exactly.
 /// </summary>
 public static class AlertCatalog
 {
@@ -47,18 +50,32 @@ public static class AlertCatalog
             "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is at or above {threshold}°C",
             "The GPU has run at or above {threshold}°C for {for}: check airflow, fans and power limit before it throttles or faults.",
             "gpu.md#highgputemperature", ScrapeSource.DcgmExporter),
-        new("lab-gpu", "GPUXidError", "increase(DCGM_FI_DEV_XID_ERRORS[10m]) > 0", null, null, "0m", "critical",
-            "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported an XID error",
-            "The driver reported a new XID error in the last 10 minutes (the gauge holds the last XID code): the GPU may need a reset or the node a reboot.",
+        // dcgm-exporter labels the XID gauge with err_code (= its value) and err_msg, so each new XID is a new series:
+        // fire on an XID series of this GPU that was not there 10 minutes ago. Matching on the GPU and the code, not
+        // on the exporter's pod, keeps a restarted exporter from looking like a new XID.
+        new("lab-gpu", "GPUXidError",
+            "DCGM_FI_DEV_XID_ERRORS{err_code!=\"0\"} unless on (Hostname, gpu, UUID, err_code) DCGM_FI_DEV_XID_ERRORS offset 10m",
+            null, null, "0m", "critical",
+            "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reported XID {{ $labels.err_code }} ({{ $labels.err_msg }})",
+            "The driver reported an XID error the GPU had not shown in the last 10 minutes: the GPU may need a reset or the node a reboot.",
             "gpu.md#gpuxiderror", ScrapeSource.DcgmExporter),
-        new("lab-gpu", "LowGPUUtilization", "DCGM_FI_DEV_GPU_UTIL{pod!=\"\"} < {threshold}", 20, (1, 100, "%"), "30m", "info",
-            "Pod {{ $labels.namespace }}/{{ $labels.pod }} holds GPU {{ $labels.gpu }} on {{ $labels.Hostname }} below {threshold}% use",
+        // honorLabels: false renames the exporter's pod label of the workload holding the GPU to exported_pod; `pod` is the exporter's own.
+        new("lab-gpu", "LowGPUUtilization", "DCGM_FI_DEV_GPU_UTIL{exported_pod!=\"\"} < {threshold}", 20, (1, 100, "%"), "30m", "info",
+            "Pod {{ $labels.exported_namespace }}/{{ $labels.exported_pod }} holds GPU {{ $labels.gpu }} on {{ $labels.Hostname }} below {threshold}% use",
             "A pod has held the GPU for {for} while using less than {threshold}% of it: it may be stuck or starved of data.",
             "gpu.md#lowgpuutilization", ScrapeSource.DcgmExporter),
-        new("lab-vault", "VaultSealed", "vault_core_unsealed == 0", null, null, "1m", "critical",
+        // vault_core_unsealed stays 1 after a seal of a running Vault (its metrics loop stops); /v1/sys/health answers 503 at once.
+        new("lab-vault", "VaultSealed", "probe_http_status_code{job=\"lab-vault-health\"} == 503", null, null, "1m", "critical",
             "Vault {{ $labels.instance }} is sealed",
-            "Vault has been sealed for {for}: vault-agent on the nodes cannot renew tokens or render secrets until it is unsealed.",
-            "unseal-vault.md", ScrapeSource.Vault),
+            "Vault has answered its health check as sealed (503) for {for}: vault-agent on the nodes cannot renew tokens or render secrets until it is unsealed.",
+            "unseal-vault.md", ScrapeSource.BlackboxExporter),
+        // Without an answer (down, TLS not trusted, probe not deployed) VaultSealed cannot see a seal: say so.
+        new("lab-vault", "VaultHealthUnknown",
+            "(probe_success{job=\"lab-vault-health\"} == 0 and on (instance) probe_http_status_code{job=\"lab-vault-health\"} != 503) or absent(probe_success{job=\"lab-vault-health\"})",
+            null, null, "5m", "critical",
+            "Vault's health check gets no answer",
+            "For {for} the blackbox probe of Vault's /v1/sys/health has failed or not run: Vault is down, its TLS is not trusted by the lab CA, or the probe is not deployed; a seal would go unseen.",
+            "unseal-vault.md#vaults-health-is-unknown", ScrapeSource.BlackboxExporter),
         new("lab-nodes", "NodeDown", "up{job=\"node-exporter\"} == 0", null, null, "2m", "critical",
             "Node {{ $labels.instance }} does not answer",
             "node-exporter on the node has not answered for {for}: the machine is down, off the network, or rebooting.",
@@ -67,16 +84,16 @@ public static class AlertCatalog
             "Kubernetes node {{ $labels.node }} is NotReady",
             "The node has been NotReady for {for}; its pods are being evicted. Failure detection is tuned to mark it within 30 s.",
             "rebuild-node.md#is-the-node-down", ScrapeSource.KubeStateMetrics),
-        new("lab-storage", "NFSMountFailed", "node_filesystem_device_error{fstype=\"nfs4\",mountpoint=~\"{nfs_all}\"} == 1", null, null, "2m", "critical",
+        new("lab-storage", "NFSMountFailed", "node_filesystem_device_error{fstype=\"nfs4\",mountpoint=~{nfs_all}} == 1", null, null, "2m", "critical",
             "NFS mount {{ $labels.mountpoint }} on {{ $labels.instance }} fails",
             "The NAS export cannot be read at its mount point for {for} (NAS down, export gone, or a stale handle).",
             "nas-outage.md#a-mount-fails", ScrapeSource.NodeExporter),
-        new("lab-storage", "NFSMountReadOnly", "node_filesystem_readonly{fstype=\"nfs4\",mountpoint=~\"{nfs_rw}\"} == 1", null, null, "2m", "critical",
+        new("lab-storage", "NFSMountReadOnly", "node_filesystem_readonly{fstype=\"nfs4\",mountpoint=~{nfs_rw}} == 1", null, null, "2m", "critical",
             "NFS mount {{ $labels.mountpoint }} on {{ $labels.instance }} is read-only",
             "A read-write export has been mounted read-only for {for}: jobs writing results or checkpoints will fail.",
             "nas-outage.md#a-mount-is-read-only", ScrapeSource.NodeExporter),
         new("lab-storage", "NASCapacityHigh",
-            "max by (mountpoint) (100 * (1 - node_filesystem_avail_bytes{fstype=\"nfs4\",mountpoint=~\"{nfs_all}\"} / node_filesystem_size_bytes{fstype=\"nfs4\",mountpoint=~\"{nfs_all}\"})) >= {threshold}",
+            "max by (mountpoint) (100 * (1 - node_filesystem_avail_bytes{fstype=\"nfs4\",mountpoint=~{nfs_all}} / node_filesystem_size_bytes{fstype=\"nfs4\",mountpoint=~{nfs_all}})) >= {threshold}",
             85, (50, 99, "%"), "15m", "warning",
             "NAS volume behind {{ $labels.mountpoint }} is at or above {threshold}% full",
             "The NAS volume has been at or above {threshold}% for {for}: free space before datasets and checkpoints stop fitting.",
@@ -91,10 +108,17 @@ public static class AlertCatalog
             "Clock of {{ $labels.instance }} is off by {threshold}s or more",
             "The node's clock has been off by at least {threshold}s for {for}: chrony is not syncing, which skews distributed training and TLS.",
             "rebuild-node.md#the-clock-drifts", ScrapeSource.NodeExporter),
-        new("lab-validation", "ValidationGateFailed", "kube_job_status_failed{namespace=\"lab-validation\"} > 0", null, null, "0m", "critical",
-            "Validation job {{ $labels.job_name }} failed",
-            "A validation probe of the gate failed: the lab no longer meets one of its performance targets.",
-            "validation-gate.md", ScrapeSource.KubeStateMetrics),
+        // The gate PUTs its whole group each run, so only the latest verdict stands: a check short or not measurable in it.
+        new("lab-validation", "ValidationCheckFailing", "lab_gate_check_status{job=\"lab_validation_gate\",status!=\"pass\"} == 1", null, null, "0m", "critical",
+            "Check {{ $labels.check }} on {{ $labels.node }} is {{ $labels.status }} in the latest gate run",
+            "The validation gate's latest run found the lab below one of its targets (short) or could not measure it (not_measurable).",
+            "validation-gate.md#a-check-is-short-or-not-measurable", ScrapeSource.Pushgateway),
+        new("lab-validation", "ValidationGateStale",
+            "(time() - max(lab_gate_run_timestamp_seconds{job=\"lab_validation_gate\"})) >= {threshold} * 3600 or absent(lab_gate_run_timestamp_seconds{job=\"lab_validation_gate\"})",
+            336, (1, 8760, "h"), "10m", "warning",
+            "The validation gate has published no verdict for {threshold} h",
+            "No gate run has published its verdict for {threshold} hours (or none is on the Pushgateway): the lab's targets are not being checked.",
+            "validation-gate.md#the-gate-has-not-run", ScrapeSource.Pushgateway),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
 using Lab.Model.Artifacts;
 using Lab.Model.Spec;
+using Lab.Model.Text;
 
 namespace Lab.Model.Monitoring;
 
@@ -19,25 +19,31 @@ public static class AlertRuleGroups
 
     public static IReadOnlyList<RuleGroup> Groups(LabSpec spec)
     {
-        var all = string.Join("|", spec.Nas.Exports.Select(e => e.MountPoint));
-        var rw = string.Join("|", spec.Nas.Exports.Where(e => e.Access == ExportAccess.ReadWrite).Select(e => e.MountPoint));
+        var all = spec.Nas.Exports.Select(e => e.MountPoint).ToList();
+        var rw = spec.Nas.Exports.Where(e => e.Access == ExportAccess.ReadWrite).Select(e => e.MountPoint).ToList();
         return AlertCatalog.All
             // Storage alerts watch the exports' mount points: none to watch, no alert.
-            .Where(d => !(d.Expr.Contains("{nfs_all}") && all.Length == 0) && !(d.Expr.Contains("{nfs_rw}") && rw.Length == 0))
+            .Where(d => !(d.Expr.Contains("{nfs_all}") && all.Count == 0) && !(d.Expr.Contains("{nfs_rw}") && rw.Count == 0))
             .GroupBy(d => d.Group)
             .Select(g => new RuleGroup(g.Key, g.Select(d => Render(spec, d, all, rw)).ToList()))
             .ToList();
     }
 
-    private static AlertRule Render(LabSpec spec, AlertDefinition d, string nfsAll, string nfsRw)
+    /// <summary>
+    /// One rule: the stack's values enter the expression only as a validated number or a quoted regex of literal
+    /// mount points (Text.Promql); the annotations are text for people and take the same number.
+    /// </summary>
+    private static AlertRule Render(LabSpec spec, AlertDefinition d, IReadOnlyList<string> nfsAll, IReadOnlyList<string> nfsRw)
     {
         var setting = spec.Alerts.Settings[d.Alert];
+        var threshold = setting.Threshold is { } t ? Promql.Number(t) : "";
         string Fill(string text) => text
-            .Replace("{threshold}", setting.Threshold?.ToString(CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal)
-            .Replace("{for}", setting.For, StringComparison.Ordinal)
-            .Replace("{nfs_all}", nfsAll, StringComparison.Ordinal)
-            .Replace("{nfs_rw}", nfsRw, StringComparison.Ordinal);
-        return new AlertRule(d.Alert, Fill(d.Expr), setting.For,
+            .Replace("{threshold}", threshold, StringComparison.Ordinal)
+            .Replace("{for}", setting.For, StringComparison.Ordinal);
+        var expr = Fill(d.Expr)
+            .Replace("{nfs_all}", Promql.AnyOf(nfsAll), StringComparison.Ordinal)
+            .Replace("{nfs_rw}", Promql.AnyOf(nfsRw), StringComparison.Ordinal);
+        return new AlertRule(d.Alert, expr, setting.For,
             new SortedDictionary<string, string>(StringComparer.Ordinal) { ["severity"] = setting.Severity, ["lab"] = d.Group["lab-".Length..] },
             new SortedDictionary<string, string>(StringComparer.Ordinal)
             {

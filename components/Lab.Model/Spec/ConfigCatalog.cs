@@ -184,7 +184,7 @@ public static partial class ConfigCatalog
         new("lab:validation.epoch", Whole, "Bumping it re-runs every probe.") { Default = "0", Min = 0, Max = ConfigReader.MaxGeneration, Example = "1" },
         new("lab:validation.registry", Text, "The lab's registry mirror the gate pulls its images from (HOST[:PORT]).")
             { Required = true, Pattern = P.RegistryHost, Allowed = "an IPv4 host must lie inside lab:subnet", Example = "192.168.50.20:5000" },
-        new("lab:validation.images", Mapping, "The probe images, pinned by digest.") { Allowed = "required unless mode is off" },
+        new("lab:validation.images", Mapping, "The probe images (and the blackbox exporter's), pinned by digest.") { Allowed = "required unless mode is off" },
         new("lab:validation.images.<kind>", Text, "One probe image as REPOSITORY:TAG@sha256:DIGEST.")
             { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Probes.ImageKinds)}, each required", Example = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>" },
         new("lab:validation.inference", Mapping, "The inference server the gate times.") { Required = true },

@@ -9,7 +9,8 @@ namespace Lab.Model.Spec;
 public static partial class LabSpecLoader
 {
     private static IReadOnlyList<string> ValidationFields => ConfigCatalog.Fields("lab:validation");
-    private static IReadOnlyList<string> TargetFields => ConfigCatalog.Fields("lab:validation.targets");
+    /// <summary>The keys of lab:validation.targets: the gate's `check` label values on the Pushgateway (contract 3).</summary>
+    public static IReadOnlyList<string> TargetFields => ConfigCatalog.Fields("lab:validation.targets");
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
     {
@@ -47,15 +48,16 @@ public static partial class LabSpecLoader
                 registry = null;
             }
         }
-        // A gate that is off runs no Job: its images may wait until their digests are known.
+        // A gate that is off runs no Job: its images may wait until their digests are known. The cluster's own
+        // images (the blackbox exporter) are optional: without one, its part is not deployed.
         var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        var imagesNeeded = mode != GateMode.Off || v.TryGetProperty("images", out _);
-        if (imagesNeeded && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …}}") is { } list)
+        var gateRuns = mode != GateMode.Off;
+        if ((gateRuns || v.TryGetProperty("images", out _)) && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …}}") is { } list)
         {
-            r.RejectUnknown(list, $"{key}.images", Probes.ImageKinds);
-            foreach (var kind in Probes.ImageKinds)
+            r.RejectUnknown(list, $"{key}.images", [.. Probes.ImageKinds, .. ClusterImageKinds]);
+            foreach (var kind in Probes.ImageKinds.Concat(ClusterImageKinds))
             {
-                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'");
+                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'", required: gateRuns && Probes.ImageKinds.Contains(kind));
                 if (image is not null && !PinnedImage().IsMatch(image))
                 {
                     r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
@@ -81,7 +83,7 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill");
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || (imagesNeeded && images.Count != Probes.ImageKinds.Length) || inference is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || (gateRuns && !Probes.ImageKinds.All(images.ContainsKey)) || inference is null || nfsExport is null || drill is null || targets is null
             ? null
             : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
     }
@@ -152,6 +154,9 @@ public static partial class LabSpecLoader
 
     [GeneratedRegex(ConfigPatterns.RegistryHost)] private static partial Regex RegistryHost();
     [GeneratedRegex(ConfigPatterns.ModelName)] private static partial Regex ModelName();
+    /// <summary>Images of the lab's cluster parts, besides the gate's: fed from lab:validation.images until the lab builds them (contract 2).</summary>
+    private static readonly string[] ClusterImageKinds = [Monitoring.BlackboxProbes.ImageKey];
+
     private const string ImageExample = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>";
     [GeneratedRegex(ConfigPatterns.PinnedImage)] private static partial Regex PinnedImage();
 }

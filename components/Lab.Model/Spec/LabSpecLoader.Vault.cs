@@ -29,8 +29,8 @@ public static partial class LabSpecLoader
         {
             if (!Ipv4Network.TryParseAddress(uri.Host, out var ip))
             {
-                // Prometheus reaches the external Vault through a Kubernetes Endpoints object, which holds addresses only.
-                r.Error($"{key}.address", $"'{ConfigText.Shorten(uri.Host)}' is a name; the lab's alerts scrape Vault at its IPv4 address.", r.SetPathFix($"{key}.address", "https://192.168.50.20:8200"));
+                // The blackbox probe of Vault's health runs in the cluster, whose DNS does not know the lab's names.
+                r.Error($"{key}.address", $"'{ConfigText.Shorten(uri.Host)}' is a name; the lab's alerts probe Vault at its IPv4 address.", r.SetPathFix($"{key}.address", "https://192.168.50.20:8200"));
                 address = null;
             }
             else if (subnet is not null && !subnet.Contains(ip))

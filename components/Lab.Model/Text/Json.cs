@@ -9,4 +9,8 @@ internal static class Json
 
     /// <summary>A double-quoted string with every quote, backslash and control character escaped; readable (°C stays °C).</summary>
     public static string Quote(string value) => JsonSerializer.Serialize(value, Readable);
+
+    /// <summary>A whole JSON document (a Grafana dashboard), every string quoted as <see cref="Quote"/> quotes it.</summary>
+    public static string Render(System.Text.Json.Nodes.JsonNode document) =>
+        document.ToJsonString(new JsonSerializerOptions(Readable) { WriteIndented = true }) + "\n";
 }
