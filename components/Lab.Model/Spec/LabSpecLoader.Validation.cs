@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Lab.Model.Monitoring;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Spec;
@@ -9,6 +10,8 @@ namespace Lab.Model.Spec;
 public static partial class LabSpecLoader
 {
     private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "images", "inference", "nfsExport", "drill", "targets"];
+    /// <summary>The probes' images and the Pushgateway's, which publishes the gate's verdicts.</summary>
+    private static readonly string[] ImageKeys = [.. Probes.ImageKinds, PushedMetrics.ImageKey];
     private static readonly string[] TargetFields = ["gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection"];
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
@@ -50,10 +53,10 @@ public static partial class LabSpecLoader
         // A gate that is off runs no Job: its images may wait until their digests are known.
         var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var imagesNeeded = mode != GateMode.Off || v.TryGetProperty("images", out _);
-        if (imagesNeeded && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …}}") is { } list)
+        if (imagesNeeded && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …, pushgateway: …}}") is { } list)
         {
-            r.RejectUnknown(list, $"{key}.images", Probes.ImageKinds);
-            foreach (var kind in Probes.ImageKinds)
+            r.RejectUnknown(list, $"{key}.images", ImageKeys);
+            foreach (var kind in ImageKeys)
             {
                 var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'");
                 if (image is not null && !PinnedImage().IsMatch(image))
@@ -81,7 +84,7 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill", false);
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || (imagesNeeded && images.Count != Probes.ImageKinds.Length) || inference is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || (imagesNeeded && images.Count != ImageKeys.Length) || inference is null || nfsExport is null || drill is null || targets is null
             ? null
             : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
     }
