@@ -198,10 +198,7 @@ public sealed class ValidationGate : ComponentResource
         {
             pod.ServiceAccountName = DrillAccount;
         }
-        if (probe.Node is { } node)
-        {
-            pod.NodeSelector = new InputMap<string> { ["kubernetes.io/hostname"] = node };
-        }
+        pod.NodeSelector = new InputMap<string> { ["kubernetes.io/hostname"] = probe.Node };
         if (probe.NfsMountPoint is { } mountPoint)
         {
             // The node's own systemd automount, with the lab's mount options. HostToContainer: the NFS mount that

@@ -36,7 +36,7 @@ public static class Collector
                 [.. probes.Select(p => p.RerunJobName)],
                 [.. probes.Select(p => p.Stage.ToString(CultureInfo.InvariantCulture))],
                 [.. probes.Select(p => p.DeadlineSeconds.ToString(CultureInfo.InvariantCulture))],
-                [.. probes.Select(p => p.Gpu ? p.Node ?? "" : "")],
+                [.. probes.Select(p => p.Gpu ? p.Node : "")],
                 pollSeconds, graceSeconds),
             "Validation/collect.sh");
 

@@ -40,12 +40,13 @@ public enum HostAccess
 /// Its name carries a fingerprint of what it measures, so it runs again only when that changes.
 /// </summary>
 /// <param name="Stage">Jobs run stage by stage; the Jobs of one stage share no GPU and no link (see <see cref="Probes.For"/>).</param>
+/// <param name="Node">The node its pod is pinned to: pod GC deletes the pods of a node that left the cluster, so no probe floats.</param>
 /// <param name="NfsMountPoint">The node's own automount point of the export the probe measures (a hostPath), or null.</param>
 public sealed record Probe(
     string Name,
     string Fingerprint,
     string Image,
-    string? Node,
+    string Node,
     int Stage,
     bool Gpu,
     HostAccess Host,
