@@ -42,8 +42,8 @@ vanished() {
   [ -z "$pods" ]
 }
 
-# gpu_holder NODE: the first pod that holds a replica of NODE's GPU, a probe of an earlier stage still running included (time-slicing shares it
-# with no isolation, so a measurement beside it would be someone else's load), or nothing.
+# gpu_holder NODE: the first pod that holds a replica of NODE's GPU (a probe of an earlier stage that still runs
+# included), or nothing. Time-slicing shares the GPU with no isolation: beside such a pod, the probe measures its load too.
 gpu_holder() {
   microk8s kubectl get pods --all-namespaces --field-selector "spec.nodeName=$1,status.phase!=Succeeded,status.phase!=Failed" \
     -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{" "}{.spec.containers[*].resources.limits.nvidia\.com/gpu}{"\n"}{end}' \
