@@ -380,6 +380,8 @@ public class CollectorMeasurabilityTests
                 Plan(p.JobName, "complete 0", Passing(p), gpu: p.Gpu ? p.Node : null);
                 Plan(p.RerunJobName, "complete 0", Passing(p), gpu: p.Gpu ? p.Node : null);
             }
+            // gemini-1's probe prints what its GPU really did; the collector passes that line on with the result.
+            Plan(P("gpu-util-gemini-1").JobName, "complete 0", Passing(P("gpu-util-gemini-1")) + "LAB_DETAIL check=gpu_utilization:gemini-1 gflops=21350 throttle=none\n", gpu: "gemini-1");
             // Someone's notebook holds a replica of derpy's GPU; a pod without a GPU beside it does not count.
             File.WriteAllText(Path.Combine(jobs.FullName, "gpu-pods"), "derpy ml/notebook-7f9c 1\nderpy kube-system/calico-node-x2b9 \n");
             // zenon's gpu_burn hangs past its deadline and still holds the GPU when RAPIDS (on zenon) is due.
@@ -418,7 +420,8 @@ public class CollectorMeasurabilityTests
             Assert.Equal(CheckStatus.NotMeasurable, Of("rapids_speedup").Status);
             Assert.Equal((Outcome.Pass, 120.5), (Of("inference_p95").Outcome, Of("inference_p95").Measured!.Value));
             Assert.Equal((Outcome.Fail, CheckStatus.NotMeasurable), (Of("nfs_read").Outcome, Of("nfs_read").Status));
-            Assert.Equal((Outcome.Pass, CheckStatus.Pass), (Of("gpu_utilization:gemini-1").Outcome, Of("gpu_utilization:gemini-1").Status));
+            Assert.Equal((Outcome.Pass, CheckStatus.Pass, "21350 Gflop/s, no throttling"),
+                (Of("gpu_utilization:gemini-1").Outcome, Of("gpu_utilization:gemini-1").Status, Of("gpu_utilization:gemini-1").Detail));
             Assert.InRange(verdict.StartedAt!.Value, before, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             Assert.Contains("could not be measured", verdict.Table());
         }

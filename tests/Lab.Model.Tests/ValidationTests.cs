@@ -378,6 +378,31 @@ public class GateVerdictTests
     }
 
     [Fact]
+    public void A_gpu_detail_counts_only_once_and_only_from_its_own_job()
+    {
+        const string detail = "LAB_DETAIL check=gpu_utilization:zenon gflops=9120 throttle=hw_thermal_slowdown";
+        var own = Healthy().Replace("LAB_RESULT check=gpu_utilization:zenon value=98.2 unit=%", $"LAB_RESULT check=gpu_utilization:zenon value=98.2 unit=%\n{detail}");
+        Assert.Equal("9120 Gflop/s, throttled: hw_thermal_slowdown", Verdict(own, "gpu_utilization:zenon").Detail);
+        // Printed by another probe's Job, twice, or with a hostile tail: no detail.
+        var other = Healthy().Replace("LAB_RESULT check=inference_p95 value=142.5 unit=ms", $"LAB_RESULT check=inference_p95 value=142.5 unit=ms\n{detail}");
+        Assert.Equal("", Verdict(other, "gpu_utilization:zenon").Detail);
+        Assert.Equal("", Verdict(own.Replace(detail, $"{detail}\n{detail}"), "gpu_utilization:zenon").Detail);
+        Assert.Equal("", Verdict(own.Replace(detail, $"{detail};reboot"), "gpu_utilization:zenon").Detail);
+    }
+
+    [Fact]
+    public void A_gpu_another_pod_holds_is_not_measurable_with_that_pod_named()
+    {
+        var busy = Healthy().Replace($"LAB_JOB job={Job("gpu-util-derpy")} status=complete\nLAB_RESULT check=gpu_utilization:derpy value=98.2 unit=%",
+            $"LAB_JOB job={Job("gpu-util-derpy")} status=not_measurable reason=GpuBusy pod=ml/notebook-7f9c");
+        var verdict = GateVerdict.Judge(Prod, busy);
+        var derpy = verdict.Checks.Single(c => c.Check.Id == "gpu_utilization:derpy");
+        Assert.Equal((Outcome.NotMeasurable, CheckStatus.NotMeasurable, "not measurable: GPU busy (ml/notebook-7f9c)"), (derpy.Outcome, derpy.Status, derpy.Note));
+        Assert.False(verdict.Passed);
+        Assert.Equal("1 of 11 checks could not be measured", verdict.Summary);
+    }
+
+    [Fact]
     public void Saved_output_of_an_earlier_run_is_judged_by_probe_not_fingerprint()
     {
         var earlier = Healthy().Replace(Job("rapids-speedup"), "rapids-speedup-0badc0de");
