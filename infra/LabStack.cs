@@ -127,18 +127,31 @@ public sealed class LabStack : Stack
             }
         }
 
+        // Deployed wherever its image is pinned; a gate that is on always has it (the loader requires it).
+        var pushgateway = PushedMetrics.Image(lab) is { } pushgatewayImage
+            ? new Pushgateway("lab-pushgateway", new PushgatewayArgs
+            {
+                Provider = cluster.Provider,
+                Image = pushgatewayImage,
+                Release = Addons.PrometheusRuleRelease,
+                After = cluster.Ready,
+            })
+            : null;
+
         var probes = Probes.For(lab);
-        Validation = lab.Validation.Mode == GateMode.Off
+        Validation = lab.Validation.Mode == GateMode.Off || pushgateway is null
             ? Output.Create("validation gate: off (lab:validation.mode)")
             : new ValidationGate("validation", new ValidationGateArgs
             {
                 Provider = cluster.Provider,
                 Mode = lab.Validation.Mode,
                 Probes = probes,
-                NasHost = lab.Nas.Host.ToString(),
                 Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
                 ControlRebuild = lab.ControlNode.Rebuild,
                 Collector = Collector.Step(lab, probes),
+                Publish = VerdictMetrics.PublishStep(lab),
+                Epoch = lab.Validation.Epoch,
+                PushgatewayReady = pushgateway.Ready,
                 // After every other component: the gate measures the whole lab.
                 After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring],
             }).Report;

@@ -69,9 +69,10 @@ public class BareMetalNodeTests
         Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia",
             "derpy-driver-reboot", "derpy-driver-loaded", "derpy-vault-agent",
             "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join", "derpy-labels",
-            // and the gate re-measures the node: its GPU and every bandwidth pair (the iperf3 server waits for all clients).
-            "validation-gpu-util-derpy", "validation-iperf3-server", "validation-bandwidth-gemini-1", "validation-bandwidth-derpy",
-            "validation-bandwidth-rocinate", "validation-validation-results"], changed);
+            // and the gate re-measures the node: its GPU and every bandwidth pair (the iperf3 server waits for all clients),
+            // each Job with its spare.
+            .. new[] { "gpu-util-derpy", "iperf3-server", "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate" }.SelectMany(p => new[] { $"validation-{p}", $"validation-{p}-rerun" }),
+            "validation-validation-results"], changed);
     }
 
     [Fact]
@@ -80,11 +81,11 @@ public class BareMetalNodeTests
         var before = await Lab.Plan(Lab.Prod.Gated());
         var after = await Lab.Plan(Lab.Prod.Gated().Edit(ConfigKeys.Versions, v => v["nvidiaDriver"] = "580.105.08-0ubuntu0.24.04.1"));
         var changed = before.Zip(after).Where(p => !Same(p.First, p.Second)).Select(p => p.First.Name);
-        // And the gate re-measures what the driver affects: the GPU probes.
         // The driver, the reboot that loads it and the check that it did, on every node.
+        // And the gate re-measures what the driver affects: the GPU probes, and the inference server on zenon's GPU.
         Assert.Equal([.. new[] { "zenon", "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"{n}-nvidia", $"{n}-driver-reboot", $"{n}-driver-loaded" }),
-            "validation-gpu-util-zenon", "validation-gpu-util-gemini-1", "validation-gpu-util-derpy", "validation-gpu-util-rocinate",
-            "validation-rapids-speedup", "validation-validation-results"], changed);
+            .. new[] { "gpu-util-zenon", "gpu-util-gemini-1", "gpu-util-derpy", "gpu-util-rocinate", "rapids-speedup", "inference-p95" }.SelectMany(p => new[] { $"validation-{p}", $"validation-{p}-rerun" }),
+            "validation-validation-results"], changed);
     }
 
     [Fact]

@@ -81,6 +81,8 @@ public class HostileCorpusTests
         new("image: space", "    # images:", "    images: {cuda: \"lab/gpu-burn:cuda12.6.3 --privileged\", tools: lab/t:1, rapids: lab/r:1}", "lab:validation.images.cuda"),
         new("blackbox image: unpinned", "    # images:", "    images: {blackbox: \"lab/blackbox-exporter:latest\"}", "lab:validation.images.blackbox"),
         new("image: digest with a shell tail", "    # images:", $"    images: {{cuda: \"lab/gpu-burn:cuda12.6.3@sha256:{new string('a', 64)}{Pwn}\", tools: lab/t:1, rapids: lab/r:1}}", "lab:validation.images.cuda"),
+        new("pushgateway image: shell tail", "    # images:", $"    images: {{cuda: lab/c:1, tools: lab/t:1, rapids: lab/r:1, pushgateway: \"lab/pushgateway:1.7.0@sha256:{new string('b', 64)}{Pwn}\"}}", "lab:validation.images.pushgateway"),
+        new("image: unknown name", "    # images:", "    images: {cuda: lab/c:1, tools: lab/t:1, rapids: lab/r:1, pushgatway: lab/p:1}", "lab:validation.images.pushgatway"),
         // Host keys and apt sources
         new("host key: shell", "      host: 192.168.50.11\n", $"      host: 192.168.50.11\n      hostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{Pwn}\"\n", "lab:nodes[0].hostKey"),
         new("host key: a second line", "      host: 192.168.50.11\n", "      host: 192.168.50.11\n      hostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJWsMiMtKucduyLXIeVR4tDBP9b3oHYWb45907tXebo8\\n192.168.50.99 ssh-ed25519 AAAA\"\n", "lab:nodes[0].hostKey"),

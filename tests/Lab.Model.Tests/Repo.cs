@@ -33,6 +33,7 @@ internal static class Repo
             ["cuda"] = TestImage("lab/gpu-burn:cuda12.6.3"),
             ["tools"] = TestImage("lab/probe-tools:2026.10"),
             ["rapids"] = TestImage("lab/rapids:25.02-cuda12.8-py3.12"),
+            ["pushgateway"] = TestImage("lab/pushgateway:1.7.0"),
         };
     });
 

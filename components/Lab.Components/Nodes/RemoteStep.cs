@@ -15,12 +15,13 @@ internal static class RemoteStep
     /// <param name="retainOnDelete">Leave the step's work in place when it leaves the program (data-bearing steps).</param>
     /// <param name="secretLines">Secret lines the script reads after itself on stdin (StepScript.RenderReadingSecrets).</param>
     /// <param name="secretOutput">The step prints secret material (a kubeconfig): keep its output secret and off the console.</param>
+    /// <param name="input">A document the script reads after itself on stdin (StepScript.RenderReadingInput); a change re-runs the step.</param>
     public static Command Create(Resource parent, string name, SshTarget ssh, StepScript step, bool waitForBoot,
         InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false, Output<string>? secretLines = null,
-        bool secretOutput = false)
+        bool secretOutput = false, Output<string>? input = null)
     {
         var secret = secretOutput || secretLines is not null;
-        return new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines, secret), new CustomResourceOptions
+        return new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines ?? input, secret), new CustomResourceOptions
         {
             Parent = parent,
             DependsOn = new InputList<Resource> { dependsOn.ToArray() },
@@ -30,13 +31,16 @@ internal static class RemoteStep
         });
     }
 
-    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers, Output<string>? secretLines, bool secret)
+    /// <param name="after">What follows the script on stdin: secret lines (when <paramref name="secret"/>) or a plain document.</param>
+    private static CommandArgs Args(SshTarget ssh, StepScript step, bool waitForBoot, InputList<object>? triggers, Output<string>? after, bool secret)
     {
         var args = new CommandArgs
         {
             Connection = ssh.Connection(waitForBoot),
             Create = StepScript.Runner,
-            Stdin = secretLines is null ? step.Text : Output.CreateSecret(secretLines.Apply(lines => step.Text + lines)),
+            Stdin = after is null ? step.Text
+                : secret ? Output.CreateSecret(after.Apply(lines => step.Text + lines))
+                : after.Apply(document => step.Text + document),
         };
         if (secret)
         {

@@ -20,12 +20,19 @@ public sealed class ValidationGateArgs : ResourceArgs
     /// <summary>The probes (Lab.Model Probes.For): one Job each.</summary>
     public required IReadOnlyList<Probe> Probes { get; init; }
 
-    public required Input<string> NasHost { get; init; }
-
-    /// <summary>Where the collector runs: the control node.</summary>
+    /// <summary>Where the collector and the publish step run: the control node.</summary>
     public required SshTarget Control { get; init; }
     public required Input<int> ControlRebuild { get; init; }
     public required StepScript Collector { get; init; }
+
+    /// <summary>The step that publishes each run's verdict to the Pushgateway (Lab.Model VerdictMetrics.PublishStep).</summary>
+    public required StepScript Publish { get; init; }
+
+    /// <summary>lab:validation.epoch, a label of the published run.</summary>
+    public required int Epoch { get; init; }
+
+    /// <summary>The Pushgateway is up and reachable on its NodePort before the verdict is published.</summary>
+    public required IReadOnlyList<Resource> PushgatewayReady { get; init; }
 
     /// <summary>Everything the gate measures: nodes, storage, Vault, cluster and alerts are in place first.</summary>
     public required IReadOnlyList<Resource> After { get; init; }
@@ -54,9 +61,9 @@ public sealed class ValidationGate : ComponentResource
             DependsOn = new InputList<Resource> { after },
         };
 
-        // Pod Security admission: the drill's stop Job is privileged and the bandwidth probes use the host's
-        // network, which only the privileged level admits; everything else is held to baseline.
-        var level = args.Probes.Any(p => p.Host != HostAccess.None) ? "privileged" : "baseline";
+        // Pod Security admission: the NFS probe mounts the node's automount (a hostPath), the drill's stop Job is
+        // privileged and the bandwidth probes use the host's network, which only the privileged level admits. Each
+        // pod still asks for only what it needs (JobFor), and warn and audit hold them to restricted.
         // Only the namespace waits for every other component; all else here comes after it (ordering is
         // transitive), so a lab of N nodes adds N dependencies, not N for every one of its 2N Jobs.
         var ns = new K8s.Core.V1.Namespace($"{name}-namespace", new K8s.Types.Inputs.Core.V1.NamespaceArgs
@@ -67,7 +74,7 @@ public sealed class ValidationGate : ComponentResource
                 Labels =
                 {
                     ["app.kubernetes.io/part-of"] = "lab-infra",
-                    ["pod-security.kubernetes.io/enforce"] = level,
+                    ["pod-security.kubernetes.io/enforce"] = "privileged",
                     ["pod-security.kubernetes.io/warn"] = "restricted",
                     ["pod-security.kubernetes.io/audit"] = "restricted",
                 },
@@ -118,30 +125,41 @@ public sealed class ValidationGate : ComponentResource
             options.IgnoreChanges = ["spec.suspend"];
             return options;
         }
-        var jobs = args.Probes.Select(p => (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, args.NasHost), JobOptions())).ToList();
+        // Each probe's Job, and its spare: suspended unless the collector finds the first one's pod gone.
+        var jobs = args.Probes.SelectMany(p => new[]
+        {
+            (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1), JobOptions()),
+            new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2), JobOptions()),
+        }).ToList();
 
         // Runs the Jobs stage by stage and prints their result lines; it runs again only when a Job (so what it measures) changed.
         var collector = RemoteStep.Create(this, name, args.Control, args.Collector, waitForBoot: false,
             RemoteStep.Triggers(args.Collector, args.ControlRebuild), jobs);
 
-        Report = collector.Stdout.Apply(output =>
+        // Publishes every run, a failing one too: the verdict is enforced only after this step.
+        var publish = RemoteStep.Create(this, name, args.Control, args.Publish, waitForBoot: false,
+            RemoteStep.Triggers(args.Publish, args.ControlRebuild), [collector, .. args.PushgatewayReady], input: collector.Stdout.Apply(output =>
+                VerdictMetrics.Render(GateVerdict.Judge(args.Probes, output), args.Mode, args.Epoch, Probes.RunFingerprint(args.Probes))));
+
+        Report = Output.Tuple(collector.Stdout, publish.Stdout).Apply(t =>
         {
-            var verdict = GateVerdict.Judge(args.Probes, output);
+            var verdict = GateVerdict.Judge(args.Probes, t.Item1);
             var table = verdict.Table();
             if (!verdict.Passed && args.Mode == GateMode.Enforce)
             {
-                throw new RunException($"validation gate: the lab falls short of its targets (mode enforce).\n{table}See docs/runbooks/validation-gate.md; re-judge saved output with scripts/verdict.");
+                throw new RunException($"validation gate: {verdict.Summary} (mode enforce).\n{table}See docs/runbooks/validation-gate.md; re-judge saved output with scripts/verdict.");
             }
             if (!verdict.Passed)
             {
-                Log.Warn($"validation gate (mode warn): the lab falls short of its targets.\n{table}", this);
+                Log.Warn($"validation gate (mode warn): {verdict.Summary}.\n{table}", this);
             }
             return table;
         });
         RegisterOutputs(new Dictionary<string, object?> { ["report"] = Report });
     }
 
-    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, Input<string> nasHost)
+    /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
+    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt)
     {
         var privileged = probe.Host == HostAccess.PrivilegedPid;
         var container = new ContainerArgs
@@ -180,21 +198,28 @@ public sealed class ValidationGate : ComponentResource
         {
             pod.ServiceAccountName = DrillAccount;
         }
-        if (probe.Node is { } node)
+        pod.NodeSelector = new InputMap<string> { ["kubernetes.io/hostname"] = probe.Node };
+        if (probe.NfsMountPoint is { } mountPoint)
         {
-            pod.NodeSelector = new InputMap<string> { ["kubernetes.io/hostname"] = node };
+            // The node's own systemd automount, with the lab's mount options. HostToContainer: the NFS mount that
+            // systemd puts on the automount point (or puts back after its idle timeout) shows in the pod.
+            container.VolumeMounts = new InputList<VolumeMountArgs>
+            {
+                new VolumeMountArgs { Name = "nas", MountPath = Probes.NfsMountPath, MountPropagation = "HostToContainer" },
+            };
+            pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "nas", HostPath = new HostPathVolumeSourceArgs { Path = mountPoint, Type = "Directory" } } };
         }
-        if (probe.NfsPath is { } path)
+        var labels = new InputMap<string>
         {
-            container.VolumeMounts = new InputList<VolumeMountArgs> { new VolumeMountArgs { Name = "nas", MountPath = Probes.NfsMountPath } };
-            pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "nas", Nfs = new NFSVolumeSourceArgs { Server = nasHost, Path = path } } };
-        }
-        var labels = new InputMap<string> { ["app.kubernetes.io/part-of"] = "lab-infra", ["lab.infra/probe"] = probe.Name };
+            ["app.kubernetes.io/part-of"] = "lab-infra",
+            ["lab.infra/probe"] = probe.Name,
+            ["lab.infra/attempt"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         return new K8s.Types.Inputs.Batch.V1.JobArgs
         {
             Metadata = new ObjectMetaArgs
             {
-                Name = probe.JobName,
+                Name = jobName,
                 Namespace = Probes.Namespace,
                 Labels = labels,
                 // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.

@@ -25,6 +25,7 @@ public static class StepOrder
         ("join-token", 80),
         ("join", 85),
         ("validation-results", 90),
+        ("validation-publish", 95),
     ];
 
     /// <summary>The order of STEP: its kind's, where a per-item step is "KIND-ITEM" (export-datasets, join-token-derpy).</summary>

@@ -41,6 +41,13 @@ public sealed record StepScript(string Component, string Target, int Order, stri
         Compose(component, target, step, purpose, data, body, helpers,
             string.Join(" && ", secretVariables.Select(v => $"IFS= read -r {v}").Append("main </dev/null")));
 
+    /// <summary>
+    /// A step that reads a document after itself on stdin (the runner appends it to the script): main's stdin is
+    /// the rest of the script's stdin, which bash has not read (it reads a script from a pipe a byte at a time).
+    /// </summary>
+    public static StepScript RenderReadingInput(string component, string target, string step, string purpose, object? data, string body) =>
+        Compose(component, target, step, purpose, data, body, [], "main");
+
     private static StepScript Compose(string component, string target, string step, string purpose, object? data, string body, ShellHelper[] helpers, string last)
     {
         var identity = new StepIdentity(target, step);

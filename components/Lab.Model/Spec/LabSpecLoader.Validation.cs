@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Lab.Model.Monitoring;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Spec;
@@ -11,6 +12,8 @@ public static partial class LabSpecLoader
     private static IReadOnlyList<string> ValidationFields => ConfigCatalog.Fields("lab:validation");
     /// <summary>The keys of lab:validation.targets: the gate's `check` label values on the Pushgateway (contract 3).</summary>
     public static IReadOnlyList<string> TargetFields => ConfigCatalog.Fields("lab:validation.targets");
+    /// <summary>The images a gate that runs needs: the probes' and the Pushgateway's, which publishes the gate's verdicts.</summary>
+    private static readonly string[] GateImageKeys = [.. Probes.ImageKinds, PushedMetrics.ImageKey];
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
     {
@@ -52,12 +55,12 @@ public static partial class LabSpecLoader
         // images (the blackbox exporter) are optional: without one, its part is not deployed.
         var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var gateRuns = mode != GateMode.Off;
-        if ((gateRuns || v.TryGetProperty("images", out _)) && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …}}") is { } list)
+        if ((gateRuns || v.TryGetProperty("images", out _)) && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …, pushgateway: …}}") is { } list)
         {
-            r.RejectUnknown(list, $"{key}.images", [.. Probes.ImageKinds, .. ClusterImageKinds]);
-            foreach (var kind in Probes.ImageKinds.Concat(ClusterImageKinds))
+            r.RejectUnknown(list, $"{key}.images", [.. GateImageKeys, .. ClusterImageKinds]);
+            foreach (var kind in GateImageKeys.Concat(ClusterImageKinds))
             {
-                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'", required: gateRuns && Probes.ImageKinds.Contains(kind));
+                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'", required: gateRuns && GateImageKeys.Contains(kind));
                 if (image is not null && !PinnedImage().IsMatch(image))
                 {
                     r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
@@ -83,7 +86,7 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill");
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || (gateRuns && !Probes.ImageKinds.All(images.ContainsKey)) || inference is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || (gateRuns && !GateImageKeys.All(images.ContainsKey)) || inference is null || nfsExport is null || drill is null || targets is null
             ? null
             : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
     }

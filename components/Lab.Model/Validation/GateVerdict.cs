@@ -7,15 +7,43 @@ namespace Lab.Model.Validation;
 public enum Outcome
 {
     Pass,
+
+    /// <summary>Measured, and on the wrong side of its target.</summary>
+    Short,
+
+    /// <summary>Not measured on purpose: the lab could not be measured fairly (a GPU held by another pod).</summary>
+    NotMeasurable,
+
+    /// <summary>The probe's Job failed: whatever it printed is not a measurement.</summary>
     Fail,
     Missing,
     Malformed,
 }
 
+/// <summary>The three statuses a check's series carry (lab_gate_check_status): only a measurement can pass or fall short.</summary>
+public enum CheckStatus
+{
+    Pass,
+    Short,
+    NotMeasurable,
+}
+
 /// <summary>One check judged: what was measured against what was wanted.</summary>
-public sealed record CheckVerdict(Check Check, double? Measured, string? MeasuredUnit, Outcome Outcome, string Note)
+/// <param name="Detail">What the probe observed beside its value (the GPU stage: Gflop/s and throttle reasons), or "".</param>
+public sealed record CheckVerdict(Check Check, double? Measured, string? MeasuredUnit, Outcome Outcome, string Note, string Detail = "")
 {
     public bool Passed => Outcome == Outcome.Pass;
+
+    public CheckStatus Status => Outcome switch
+    {
+        Outcome.Pass => CheckStatus.Pass,
+        Outcome.Short => CheckStatus.Short,
+        // A failed, silent or garbled probe measured nothing either: it can neither pass nor fall short.
+        _ => CheckStatus.NotMeasurable,
+    };
+
+    /// <summary>The measured value, only where there is a measurement to judge (a short or passing check).</summary>
+    public double? Measurement => Status == CheckStatus.NotMeasurable ? null : Measured;
 }
 
 /// <summary>
@@ -23,31 +51,57 @@ public sealed record CheckVerdict(Check Check, double? Measured, string? Measure
 /// lines of the check's own Job count; anything missing, duplicated, in another unit, not a finite
 /// number or physically impossible is a failure, never a pass.
 /// </summary>
-public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
+/// <param name="StartedAt">Unix time the collector started the run (its `LAB_RUN started=N` line), null in output without one.</param>
+public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, long? StartedAt = null)
 {
     public bool Passed => Checks.All(c => c.Passed);
 
     public IEnumerable<CheckVerdict> ShortFalls => Checks.Where(c => !c.Passed);
 
     /// <param name="output">
-    /// Collected output: `LAB_JOB job=PROBE-FINGERPRINT status=complete|failed [reason=WORD]` headers, each
-    /// followed by that Job's result lines. A failed Job's checks fail with its reason, whatever it printed.
+    /// Collected output: a `LAB_RUN started=N` line, then `LAB_JOB job=PROBE-FINGERPRINT status=complete|failed|not_measurable
+    /// [reason=WORD] [pod=NAMESPACE/NAME]` headers, each followed by that Job's result and detail lines. A failed Job's checks
+    /// fail with its reason, whatever it printed; a Job not run because its GPU was busy is not measurable.
     /// </param>
     public static GateVerdict Judge(IReadOnlyList<Probe> probes, string output)
     {
         // Jobs are matched by probe, not by fingerprint: saved output of an earlier run can be re-judged.
         var owner = probes.SelectMany(p => p.Checks.Select(c => (c.Id, p.Name))).ToDictionary(x => x.Id, x => x.Name);
         var seen = new Dictionary<string, List<(double? Value, string Unit, string Raw)>>();
+        var details = new Dictionary<string, List<string>>();
         var failed = new Dictionary<string, string>();
+        var unmeasurable = new Dictionary<string, string>();
+        long? startedAt = null;
         var job = "";
         foreach (var line in output.Split('\n').Select(l => l.TrimEnd('\r')))
         {
+            if (RunHeader().Match(line) is { Success: true } run)
+            {
+                startedAt = long.Parse(run.Groups["started"].Value, CultureInfo.InvariantCulture);
+                continue;
+            }
             if (JobHeader().Match(line) is { Success: true } header)
             {
                 job = header.Groups["probe"].Value;
-                if (header.Groups["status"].Value == "failed")
+                var reason = header.Groups["reason"].Success ? header.Groups["reason"].Value : "Failed";
+                switch (header.Groups["status"].Value)
                 {
-                    failed[job] = header.Groups["reason"].Success ? header.Groups["reason"].Value : "Failed";
+                    case "failed":
+                        failed[job] = reason;
+                        break;
+                    case "not_measurable":
+                        unmeasurable[job] = reason == "GpuBusy" && header.Groups["pod"].Success ? $"GPU busy ({header.Groups["pod"].Value})" : reason;
+                        break;
+                }
+                continue;
+            }
+            if (DetailLine().Match(line) is { Success: true } detail)
+            {
+                if (owner.TryGetValue(detail.Groups["check"].Value, out var detailJob) && detailJob == job)
+                {
+                    var throttle = detail.Groups["throttle"].Value;
+                    (details.TryGetValue(detail.Groups["check"].Value, out var list) ? list : details[detail.Groups["check"].Value] = [])
+                        .Add($"{detail.Groups["gflops"].Value} Gflop/s, {(throttle == "none" ? "no throttling" : $"throttled: {throttle}")}");
                 }
                 continue;
             }
@@ -63,12 +117,18 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
                 continue;
             }
             double? value = result.Success && double.TryParse(result.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
-            (seen.TryGetValue(id, out var list) ? list : seen[id] = []).Add((value, result.Success ? result.Groups["unit"].Value : "", line));
+            (seen.TryGetValue(id, out var results) ? results : seen[id] = []).Add((value, result.Success ? result.Groups["unit"].Value : "", line));
         }
 
         var verdicts = probes.SelectMany(p => p.Checks.Select(c => (Probe: p.Name, Check: c))).Select(x =>
         {
             var check = x.Check;
+            // One detail line per check, or none counts: a second is as untrustworthy as a second result.
+            var observed = details.TryGetValue(check.Id, out var d) && d.Count == 1 ? d[0] : "";
+            if (unmeasurable.TryGetValue(x.Probe, out var why))
+            {
+                return new CheckVerdict(check, null, null, Outcome.NotMeasurable, $"not measurable: {why}");
+            }
             if (failed.TryGetValue(x.Probe, out var reason))
             {
                 return new CheckVerdict(check, null, null, Outcome.Fail, $"job failed: {reason}");
@@ -95,9 +155,26 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
                 return new CheckVerdict(check, value, unit, Outcome.Malformed, $"outside 0..{check.PhysicalMax.ToString(CultureInfo.InvariantCulture)} {check.Unit}: not a real measurement");
             }
             var pass = check.AtLeast ? value >= check.Target : value <= check.Target;
-            return new CheckVerdict(check, value, unit, pass ? Outcome.Pass : Outcome.Fail, pass ? "" : "short of target");
+            return new CheckVerdict(check, value, unit, pass ? Outcome.Pass : Outcome.Short, pass ? "" : "short of target", observed);
         }).ToList();
-        return new GateVerdict(verdicts);
+        return new GateVerdict(verdicts, startedAt);
+    }
+
+    /// <summary>One line: how many checks fell short and how many could not be measured.</summary>
+    public string Summary
+    {
+        get
+        {
+            var shortCount = Checks.Count(c => c.Status == CheckStatus.Short);
+            var notMeasurable = Checks.Count(c => c.Status == CheckStatus.NotMeasurable);
+            return (shortCount, notMeasurable) switch
+            {
+                (0, 0) => $"all {Checks.Count} checks meet their targets",
+                (_, 0) => $"{shortCount} of {Checks.Count} checks fall short",
+                (0, _) => $"{notMeasurable} of {Checks.Count} checks could not be measured",
+                _ => $"{shortCount} of {Checks.Count} checks fall short and {notMeasurable} could not be measured",
+            };
+        }
     }
 
     /// <summary>The verdict table an operator reads (and the update fails with in enforce mode).</summary>
@@ -108,8 +185,8 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
             c.Check.Id,
             c.Measured?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-",
             c.Check.Rule,
-            c.Outcome.ToString().ToUpperInvariant(),
-            c.Note,
+            c.Outcome == Outcome.NotMeasurable ? "NOT MEASURABLE" : c.Outcome.ToString().ToUpperInvariant(),
+            string.Join("; ", new[] { c.Note, c.Detail }.Where(n => n.Length > 0)),
         }).Prepend(["check", "measured", "target", "verdict", "note"]).ToList();
         var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
         var text = new StringBuilder();
@@ -117,12 +194,12 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks)
         {
             text.Append(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd()).Append('\n');
         }
-        var failed = Checks.Count(c => !c.Passed);
-        text.Append(failed == 0 ? $"all {Checks.Count} checks meet their targets\n" : $"{failed} of {Checks.Count} checks fall short\n");
-        return text.ToString();
+        return text.Append(Summary).Append('\n').ToString();
     }
 
-    [GeneratedRegex(@"\ALAB_JOB job=(?<probe>[a-z0-9-]{1,54})-[0-9a-f]{8} status=(?<status>complete|failed)( reason=(?<reason>[A-Za-z]{1,64}))?\z")] private static partial Regex JobHeader();
+    [GeneratedRegex(@"\ALAB_RUN started=(?<started>[0-9]{1,12})\z")] private static partial Regex RunHeader();
+    [GeneratedRegex(@"\ALAB_JOB job=(?<probe>[a-z0-9-]{1,54})-[0-9a-f]{8} status=(?<status>complete|failed|not_measurable)( reason=(?<reason>[A-Za-z]{1,64}))?( pod=(?<pod>[a-z0-9][a-z0-9.-]{0,62}/[a-z0-9][a-z0-9.-]{0,252}))?\z")] private static partial Regex JobHeader();
     [GeneratedRegex(@"\ALAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)\z")] private static partial Regex ResultLine();
+    [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) gflops=(?<gflops>[0-9]{1,9}) throttle=(?<throttle>none|[a-z_]{1,40}(,[a-z_]{1,40}){0,7})\z")] private static partial Regex DetailLine();
     [GeneratedRegex(@"check=([a-z0-9_]+(:[a-z0-9-]+)?)")] private static partial Regex FirstCheck();
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Lab.Model.Cluster;
 using Lab.Model.Nodes;
@@ -9,8 +10,15 @@ using static Lab.Model.Text.Shell;
 namespace Lab.Model.Validation;
 
 /// <summary>One measured check: what it is called, its unit, its target and which side of it passes.</summary>
-public sealed record Check(string Id, string Unit, double Target, bool AtLeast, double PhysicalMax)
+/// <param name="Id">KIND or KIND:NODE, as the probe prints it.</param>
+/// <param name="Key">The key of its target under lab:validation.targets (the `check` label of its series).</param>
+public sealed record Check(string Id, string Key, string Unit, double Target, bool AtLeast, double PhysicalMax)
 {
+    /// <summary>The node the check measures, or "lab" for a lab-wide check (the `node` label of its series).</summary>
+    public string Node => Id.IndexOf(':', StringComparison.Ordinal) is var at and >= 0 ? Id[(at + 1)..] : LabWide;
+
+    public const string LabWide = "lab";
+
     public string Rule => $"{(AtLeast ? ">=" : "<=")} {Target.ToString(CultureInfo.InvariantCulture)} {Unit}";
 }
 
@@ -32,21 +40,29 @@ public enum HostAccess
 /// Its name carries a fingerprint of what it measures, so it runs again only when that changes.
 /// </summary>
 /// <param name="Stage">Jobs run stage by stage; the Jobs of one stage share no GPU and no link (see <see cref="Probes.For"/>).</param>
+/// <param name="Node">The node its pod is pinned to: pod GC deletes the pods of a node that left the cluster, so no probe floats.</param>
+/// <param name="NfsMountPoint">The node's own automount point of the export the probe measures (a hostPath), or null.</param>
 public sealed record Probe(
     string Name,
     string Fingerprint,
     string Image,
-    string? Node,
+    string Node,
     int Stage,
     bool Gpu,
     HostAccess Host,
-    string? NfsPath,
+    string? NfsMountPoint,
     bool NeedsNodeReader,
     int DeadlineSeconds,
     string Script,
     IReadOnlyList<Check> Checks)
 {
     public string JobName => $"{Name}-{Fingerprint[..8]}";
+
+    /// <summary>
+    /// A second Job of the same probe, suspended until the collector finds the first one's pod gone (pod GC deletes
+    /// the pods of a node that left the cluster, logs and all): then it runs once in its place.
+    /// </summary>
+    public string RerunJobName => $"{Name}-{Sha256($"{Fingerprint}\nrerun")[..8]}";
 }
 
 /// <summary>
@@ -87,6 +103,20 @@ public static class Probes
         Drill,
     }
 
+    /// <summary>What a gate run measures: every probe's fingerprint (the `fingerprint` label of lab_gate_run_info).</summary>
+    public static string RunFingerprint(IReadOnlyList<Probe> probes) => Sha256(string.Join("\n", probes.Select(p => p.Fingerprint)))[..16];
+
+    /// <summary>
+    /// The node the inference probe runs on: the lab node whose address serves the endpoint, so the probe times the
+    /// server and not the network (and its Job is tied to that node's rebuild); the control node when the endpoint is
+    /// no lab node, as it outlives every worker rebuild. Pinned either way: after a worker leaves the cluster, pod GC
+    /// deletes the pods it ran, logs and all.
+    /// </summary>
+    public static NodeSpec InferenceNode(LabSpec spec) =>
+        Uri.TryCreate(spec.Validation.Inference.Endpoint, UriKind.Absolute, out var uri)
+            ? spec.Nodes.FirstOrDefault(n => n.Host.ToString() == uri.Host) ?? spec.ControlNode
+            : spec.ControlNode;
+
     public static IReadOnlyList<Probe> For(LabSpec spec)
     {
         var v = spec.Validation;
@@ -105,67 +135,68 @@ public static class Probes
 
         foreach (var node in gpuNodes)
         {
-            var check = new Check($"gpu_utilization:{node.Name}", "%", t.GpuUtilizationPercent, AtLeast: true, PhysicalMax: 100);
+            var check = new Check($"gpu_utilization:{node.Name}", "gpuUtilization", "%", t.GpuUtilizationPercent, AtLeast: true, PhysicalMax: 100);
             var script = GpuUtilization(GpuLoad, check);
             probes.Add(new Probe($"gpu-util-{node.Name}", Fingerprint(script, NodeState(node), Image("cuda")), Image("cuda"), node.Name, (int)Stages.GpuUtilization,
-                Gpu: true, HostAccess.None, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600, script, [check]));
+                Gpu: true, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 600, script, [check]));
         }
 
         if (gpuNodes.Count > 0)
         {
             var node = gpuNodes.FirstOrDefault(n => n.Role == NodeRole.Control) ?? gpuNodes[0];
-            var check = new Check("rapids_speedup", "x", t.RapidsSpeedup, AtLeast: true, PhysicalMax: 100_000);
+            var check = new Check("rapids_speedup", "rapidsSpeedup", "x", t.RapidsSpeedup, AtLeast: true, PhysicalMax: 100_000);
             var script = RapidsSpeedup(check);
             probes.Add(new Probe("rapids-speedup", Fingerprint(script, NodeState(node), Image("rapids")), Image("rapids"), node.Name, (int)Stages.Rapids,
-                Gpu: true, HostAccess.None, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 1200, script, [check]));
+                Gpu: true, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 1200, script, [check]));
         }
 
-        var p95 = new Check("inference_p95", "ms", t.InferenceP95Ms, AtLeast: false, PhysicalMax: 600_000);
+        var p95 = new Check("inference_p95", "inferenceP95", "ms", t.InferenceP95Ms, AtLeast: false, PhysicalMax: 600_000);
         var load = InferenceLoad.For(t.InferenceP95Ms);
         var inference = InferenceLatency(v.Inference, load, p95);
-        probes.Add(new Probe("inference-p95", Fingerprint(inference, Image("tools")), Image("tools"), null, (int)Stages.Inference,
-            Gpu: false, HostAccess.None, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: load.DeadlineSeconds, inference, [p95]));
+        var server = InferenceNode(spec);
+        probes.Add(new Probe("inference-p95", Fingerprint(inference, NodeState(server), Image("tools")), Image("tools"), server.Name, (int)Stages.Inference,
+            Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: load.DeadlineSeconds, inference, [p95]));
 
         var workers = spec.Workers.ToList();
         if (workers.Count > 0)
         {
             var network = string.Join("|", NodeSteps.NetworkSysctls.Select(s => $"{s.Key}={s.Value}"));
-            var server = BandwidthServer(workers.Count, IperfPort);
+            var iperf = BandwidthServer(workers.Count, IperfPort);
             var state = string.Join("|", spec.Nodes.Select(n => $"{n.Name}:{n.Rebuild}").Append(network));
             // Clients queue for the one server: every client may wait for all the others' tests.
             var deadline = 120 + workers.Count * (BandwidthTest.Seconds + 30) + BandwidthTest.Attempts * BandwidthTest.RetrySeconds;
-            probes.Add(new Probe("iperf3-server", Fingerprint(server, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Bandwidth,
-                Gpu: false, HostAccess.Network, NfsPath: null, NeedsNodeReader: false, deadline, server, []));
+            probes.Add(new Probe("iperf3-server", Fingerprint(iperf, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Bandwidth,
+                Gpu: false, HostAccess.Network, NfsMountPoint: null, NeedsNodeReader: false, deadline, iperf, []));
             foreach (var worker in workers)
             {
-                var check = new Check($"bandwidth:{worker.Name}", "Gbit/s", t.BandwidthGbits, AtLeast: true, PhysicalMax: 400);
+                var check = new Check($"bandwidth:{worker.Name}", "bandwidth", "Gbit/s", t.BandwidthGbits, AtLeast: true, PhysicalMax: 400);
                 var client = BandwidthClient(control.Host.ToString(), IperfPort, BandwidthTest, check);
                 probes.Add(new Probe($"bandwidth-{worker.Name}", Fingerprint(client, state, Image("tools")), Image("tools"), worker.Name, (int)Stages.Bandwidth,
-                    Gpu: false, HostAccess.Network, NfsPath: null, NeedsNodeReader: false, deadline, client, [check]));
+                    Gpu: false, HostAccess.Network, NfsMountPoint: null, NeedsNodeReader: false, deadline, client, [check]));
             }
         }
 
         var export = spec.Nas.Export(v.NfsExport);
-        var read = new Check("nfs_read", "MB/s", t.NfsReadMBs, AtLeast: true, PhysicalMax: 100_000);
-        var write = new Check("nfs_write", "MB/s", t.NfsWriteMBs, AtLeast: true, PhysicalMax: 100_000);
+        var read = new Check("nfs_read", "nfsRead", "MB/s", t.NfsReadMBs, AtLeast: true, PhysicalMax: 100_000);
+        var write = new Check("nfs_write", "nfsWrite", "MB/s", t.NfsWriteMBs, AtLeast: true, PhysicalMax: 100_000);
         var nfs = NfsThroughput($"{NfsMountPath}/{NfsProbeDirectory}", NfsSizeMib, read, write);
         probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), Image("tools"), control.Name,
-            (int)Stages.Nfs, Gpu: false, HostAccess.None, NfsPath: export.Path, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
+            (int)Stages.Nfs, Gpu: false, HostAccess.None, NfsMountPoint: export.MountPoint, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
 
         if (v.Drill && workers.Count > 0)
         {
             var target = workers[^1];
             var timings = ClusterTimings.For(spec.Cluster);
-            var check = new Check($"failure_detection:{target.Name}", "s", t.FailureDetectionSeconds, AtLeast: false, PhysicalMax: 3600);
+            var check = new Check($"failure_detection:{target.Name}", "failureDetection", "s", t.FailureDetectionSeconds, AtLeast: false, PhysicalMax: 3600);
             var state = string.Join("|", NodeState(target), timings);
             var stop = DrillStop(DrillTimings);
             var stopJob = $"drill-stop-{target.Name}";
             var stopProbe = new Probe(stopJob, Fingerprint(stop, state, Image("tools")), Image("tools"), target.Name, (int)Stages.Drill,
-                Gpu: false, HostAccess.PrivilegedPid, NfsPath: null, NeedsNodeReader: false, DeadlineSeconds: 600, stop, []);
+                Gpu: false, HostAccess.PrivilegedPid, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 600, stop, []);
             var watch = DrillWatch(target.Name, stopProbe.JobName, DrillTimings, check);
             probes.Add(stopProbe);
             probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Drill,
-                Gpu: false, HostAccess.None, NfsPath: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
+                Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
         }
         return [.. probes.OrderBy(p => p.Stage)];
     }
@@ -183,7 +214,8 @@ public static class Probes
         ScriptBodies.Read($"Validation/{body}").TrimEnd('\n') + "\n";
 
     /// <param name="WarmUpSeconds">gpu_burn's ramp-up, not sampled.</param>
-    public sealed record GpuLoadData(int WarmUpSeconds, int Samples, string Check, string Unit)
+    /// <param name="ThrottleReasons">nvidia-smi's clocks_event_reasons.* fields that slow a loaded GPU (driver 580 names; the older clocks_throttle_reasons.* are aliases).</param>
+    public sealed record GpuLoadData(int WarmUpSeconds, int Samples, string Check, string Unit, ImmutableArray<string> ThrottleReasons)
     {
         /// <summary>gpu_burn outlasts the sampling; a load that stops early fails the probe.</summary>
         public int BurnSeconds => WarmUpSeconds + Samples * 2 + 30;
@@ -191,8 +223,10 @@ public static class Probes
 
     public static readonly (int WarmUpSeconds, int Samples) GpuLoad = (20, 60);
 
+    public static readonly ImmutableArray<string> ThrottleReasons = ["sw_power_cap", "sw_thermal_slowdown", "hw_slowdown", "hw_thermal_slowdown", "hw_power_brake_slowdown"];
+
     public static string GpuUtilization((int WarmUpSeconds, int Samples) load, Check check) =>
-        Script("GPU utilisation under a full load", "gpu-utilization.sh", new GpuLoadData(load.WarmUpSeconds, load.Samples, check.Id, check.Unit));
+        Script("GPU utilisation under a full load", "gpu-utilization.sh", new GpuLoadData(load.WarmUpSeconds, load.Samples, check.Id, check.Unit, ThrottleReasons));
 
     /// <summary>
     /// The inference probe's load. A request that fails (non-2xx, refused, timed out) counts as the timeout,

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lab.Components.Monitoring;
+using Lab.Model.Spec;
+
+namespace Lab.Components.Tests;
+
+/// <summary>The Pushgateway of contract 3: lab-monitoring, Service lab-pushgateway on 9091 and NodePort 30091, a ServiceMonitor with honorLabels.</summary>
+public class PushgatewayTests
+{
+    private static JsonNode Json(object value) => JsonNode.Parse(JsonSerializer.Serialize(value))!;
+
+    [Fact]
+    public async Task The_pushgateway_runs_its_pinned_image_unprivileged_behind_a_nodeport_and_is_scraped_with_its_labels()
+    {
+        var plan = await Lab.Plan(Lab.Prod.Gated());
+        Assert.Single(plan, r => r.Type == Pushgateway.TypeToken);
+        var ns = Json(plan.Single("kubernetes:core/v1:Namespace", "lab-pushgateway-namespace").Inputs["metadata"]);
+        Assert.Equal(("lab-monitoring", "restricted"), ((string)ns["name"]!, (string)ns["labels"]!["pod-security.kubernetes.io/enforce"]!));
+
+        var deployment = plan.Single("kubernetes:apps/v1:Deployment", "lab-pushgateway-deployment");
+        Assert.Equal("cluster-k8s", deployment.Provider);
+        var pod = Json(deployment.Inputs["spec"])["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+        Assert.Matches(@"^192\.168\.50\.20:5000/lab/pushgateway:1\.7\.0@sha256:[0-9a-f]{64}$", (string)container["image"]!);
+        Assert.Equal(["/usr/bin/prometheus-pushgateway"], container["command"]!.AsArray().Select(c => (string)c!));
+        Assert.Contains("--web.listen-address=:9091", container["args"]!.AsArray().Select(c => (string)c!));
+        Assert.Equal((true, 65534L), ((bool)pod["securityContext"]!["runAsNonRoot"]!, (long)pod["securityContext"]!["runAsUser"]!));
+        Assert.Equal((false, true), ((bool)container["securityContext"]!["allowPrivilegeEscalation"]!, (bool)container["securityContext"]!["readOnlyRootFilesystem"]!));
+        Assert.NotNull(container["resources"]!["requests"]!["memory"]);
+        Assert.Equal("/-/ready", (string)container["readinessProbe"]!["httpGet"]!["path"]!);
+
+        var service = Json(plan.Single("kubernetes:core/v1:Service", "lab-pushgateway-service").Inputs);
+        Assert.Equal(("lab-pushgateway", "lab-monitoring"), ((string)service["metadata"]!["name"]!, (string)service["metadata"]!["namespace"]!));
+        var port = service["spec"]!["ports"]![0]!;
+        Assert.Equal(("NodePort", 9091, 30091), ((string)service["spec"]!["type"]!, (int)port["port"]!, (int)port["nodePort"]!));
+
+        var monitor = Json(plan.Single("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lab-pushgateway-monitor").Inputs);
+        Assert.Equal("kube-prom-stack", (string)monitor["metadata"]!["labels"]!["release"]!);
+        Assert.True((bool)monitor["spec"]!["endpoints"]![0]!["honorLabels"]!);
+        Assert.Equal("lab-pushgateway", (string)monitor["spec"]!["selector"]!["matchLabels"]!["app.kubernetes.io/name"]!);
+    }
+
+    [Fact]
+    public async Task A_stack_without_a_pushgateway_image_deploys_none_and_a_gate_needs_one()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        Assert.DoesNotContain(plan, r => r.Type == Pushgateway.TypeToken);
+        var missing = Lab.Prod.Gated().Edit(ConfigKeys.Validation, v => v["images"]!.AsObject().Remove("pushgateway"));
+        var e = Assert.Throws<LabConfigException>(() => LabSpecLoader.Load("prod", missing.Config, missing.SecretKeys));
+        Assert.Contains("lab:validation.images.pushgateway", e.Message);
+    }
+}
