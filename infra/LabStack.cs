@@ -3,12 +3,14 @@ using System.Text.Json;
 using Lab.Components.Cluster;
 using Lab.Components.Monitoring;
 using Lab.Components.Nodes;
+using Lab.Components.Slurm;
 using Lab.Components.Storage;
 using Lab.Components.Validation;
 using Lab.Components.Vault;
 using Lab.Model.Cluster;
 using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
+using Lab.Model.Slurm;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
 using Lab.Model.Validation;
@@ -102,6 +104,16 @@ public sealed class LabStack : Stack
             After = cluster.Ready,
         });
 
+        var slurm = lab.Slurm is null ? null : new SlurmScheduler("slurm", new SlurmSchedulerArgs
+        {
+            Provider = cluster.Provider,
+            Charts = SlurmObjects.Charts(),
+            Jail = SlurmObjects.Jail(lab),
+            Cluster = SlurmObjects.Cluster(lab),
+            NodeSets = SlurmObjects.NodeSets(lab),
+            After = [.. cluster.Ready, nas.Exports],
+        });
+
         var probes = Probes.For(lab);
         Validation = lab.Validation.Mode == GateMode.Off
             ? Output.Create("validation gate: off (lab:validation.mode)")
@@ -115,7 +127,7 @@ public sealed class LabStack : Stack
                 ControlRebuild = lab.ControlNode.Rebuild,
                 Collector = Collector.Step(lab, probes),
                 // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts],
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts, .. slurm?.Ready ?? []],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

@@ -10,7 +10,8 @@ namespace Lab.Model.Slurm;
 public sealed record SlurmChart(string Release, string Chart, string Version, string? Repository, string Namespace, Dictionary<string, object> Values);
 
 /// <summary>One custom resource as data: what the component puts on the cluster, and what the CRD facts are checked against.</summary>
-public sealed record SlurmResource(string ApiVersion, string Kind, string Name, string Namespace, Dictionary<string, object> Spec);
+/// <param name="Annotations">What an operator reads on the object (kubectl describe, the plan): where to log in.</param>
+public sealed record SlurmResource(string ApiVersion, string Kind, string Name, string Namespace, Dictionary<string, object> Spec, IReadOnlyDictionary<string, string>? Annotations = null);
 
 /// <summary>The jail's NFS volume: the NAS export as a PersistentVolume, and the claim the Slurm pods mount.</summary>
 public sealed record JailVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
@@ -29,6 +30,9 @@ public static class SlurmObjects
     public const string SoperatorVersion = "4.1.7";
     public const string ControlFilter = "control";
     public const string JailSource = "jail";
+
+    /// <summary>The login SSH Service Soperator creates: CLUSTER-login-svc (internal/naming/naming.go BuildServiceName).</summary>
+    public const string LoginService = $"{ClusterName}-login-svc";
 
     /// <summary>Prerequisites first: cert-manager (Soperator's webhooks), then Soperator with OpenKruise (workers are Advanced StatefulSets).</summary>
     public static IReadOnlyList<SlurmChart> Charts() =>
@@ -149,8 +153,13 @@ public static class SlurmObjects
                     ["podMonitorConfig"] = new Dictionary<string, object> { ["jobLabel"] = ExporterJob, ["interval"] = "30s", ["scrapeTimeout"] = "28s" },
                 },
             },
+        }, new Dictionary<string, string>
+        {
+            [LoginAnnotation] = $"{Namespace}/{LoginService} NodePort {slurm.LoginNodePort.ToString(CultureInfo.InvariantCulture)}: ssh -p {slurm.LoginNodePort.ToString(CultureInfo.InvariantCulture)} root@{spec.ControlNode.Host}",
         });
     }
+
+    public const string LoginAnnotation = "lab.infra/slurm-login";
 
     /// <summary>The job label of the exporter's PodMonitor (the chart's default), which the Slurm alerts' series carry.</summary>
     public const string ExporterJob = "slurm-exporter";
