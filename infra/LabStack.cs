@@ -86,11 +86,11 @@ public sealed class LabStack : Stack
                 After = chains[n.Name].LastStep,
                 Install = MicroK8sSteps.Install(lab, n),
                 Joining = n.Role == NodeRole.Control ? null : (MicroK8sSteps.IssueJoinToken(lab, n), MicroK8sSteps.Join(lab, n)),
-                Labels = MicroK8sSteps.NodeLabels(n),
+                Labels = MicroK8sSteps.NodeLabels(n).Concat(SlurmObjects.NodeLabels(lab, n)).ToDictionary(),
             }).ToList(),
             Addons = MicroK8sSteps.EnableAddons(lab),
             Kubeconfig = MicroK8sSteps.Kubeconfig(lab),
-            TimeSlicingConfig = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.TimeSlicingConfig(lab.Cluster) : null,
+            DevicePluginConfigs = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.DevicePluginConfigs(lab) : null,
             GpuOperatorNamespace = Addons.GpuOperatorNamespace,
         });
 
@@ -111,6 +111,7 @@ public sealed class LabStack : Stack
             Jail = SlurmObjects.Jail(lab),
             Cluster = SlurmObjects.Cluster(lab),
             NodeSets = SlurmObjects.NodeSets(lab),
+            ExporterMonitor = SlurmObjects.ExporterPodMonitor(lab),
             After = [.. cluster.Ready, nas.Exports],
         });
 

@@ -36,6 +36,11 @@ public class SlurmSchedulerTests
         Assert.Equal(["zenon", "gemini-1", "derpy", "rocinate"], nodeSets.Select(n => (string)Json(n, "spec")["nodeSelector"]!["kubernetes.io/hostname"]!));
         Assert.All(nodeSets, n => Assert.Contains("slurm-cluster", n.DependsOn));
         Assert.All(nodeSets, n => Assert.Equal("1", (string)Json(n, "spec")["slurmd"]!["resources"]!["nvidia.com/gpu"]!));
+
+        // The exporter's series reach the observability add-on's Prometheus (its release label).
+        var monitor = plan.Single("kubernetes:monitoring.coreos.com/v1:PodMonitor", "slurm-exporter-monitor");
+        Assert.Equal(("slurm", "kube-prom-stack"), ((string)Json(monitor, "metadata")["namespace"]!, (string)Json(monitor, "metadata")["labels"]!["release"]!));
+        Assert.Equal("exporter", (string)Json(monitor, "spec")["selector"]!["matchLabels"]!["app.kubernetes.io/component"]!);
     }
 
     [Fact]
@@ -72,14 +77,14 @@ public class SlurmSchedulerTests
     {
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
-        Assert.Equal(10, slurm.Count); // 2 charts, namespace, volume, claim, cluster, 4 NodeSets
+        Assert.Equal(11, slurm.Count); // 2 charts, namespace, volume, claim, cluster, 4 NodeSets, the exporter's PodMonitor
         Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
     }
 
     [Fact]
     public async Task The_gate_waits_for_slurm()
     {
-        var plan = await Lab.Plan(Lab.Prod.Gated());
+        var plan = await Lab.Plan(Lab.Prod.GatedWithSlurm());
         var gate = plan.First(r => r.Type == "kubernetes:core/v1:Namespace" && r.ParentType == "lab:validation:ValidationGate");
         Assert.Contains("slurm-cluster", gate.DependsOn);
         Assert.Contains("slurm-worker-rocinate", gate.DependsOn);

@@ -122,6 +122,8 @@ public class AlertRenderTests
             ["NodeDiskFilling"] = ScrapeSource.NodeExporter,
             ["ClockSkew"] = ScrapeSource.NodeExporter,
             ["ValidationGateFailed"] = ScrapeSource.KubeStateMetrics,
+            ["SlurmNodeDown"] = ScrapeSource.SlurmExporter,
+            ["SlurmQueueStuckWithIdleGPUs"] = ScrapeSource.SlurmExporter,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
@@ -131,6 +133,7 @@ public class AlertRenderTests
             [ScrapeSource.Vault] = "vault_",
             [ScrapeSource.NodeExporter] = "node_",
             [ScrapeSource.KubeStateMetrics] = "kube_",
+            [ScrapeSource.SlurmExporter] = "slurm_",
         };
         foreach (var alert in AlertCatalog.All)
         {
@@ -146,6 +149,17 @@ public class AlertRenderTests
         Assert.Contains($"--gpu-operator-set dcgmExporter.serviceMonitor.additionalLabels.release={Lab.Model.Cluster.Addons.PrometheusRuleRelease}", Lab.Model.Cluster.Addons.Arguments["nvidia"]);
         // Vault: outside the cluster, scraped at its address (Service, Endpoints and ServiceMonitor of AlertRules).
         Assert.Equal(new VaultMetrics("192.168.50.20", 8200), VaultMetrics.For(prod));
+        // Soperator's exporter: a PodMonitor the add-on's Prometheus selects, on the exporter pods' metrics port.
+        var monitor = Lab.Model.Slurm.SlurmObjects.ExporterPodMonitor(prod);
+        Assert.Equal(Lab.Model.Cluster.Addons.PrometheusRuleRelease, monitor.Labels!["release"]);
+        Assert.Equal("metrics", ((Dictionary<string, object>)((object[])monitor.Spec["podMetricsEndpoints"])[0])["port"]);
+    }
+
+    [Fact]
+    public void Slurm_alerts_exist_only_where_slurm_runs()
+    {
+        Assert.DoesNotContain(AlertRuleGroups.Groups(Repo.Dev()), g => g.Name == "lab-slurm");
+        Assert.Equal(["SlurmNodeDown", "SlurmQueueStuckWithIdleGPUs"], AlertRuleGroups.Groups(Repo.Prod()).Single(g => g.Name == "lab-slurm").Rules.Select(r => r.Alert));
     }
 
     [Fact]
@@ -208,7 +222,27 @@ public class PromtoolTests
         ["ValidationGateFailed"] = new(["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 1"],
             ["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 0", "kube_job_status_failed{namespace=\"default\",job_name=\"other\"} 1"],
             new() { ["namespace"] = "lab-validation", ["job_name"] = "gpu-util-zenon" }),
+        ["SlurmNodeDown"] = new([SlurmNode("DOWN", "state_is_drain=\"false\",state_is_not_responding=\"true\",is_unavailable=\"true\",reason=\"Not responding\",")],
+            // Drained for maintenance: base state stays IDLE.
+            [SlurmNode("IDLE", "state_is_drain=\"true\",reason=\"maintenance\",")],
+            new() { ["node_name"] = "worker-gemini-1-0" }),
+        // GPU-seconds grow 60 a minute for one idle GPU (irate 1); irate needs a second sample, hence the lead.
+        ["SlurmQueueStuckWithIdleGPUs"] = new([PendingJob, $"{IdleGpus} 0+60"], [PendingJob, $"{IdleGpus} 0+54"], [], Lead: 1),
     };
+
+    /// <summary>
+    /// Soperator 4.1.7's exporter (nebius/soperator internal/exporter/collector.go) as its PodMonitor scrapes it
+    /// (SlurmObjects.ExporterPodMonitor): the exporter's labels (empty ones are dropped at ingestion), then job
+    /// (namespace/monitor), namespace and endpoint; pod, instance and container are dropped by the monitor's relabeling.
+    /// </summary>
+    private const string SlurmScrape = "job=\"slurm/lab-slurm-exporter\",namespace=\"slurm\",endpoint=\"metrics\"";
+
+    private static string SlurmNode(string baseState, string flags) =>
+        $"slurm_node_info{{node_name=\"worker-gemini-1-0\",instance_id=\"worker-gemini-1-0\",state_base=\"{baseState}\",state_is_maintenance=\"false\",state_is_reserved=\"false\",{flags}address=\"10.1.215.7\",{SlurmScrape}}} 1";
+
+    private const string IdleGpus = "slurm_node_gpu_seconds_total{node_name=\"worker-derpy-0\",state_base=\"IDLE\",state_is_drain=\"false\",state_is_maintenance=\"false\",state_is_reserved=\"false\"," + SlurmScrape + "}";
+
+    private const string PendingJob = "slurm_job_info{job_id=\"42\",job_state=\"PENDING\",job_state_reason=\"Resources\",slurm_partition=\"main\",job_name=\"train\",user_name=\"root\",user_id=\"0\",submit_time=\"1764400000\"," + SlurmScrape + "} 1";
 
     public static TheoryData<string> StackFiles() => new(Repo.StackFiles.Select(Path.GetFileName)!);
 

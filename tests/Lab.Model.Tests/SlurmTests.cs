@@ -47,6 +47,23 @@ public class SlurmTests
     }
 
     [Fact]
+    public void Slurm_nodes_get_whole_GPUs_and_the_gate_s_GPU_probes_follow_the_split()
+    {
+        // Every GPU node runs a worker: each selects the "whole" config; the time-sliced "any" stays every other node's default.
+        var lab = Repo.GatedProdWithSlurmConfig().Load();
+        Assert.Equal(Cluster.MicroK8sSteps.WholeGpuConfig, Cluster.MicroK8sSteps.DevicePluginConfigs(lab)["whole"]);
+        Assert.Contains("replicas: 4", Cluster.MicroK8sSteps.DevicePluginConfigs(lab)["any"]);
+        Assert.All(lab.Nodes, n => Assert.Equal("whole", SlurmObjects.NodeLabels(lab, n)["nvidia.com/device-plugin.config"]));
+
+        // With Slurm on every GPU node, no Kubernetes probe asks for a GPU; with Slurm off, every GPU node is measured.
+        Assert.DoesNotContain(Validation.Probes.For(lab), p => p.Gpu);
+        var probesWithoutSlurm = Validation.Probes.For(Repo.GatedProd());
+        Assert.Equal(["zenon", "gemini-1", "derpy", "rocinate"], probesWithoutSlurm.Where(p => p.Name.StartsWith("gpu-util-", StringComparison.Ordinal)).Select(p => p.Node));
+        Assert.Empty(SlurmObjects.NodeLabels(Repo.GatedProd(), Repo.GatedProd().Nodes[0]));
+        Assert.Equal(["any"], Cluster.MicroK8sSteps.DevicePluginConfigs(Repo.GatedProd()).Keys);
+    }
+
+    [Fact]
     public void Non_worker_pods_request_far_less_than_the_chart_defaults()
     {
         // The chart's defaults: login ×2 at 3.5 CPU / 9.5 GiB each, about 10 CPU and 24 GiB for the non-worker pods.

@@ -23,6 +23,9 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
     /// <summary>One per Slurm worker node.</summary>
     public required IReadOnlyList<SlurmResource> NodeSets { get; init; }
 
+    /// <summary>The exporter's PodMonitor (the Slurm alerts' series).</summary>
+    public required SlurmResource ExporterMonitor { get; init; }
+
     /// <summary>What must exist first: the cluster ready (add-ons enabled, workers joined, nodes labelled).</summary>
     public IReadOnlyList<Resource> After { get; init; } = [];
 }
@@ -30,7 +33,7 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
 /// <summary>
 /// Slurm on the lab's cluster through Soperator: cert-manager, then Soperator with OpenKruise (Helm releases at
 /// pinned versions), the jail as an NFS PersistentVolume on the NAS and its claim, the SlurmCluster, and one
-/// NodeSet per GPU node, each created after what it needs.
+/// NodeSet per GPU node, each created after what it needs, and the exporter's PodMonitor.
 /// </summary>
 public sealed class SlurmScheduler : ComponentResource
 {
@@ -109,6 +112,7 @@ public sealed class SlurmScheduler : ComponentResource
             ready.Add(new K8s.ApiExtensions.CustomResource($"{name}-{nodeSet.Name}", new SlurmResourceArgs(nodeSet), OnCluster([cluster])));
         }
         Ready = ready;
+        new K8s.ApiExtensions.CustomResource($"{name}-exporter-monitor", new SlurmResourceArgs(args.ExporterMonitor), OnCluster([slurmNamespace]));
 
         LoginService = Output.Create($"{args.Cluster.Namespace}/{SlurmObjects.LoginService}");
         RegisterOutputs(new Dictionary<string, object?> { ["loginService"] = LoginService });
@@ -124,7 +128,7 @@ public sealed class SlurmScheduler : ComponentResource
             {
                 Name = resource.Name,
                 Namespace = resource.Namespace,
-                Labels = new InputMap<string> { ["app.kubernetes.io/part-of"] = "lab-infra" },
+                Labels = (resource.Labels ?? new Dictionary<string, string>()).Append(new("app.kubernetes.io/part-of", "lab-infra")).ToImmutableDictionary(),
                 Annotations = (resource.Annotations ?? new Dictionary<string, string>()).ToImmutableDictionary(),
             };
             Spec = resource.Spec.ToImmutableDictionary();

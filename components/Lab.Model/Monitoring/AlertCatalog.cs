@@ -14,6 +14,9 @@ public enum ScrapeSource
 
     /// <summary>kube-state-metrics, scraped by the observability add-on's own ServiceMonitor.</summary>
     KubeStateMetrics,
+
+    /// <summary>Soperator's exporter (internal/exporter/collector.go), through the PodMonitor of SlurmObjects.ExporterPodMonitor; only where lab:slurm is on.</summary>
+    SlurmExporter,
 }
 
 /// <summary>What one lab alert watches: its default tunables, the threshold's sane range, and its runbook.</summary>
@@ -95,6 +98,20 @@ public static class AlertCatalog
             "Validation job {{ $labels.job_name }} failed",
             "A validation probe of the gate failed: the lab no longer meets one of its performance targets.",
             "validation-gate.md", ScrapeSource.KubeStateMetrics),
+        // Down, or failing, or not answering slurmctld; a drained node keeps its base state (IDLE, ALLOCATED) and does not alert.
+        new("lab-slurm", "SlurmNodeDown",
+            "max by (node_name) (slurm_node_info{state_base=\"DOWN\"} or slurm_node_info{state_is_fail=\"true\"} or slurm_node_info{state_is_not_responding=\"true\"})",
+            null, null, "5m", "critical",
+            "Slurm node {{ $labels.node_name }} is down",
+            "slurmctld has seen the node down, failing or not responding for {for}: its jobs are requeued or lost and its GPUs serve nobody.",
+            "slurm.md#slurmnodedown", ScrapeSource.SlurmExporter),
+        // GPU-seconds accrue at 1/s per idle, schedulable GPU (irate: how many at the last scrapes); idle GPUs while jobs pend mean the queue is not draining onto them.
+        new("lab-slurm", "SlurmQueueStuckWithIdleGPUs",
+            "count(slurm_job_info{job_state=\"PENDING\"}) > 0 and on() sum(irate(slurm_node_gpu_seconds_total{state_base=\"IDLE\",state_is_drain=\"false\",state_is_maintenance=\"false\",state_is_reserved=\"false\"}[5m])) >= {threshold}",
+            1, (1, 64, "GPUs"), "15m", "warning",
+            "Slurm jobs pend while {threshold} or more GPUs sit idle",
+            "Jobs have been pending for {for} while at least {threshold} schedulable GPUs were idle: a job asks for what no node has, or the scheduler is stuck.",
+            "slurm.md#slurmqueuestuckwithidlegpus", ScrapeSource.SlurmExporter),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

@@ -11,7 +11,9 @@ public sealed record SlurmChart(string Release, string Chart, string Version, st
 
 /// <summary>One custom resource as data: what the component puts on the cluster, and what the CRD facts are checked against.</summary>
 /// <param name="Annotations">What an operator reads on the object (kubectl describe, the plan): where to log in.</param>
-public sealed record SlurmResource(string ApiVersion, string Kind, string Name, string Namespace, Dictionary<string, object> Spec, IReadOnlyDictionary<string, string>? Annotations = null);
+/// <param name="Labels">Labels beyond the lab's own, e.g. the release label Prometheus selects monitors by.</param>
+public sealed record SlurmResource(string ApiVersion, string Kind, string Name, string Namespace, Dictionary<string, object> Spec,
+    IReadOnlyDictionary<string, string>? Annotations = null, IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>The jail's NFS volume: the NAS export as a PersistentVolume, and the claim the Slurm pods mount.</summary>
 public sealed record JailVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
@@ -161,8 +163,36 @@ public static class SlurmObjects
 
     public const string LoginAnnotation = "lab.infra/slurm-login";
 
-    /// <summary>The job label of the exporter's PodMonitor (the chart's default), which the Slurm alerts' series carry.</summary>
+    /// <summary>The jobLabel of the PodMonitor Soperator renders itself (the chart's default).</summary>
     public const string ExporterJob = "slurm-exporter";
+
+    public const string ExporterMonitor = $"{ClusterName}-exporter";
+
+    /// <summary>
+    /// The exporter's scrape as the observability add-on's Prometheus selects it (its release label). Soperator's own
+    /// PodMonitor (internal/render/exporter/pod_monitor.go) carries no such label; this one scrapes the same pods
+    /// (app.kubernetes.io/component: exporter), port "metrics", path /metrics, and drops pod, instance and container
+    /// as it does. Its series carry the exporter's labels, job="slurm/lab-slurm-exporter", namespace and endpoint.
+    /// </summary>
+    public static SlurmResource ExporterPodMonitor(LabSpec spec)
+    {
+        Require(spec);
+        return new SlurmResource("monitoring.coreos.com/v1", "PodMonitor", ExporterMonitor, Namespace, new()
+        {
+            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = new Dictionary<string, object> { ["app.kubernetes.io/component"] = "exporter" } },
+            ["podMetricsEndpoints"] = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["port"] = "metrics",
+                    ["path"] = "/metrics",
+                    ["interval"] = "30s",
+                    ["scrapeTimeout"] = "28s",
+                    ["metricRelabelings"] = new object[] { new Dictionary<string, object> { ["action"] = "labeldrop", ["regex"] = "pod|instance|container" } },
+                },
+            },
+        }, Labels: new Dictionary<string, string> { ["release"] = Addons.PrometheusRuleRelease });
+    }
 
     /// <summary>One NodeSet per Slurm worker, pinned to its node, with every GPU of its spec whole (see DevicePluginConfig).</summary>
     public static IReadOnlyList<SlurmResource> NodeSets(LabSpec spec)
@@ -209,6 +239,19 @@ public static class SlurmObjects
     }
 
     public static string NodeSetName(string node) => $"worker-{node}";
+
+    /// <summary>
+    /// A Slurm node's GPUs are whole: its label selects the GPU operator's "whole" device-plugin config, so the node
+    /// advertises its physical GPUs, which its slurmd pod takes all of. Slurm finds them through NVML; with time-sliced
+    /// replicas Kubernetes pods could land on a GPU Slurm believes it owns.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> NodeLabels(LabSpec spec, NodeSpec node) =>
+        spec.Slurm?.Serves(node.Name) == true
+            ? new Dictionary<string, string> { [DevicePluginConfigLabel] = MicroK8sSteps.WholeGpuDevicePluginConfig }
+            : new Dictionary<string, string>();
+
+    /// <summary>The GPU operator's per-node device-plugin config selector (fact: nvidia.com/device-plugin.config).</summary>
+    public const string DevicePluginConfigLabel = "nvidia.com/device-plugin.config";
 
     /// <summary>Each custom resource as the API server receives it (JSON, which is YAML), for scripts/render and review.</summary>
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>
