@@ -3,12 +3,14 @@ using System.Text.Json;
 using Lab.Components.Cluster;
 using Lab.Components.Monitoring;
 using Lab.Components.Nodes;
+using Lab.Components.Slurm;
 using Lab.Components.Storage;
 using Lab.Components.Validation;
 using Lab.Components.Vault;
 using Lab.Model.Cluster;
 using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
+using Lab.Model.Slurm;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
 using Lab.Model.Validation;
@@ -84,11 +86,11 @@ public sealed class LabStack : Stack
                 After = chains[n.Name].LastStep,
                 Install = MicroK8sSteps.Install(lab, n),
                 Joining = n.Role == NodeRole.Control ? null : (MicroK8sSteps.IssueJoinToken(lab, n), MicroK8sSteps.Join(lab, n)),
-                Labels = MicroK8sSteps.NodeLabels(n),
+                Labels = MicroK8sSteps.NodeLabels(n).Concat(SlurmObjects.NodeLabels(lab, n)).ToDictionary(),
             }).ToList(),
             Addons = MicroK8sSteps.EnableAddons(lab),
             Kubeconfig = MicroK8sSteps.Kubeconfig(lab),
-            TimeSlicingConfig = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.TimeSlicingConfig(lab.Cluster) : null,
+            DevicePluginConfigs = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.DevicePluginConfigs(lab) : null,
             GpuOperatorNamespace = Addons.GpuOperatorNamespace,
         });
 
@@ -138,6 +140,17 @@ public sealed class LabStack : Stack
             })
             : null;
 
+        var slurm = lab.Slurm is null ? null : new SlurmScheduler("slurm", new SlurmSchedulerArgs
+        {
+            Provider = cluster.Provider,
+            Charts = SlurmObjects.Charts(),
+            Jail = SlurmObjects.Jail(lab),
+            Cluster = SlurmObjects.Cluster(lab),
+            NodeSets = SlurmObjects.NodeSets(lab),
+            ExporterMonitor = SlurmObjects.ExporterPodMonitor(lab),
+            After = [.. cluster.Ready, nas.Exports],
+        });
+
         var probes = Probes.For(lab);
         Validation = lab.Validation.Mode == GateMode.Off || pushgateway is null
             ? Output.Create("validation gate: off (lab:validation.mode)")
@@ -153,7 +166,7 @@ public sealed class LabStack : Stack
                 Epoch = lab.Validation.Epoch,
                 PushgatewayReady = pushgateway.Ready,
                 // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring],
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? []],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

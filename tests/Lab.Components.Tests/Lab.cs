@@ -35,8 +35,13 @@ internal static class Lab
     /// <summary>
     /// The file with its validation gate on (enforce) and probe images pinned by digest. The shipped stacks
     /// keep the gate off until the lab's real digests are recorded; these digests are made up for the tests.
+    /// Slurm is off where the stack has it, so every GPU is time-sliced and the gate's GPU probes measure every node.
     /// </summary>
-    public static StackFile Gated(this StackFile file) => file.Edit(ConfigKeys.Validation, v =>
+    public static StackFile Gated(this StackFile file) =>
+        file.Config.ContainsKey(ConfigKeys.Slurm) ? file.GatedWithSlurm().Edit(ConfigKeys.Slurm, s => s["enabled"] = false) : file.GatedWithSlurm();
+
+    /// <summary>The file with its gate on (as Gated), Slurm as the file has it.</summary>
+    public static StackFile GatedWithSlurm(this StackFile file) => file.Edit(ConfigKeys.Validation, v =>
     {
         v["mode"] = "enforce";
         v["images"] = new JsonObject

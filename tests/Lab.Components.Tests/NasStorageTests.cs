@@ -44,8 +44,10 @@ public class NasStorageTests
     [Fact]
     public async Task Removing_an_export_from_config_rewrites_the_exports_file_and_leaves_its_directory_to_retain()
     {
-        var before = await Lab.Plan(Lab.Prod);
-        var after = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Nas, n => n["exports"]!.AsArray().RemoveAt(4)));
+        // Slurm off: the shipped jail lives on the jobs export, which the loader would not let go.
+        var prod = Lab.Prod.Edit(ConfigKeys.Slurm, s => s["enabled"] = false);
+        var before = await Lab.Plan(prod);
+        var after = await Lab.Plan(prod.Edit(ConfigKeys.Nas, n => n["exports"]!.AsArray().RemoveAt(4)));
         Assert.Contains(before, r => r.Name == "qnap-export-jobs");
         Assert.DoesNotContain(after, r => r.Name == "qnap-export-jobs");
         Assert.True(before.Single(Command, "qnap-export-jobs").RetainOnDelete);

@@ -15,7 +15,8 @@ public class OperationsTests
     [MemberData(nameof(ProdNodes))]
     public async Task A_rebuild_changes_only_that_nodes_resources(string node)
     {
-        var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod.Gated(), node);
+        // With Slurm as shipped: a worker's rebuild leaves every Slurm object, a control node's recreates them all.
+        var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod.GatedWithSlurm(), node);
         var names = changed.Select(r => r.Name).ToList();
         var control = node == "zenon";
         // A control-node rebuild is a new cluster: every worker rejoins it, and every Kubernetes object is created on it (the last clause).
@@ -36,7 +37,7 @@ public class OperationsTests
         Assert.DoesNotContain(changed, r => others.Contains(r.ParentName));
         Assert.DoesNotContain(changed, r => others.Any(o => r.Name == $"{o}-microk8s"));
 
-        var all = await Lab.Plan(Lab.Prod);
+        var all = await Lab.Plan(Lab.Prod.GatedWithSlurm());
         var kubernetes = all.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)).Select(r => r.Name).ToList();
         if (control)
         {
@@ -44,6 +45,7 @@ public class OperationsTests
             // and every worker gets a new token and joins it.
             Assert.Contains("cluster-k8s", names);
             Assert.Superset(kubernetes.ToHashSet(), names.ToHashSet());
+            Assert.Contains("slurm-cluster", kubernetes);
             Assert.Superset(Workers.SelectMany(w => new[] { $"{w}-join-token", $"zenon-join-token-{w}", $"{w}-join" }).ToHashSet(), names.ToHashSet());
         }
         else

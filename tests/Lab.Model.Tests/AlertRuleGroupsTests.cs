@@ -142,6 +142,8 @@ public class AlertRenderTests
             ["ClockSkew"] = ScrapeSource.NodeExporter,
             ["ValidationCheckFailing"] = ScrapeSource.Pushgateway,
             ["ValidationGateStale"] = ScrapeSource.Pushgateway,
+            ["SlurmNodeDown"] = ScrapeSource.SlurmExporter,
+            ["SlurmQueueStuckWithIdleGPUs"] = ScrapeSource.SlurmExporter,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
@@ -152,6 +154,7 @@ public class AlertRenderTests
             [ScrapeSource.Pushgateway] = "lab_gate_",
             [ScrapeSource.NodeExporter] = "node_",
             [ScrapeSource.KubeStateMetrics] = "kube_",
+            [ScrapeSource.SlurmExporter] = "slurm_",
         };
         foreach (var alert in AlertCatalog.All)
         {
@@ -168,6 +171,17 @@ public class AlertRenderTests
         // Vault: its health endpoint, probed by the lab's blackbox exporter (BlackboxExporter's Probe, job lab-vault-health).
         Assert.Equal(new BlackboxProbes("https://192.168.50.20:8200/v1/sys/health", "/usr/local/share/ca-certificates/ai-lab-ca.crt"), BlackboxProbes.For(prod));
         Assert.All(AlertCatalog.All.Where(a => a.Source == ScrapeSource.BlackboxExporter), a => Assert.Contains($"job=\"{BlackboxProbes.VaultHealthJob}\"", a.Expr));
+        // Soperator's exporter: a PodMonitor the add-on's Prometheus selects, on the exporter pods' metrics port.
+        var monitor = Lab.Model.Slurm.SlurmObjects.ExporterPodMonitor(prod);
+        Assert.Equal(Lab.Model.Cluster.Addons.PrometheusRuleRelease, monitor.Labels!["release"]);
+        Assert.Equal("metrics", ((Dictionary<string, object>)((object[])monitor.Spec["podMetricsEndpoints"])[0])["port"]);
+    }
+
+    [Fact]
+    public void Slurm_alerts_exist_only_where_slurm_runs()
+    {
+        Assert.DoesNotContain(AlertRuleGroups.Groups(Repo.Dev()), g => g.Name == "lab-slurm");
+        Assert.Equal(["SlurmNodeDown", "SlurmQueueStuckWithIdleGPUs"], AlertRuleGroups.Groups(Repo.Prod()).Single(g => g.Name == "lab-slurm").Rules.Select(r => r.Alert));
     }
 
     [Fact]
@@ -275,7 +289,27 @@ public class PromtoolTests
             new([S("push_time_seconds", [.. Gate().Where(l => l.Item1 != "job"), ("job", "lab_backup")], "0")],
                 [S("lab_gate_run_timestamp_seconds", Gate(), "0")], L(("job", "lab_validation_gate"))),
         ],
+        ["SlurmNodeDown"] = [new([SlurmNode("DOWN", "state_is_drain=\"false\",state_is_not_responding=\"true\",is_unavailable=\"true\",reason=\"Not responding\",")],
+            // Drained for maintenance: base state stays IDLE.
+            [SlurmNode("IDLE", "state_is_drain=\"true\",reason=\"maintenance\",")],
+            new() { ["node_name"] = "worker-gemini-1-0" })],
+        // GPU-seconds grow 60 a minute for one idle GPU (irate 1); irate needs a second sample, hence the lead.
+        ["SlurmQueueStuckWithIdleGPUs"] = [new([PendingJob, $"{IdleGpus} 0+60"], [PendingJob, $"{IdleGpus} 0+54"], [], Lead: 1)],
     };
+
+    /// <summary>
+    /// Soperator 4.1.7's exporter (nebius/soperator internal/exporter/collector.go) as its PodMonitor scrapes it
+    /// (SlurmObjects.ExporterPodMonitor): the exporter's labels (empty ones are dropped at ingestion), then job
+    /// (namespace/monitor), namespace and endpoint; pod, instance and container are dropped by the monitor's relabeling.
+    /// </summary>
+    private const string SlurmScrape = "job=\"slurm/lab-slurm-exporter\",namespace=\"slurm\",endpoint=\"metrics\"";
+
+    private static string SlurmNode(string baseState, string flags) =>
+        $"slurm_node_info{{node_name=\"worker-gemini-1-0\",instance_id=\"worker-gemini-1-0\",state_base=\"{baseState}\",state_is_maintenance=\"false\",state_is_reserved=\"false\",{flags}address=\"10.1.215.7\",{SlurmScrape}}} 1";
+
+    private const string IdleGpus = "slurm_node_gpu_seconds_total{node_name=\"worker-derpy-0\",state_base=\"IDLE\",state_is_drain=\"false\",state_is_maintenance=\"false\",state_is_reserved=\"false\"," + SlurmScrape + "}";
+
+    private const string PendingJob = "slurm_job_info{job_id=\"42\",job_state=\"PENDING\",job_state_reason=\"Resources\",slurm_partition=\"main\",job_name=\"train\",user_name=\"root\",user_id=\"0\",submit_time=\"1764400000\"," + SlurmScrape + "} 1";
 
     public static TheoryData<string> StackFiles() => new(Repo.StackFiles.Select(Path.GetFileName)!);
 

@@ -100,6 +100,13 @@ public class HostileCorpusTests
         new("rotation: past the bound", "rotation: 0", "rotation: 1000001", "lab:vault.rotation"),
         new("token ttl: shell", "tokenTtl: 24h", $"tokenTtl: \"24h{Pwn}\"", "lab:vault.roles[0].tokenTtl"),
         // YAML itself
+        new("slurm jail export: shell", "jailExport: jobs", $"jailExport: \"jobs{Pwn}\"", "lab:slurm.jailExport"),
+        new("slurm login key: a second line", "loginKeys: []", "loginKeys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEZYA1L1Gan0dCcSLq4sehIrmqPNIaWPurviDY4mjDrW\\nssh-ed25519 AAAA\"]", "lab:slurm.loginKeys[0]"),
+        new("slurm login key: shell", "loginKeys: []", $"loginKeys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{Pwn}\"]", "lab:slurm.loginKeys[0]"),
+        new("slurm node port: outside the NodePort range", "loginNodePort: 30022", "loginNodePort: 22", "lab:slurm.loginNodePort"),
+        new("slurm image: tag only", "loginKeys: []", "loginKeys: []\n    images: {slurmd: \"cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3\"}", "lab:slurm.images.slurmd"),
+        new("slurm worker: CPUs past the node", "loginKeys: []", "loginKeys: []\n    workers: [{node: derpy, cpus: 4096, memoryGb: 8}]", "lab:slurm.workers[0].cpus"),
+        new("node cpus: wrong type", "cpus: 16", "cpus: sixteen", "lab:nodes[0].cpus"),
         new("YAML: alias bomb", "config:\n", "x: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" +
             string.Concat(Enumerable.Range(0, 9).Select(i => $"x{i}: &{(char)('b' + i)} [*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)}]\n")) + "config:\n", "x"),
         new("YAML: alias inside config", "cpu: Xeon W3-2435", "cpu: &c Xeon W3-2435", "lab:nodes[0].cpu"),

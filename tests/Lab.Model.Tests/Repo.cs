@@ -24,8 +24,12 @@ internal static class Repo
     /// <summary>
     /// Prod with its validation gate on (enforce) and probe images pinned by digest. The shipped stacks keep
     /// the gate off until the lab's real digests are recorded; these digests are made up for the tests.
+    /// Slurm is off, so every GPU is time-sliced and the gate's GPU probes measure every node (SlurmGateTests covers Slurm's split).
     /// </summary>
-    public static Config GatedProdConfig() => ProdConfig().Edit(ConfigKeys.Validation, v =>
+    public static Config GatedProdConfig() => GatedProdWithSlurmConfig().Edit(ConfigKeys.Slurm, s => s["enabled"] = false);
+
+    /// <summary>Prod with its gate on (as GatedProdConfig) and Slurm running as shipped.</summary>
+    public static Config GatedProdWithSlurmConfig() => ProdConfig().Edit(ConfigKeys.Validation, v =>
     {
         v["mode"] = "enforce";
         v["images"] = new JsonObject

@@ -36,8 +36,11 @@ public sealed class MicroK8sClusterArgs : ResourceArgs
     public required StepScript Addons { get; init; }
     public required StepScript Kubeconfig { get; init; }
 
-    /// <summary>The GPU operator's time-slicing config; null when the nvidia add-on is not enabled.</summary>
-    public string? TimeSlicingConfig { get; init; }
+    /// <summary>
+    /// The GPU operator's device-plugin configs by name (Lab.Model MicroK8sSteps.DevicePluginConfigs): "any", the
+    /// time-sliced default, and any a node's nvidia.com/device-plugin.config label selects; null without the nvidia add-on.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? DevicePluginConfigs { get; init; }
 
     public string GpuOperatorNamespace { get; init; } = "gpu-operator-resources";
 }
@@ -129,12 +132,12 @@ public sealed class MicroK8sCluster : ComponentResource
             }, OnCluster(joined[member.Name])));
         }
 
-        if (args.TimeSlicingConfig is { } slicing)
+        if (args.DevicePluginConfigs is { } configs)
         {
             var config = new K8s.Core.V1.ConfigMap($"{name}-{TimeSlicingName}", new K8s.Types.Inputs.Core.V1.ConfigMapArgs
             {
                 Metadata = new ObjectMetaArgs { Name = TimeSlicingName, Namespace = args.GpuOperatorNamespace },
-                Data = { ["any"] = slicing },
+                Data = configs.ToImmutableDictionary(),
             }, OnCluster(addons));
             ready.Add(new K8s.ApiExtensions.CustomResourcePatch($"{name}-gpu-time-slicing", new ClusterPolicyPatchArgs(TimeSlicingName), OnCluster(config)));
         }
@@ -163,7 +166,7 @@ public sealed class MicroK8sCluster : ComponentResource
             {
                 ["devicePlugin"] = new Dictionary<string, object>
                 {
-                    ["config"] = new Dictionary<string, object> { ["name"] = configName, ["default"] = "any" },
+                    ["config"] = new Dictionary<string, object> { ["name"] = configName, ["default"] = Lab.Model.Cluster.MicroK8sSteps.DefaultDevicePluginConfig },
                 },
             };
         }

@@ -18,5 +18,6 @@ public static class LabArtifacts
             .Concat(Monitoring.BlackboxProbes.Artifacts(spec))
             .Concat(Monitoring.LabDashboard.Artifacts())
             .Concat(Validation.Collector.Artifacts(spec))
+            .Concat(Slurm.SlurmObjects.Artifacts(spec))
             .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));
 }

@@ -83,6 +83,26 @@ public static class MicroK8sSteps
 
         """;
 
+    /// <summary>The device plugin's config for nodes whose GPUs Slurm owns: whole GPUs, no sharing.</summary>
+    public const string WholeGpuConfig = "version: v1\n";
+
+    /// <summary>
+    /// The GPU operator's device-plugin configs: "any" (time-sliced, every node's default) and, where Slurm runs,
+    /// "whole", which its nodes select by label (SlurmObjects.NodeLabels): one scheduler owns each GPU.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DevicePluginConfigs(LabSpec spec)
+    {
+        var configs = new SortedDictionary<string, string>(StringComparer.Ordinal) { [DefaultDevicePluginConfig] = TimeSlicingConfig(spec.Cluster) };
+        if (spec.Slurm is not null)
+        {
+            configs[WholeGpuDevicePluginConfig] = WholeGpuConfig;
+        }
+        return configs;
+    }
+
+    public const string DefaultDevicePluginConfig = "any";
+    public const string WholeGpuDevicePluginConfig = "whole";
+
     /// <summary>Kubernetes labels of a node: its lab role and GPU model, for scheduling and the gate's selectors.</summary>
     public static IReadOnlyDictionary<string, string> NodeLabels(NodeSpec node) => new SortedDictionary<string, string>(StringComparer.Ordinal)
     {

@@ -17,6 +17,8 @@ public enum ScrapeSource
 
     /// <summary>The lab's Pushgateway (issue 19, contract 3): the gate's verdict series, scraped with honorLabels: true.</summary>
     Pushgateway,
+    /// <summary>Soperator's exporter (internal/exporter/collector.go), through the PodMonitor of SlurmObjects.ExporterPodMonitor; only where lab:slurm is on.</summary>
+    SlurmExporter,
 }
 
 /// <summary>What one lab alert watches: its default tunables, the threshold's sane range, and its runbook.</summary>
@@ -119,6 +121,20 @@ public static class AlertCatalog
             "The validation gate has published no verdict for {threshold} h",
             "No gate run has published its verdict for {threshold} hours (or none is on the Pushgateway): the lab's targets are not being checked.",
             "validation-gate.md#the-gate-has-not-run", ScrapeSource.Pushgateway),
+        // Down, or failing, or not answering slurmctld; a drained node keeps its base state (IDLE, ALLOCATED) and does not alert.
+        new("lab-slurm", "SlurmNodeDown",
+            "max by (node_name) (slurm_node_info{state_base=\"DOWN\"} or slurm_node_info{state_is_fail=\"true\"} or slurm_node_info{state_is_not_responding=\"true\"})",
+            null, null, "5m", "critical",
+            "Slurm node {{ $labels.node_name }} is down",
+            "slurmctld has seen the node down, failing or not responding for {for}: its jobs are requeued or lost and its GPUs serve nobody.",
+            "slurm.md#slurmnodedown", ScrapeSource.SlurmExporter),
+        // GPU-seconds accrue at 1/s per idle, schedulable GPU (irate: how many at the last scrapes); idle GPUs while jobs pend mean the queue is not draining onto them.
+        new("lab-slurm", "SlurmQueueStuckWithIdleGPUs",
+            "count(slurm_job_info{job_state=\"PENDING\"}) > 0 and on() sum(irate(slurm_node_gpu_seconds_total{state_base=\"IDLE\",state_is_drain=\"false\",state_is_maintenance=\"false\",state_is_reserved=\"false\"}[5m])) >= {threshold}",
+            1, (1, 64, "GPUs"), "15m", "warning",
+            "Slurm jobs pend while {threshold} or more GPUs sit idle",
+            "Jobs have been pending for {for} while at least {threshold} schedulable GPUs were idle: a job asks for what no node has, or the scheduler is stuck.",
+            "slurm.md#slurmqueuestuckwithidlegpus", ScrapeSource.SlurmExporter),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

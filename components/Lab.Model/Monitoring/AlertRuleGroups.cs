@@ -24,6 +24,8 @@ public static class AlertRuleGroups
         return AlertCatalog.All
             // Storage alerts watch the exports' mount points: none to watch, no alert.
             .Where(d => !(d.Expr.Contains("{nfs_all}") && all.Count == 0) && !(d.Expr.Contains("{nfs_rw}") && rw.Count == 0))
+            // Slurm's alerts only where the stack runs Slurm.
+            .Where(d => d.Source != ScrapeSource.SlurmExporter || spec.Slurm is not null)
             .GroupBy(d => d.Group)
             .Select(g => new RuleGroup(g.Key, g.Select(d => Render(spec, d, all, rw)).ToList()))
             .ToList();

@@ -144,6 +144,7 @@ public static partial class ConfigCatalog
             { Default = "0", Min = 0, Max = ConfigReader.MaxGeneration, Example = "1" },
         new("lab:nodes[].mounts", Names, "The NAS exports this node mounts.") { Default = "every export of lab:nas", Allowed = "names of lab:nas.exports, each once" },
         new("lab:nodes[].hostKey", Text, "The node's pinned SSH host key (scripts/host-keys collects it).") { Allowed = HostKeyLimits },
+        new("lab:nodes[].cpus", Whole, "CPU threads the node has, for sizing Slurm's worker on it.") { Min = 1, Max = 4096, Allowed = "required on a node that runs a Slurm worker", Example = "20" },
 
         new(ConfigKeys.Nas, Mapping, "The NAS: its NFS exports are the lab's shared storage.") { Required = true },
         new("lab:nas.name", Text, "The NAS's name in the lab.") { Required = true, Pattern = P.NodeName, Allowed = "not a node's name", Example = "qnap" },
@@ -201,6 +202,23 @@ public static partial class ConfigCatalog
         new("lab:validation.targets.nfsRead", Number, "NFS read throughput, MB/s.") { Required = true, Min = 1, Max = 100000, Example = "200" },
         new("lab:validation.targets.nfsWrite", Number, "NFS write throughput, MB/s.") { Required = true, Min = 1, Max = 100000, Example = "150" },
         new("lab:validation.targets.failureDetection", Number, "Time to see a failed node NotReady, s (at most).") { Required = true, Min = 1, Max = 600, Example = "30" },
+
+        new(ConfigKeys.Slurm, Mapping, "Slurm inside MicroK8s through Soperator: the lab's batch scheduler (docs/runbooks/slurm.md).") { Default = "off" },
+        new("lab:slurm.enabled", Bool, "Deploys Soperator, the SlurmCluster and a NodeSet per GPU node.") { Default = "false" },
+        new("lab:slurm.jailExport", Text, "The NAS export that holds Slurm's shared root (the jail), through a PersistentVolume the program creates.")
+            { Default = "jobs", Allowed = "a read-write export of lab:nas.exports" },
+        new("lab:slurm.jailSizeGb", Whole, "The jail volume's size in GB.") { Default = "1024", Min = 1, Max = 1_000_000 },
+        new("lab:slurm.loginKeys", Names, "Operators' SSH public keys for the login service (root in the jail).")
+            { Allowed = "SSH public-key lines (ed25519 or ECDSA), never a private key", Example = "['ssh-ed25519 AAAA… operator@lab']" },
+        new("lab:slurm.loginNodePort", Whole, "The NodePort of the login SSH service.") { Default = "30022", Min = 30000, Max = 32767 },
+        new("lab:slurm.workers", MappingList, "Per-node sizing of Slurm's workers.") { Default = "every GPU node, sized from its spec", Allowed = "each node once, GPU nodes only" },
+        new("lab:slurm.workers[].node", Text, "The node of lab:nodes the worker runs on.") { Required = true, Allowed = "a GPU node of lab:nodes", Example = "gemini-1" },
+        new("lab:slurm.workers[].cpus", Whole, "CPU the worker requests.") { Min = 1, Max = 4096, Allowed = "within the node's cpus after the cluster's own requests", Example = "14" },
+        new("lab:slurm.workers[].memoryGb", Whole, "Memory in GB the worker requests.") { Min = 1, Max = 65536, Allowed = "within the node's memoryGb after the cluster's own requests", Example = "96" },
+        new("lab:slurm.workers[].gpus", Whole, "Whole GPUs the worker holds.") { Default = "the node's gpu.count", Min = 1, Max = 64, Allowed = "at most the node's gpu.count" },
+        new("lab:slurm.images", Mapping, "Soperator's images pinned by digest, instead of upstream's tags.") { Default = "upstream's tags at the pinned chart version" },
+        new("lab:slurm.images.<kind>", Text, "One Slurm image as REPOSITORY:TAG@sha256:DIGEST.")
+            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Upstream.Keys)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },
 
         new(ConfigKeys.Vault, Mapping, "Vault: AppRole auth, one KV v2 mount, a policy per role, vault-agent on every node.") { Required = true },
         new("lab:vault.address", Url, "The lab's Vault server.")

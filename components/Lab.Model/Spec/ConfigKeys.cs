@@ -15,6 +15,7 @@ public static class ConfigKeys
     public const string Cluster = "lab:cluster";
     public const string Alerts = "lab:alerts";
     public const string Validation = "lab:validation";
+    public const string Slurm = "lab:slurm";
 
     /// <summary>Every top-level key, as <see cref="ConfigCatalog"/> defines them.</summary>
     public static IReadOnlyList<string> All => ConfigCatalog.Keys;

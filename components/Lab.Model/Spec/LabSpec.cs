@@ -38,6 +38,7 @@ public sealed record GpuSpec(string Model, int Count);
 /// <param name="Rebuild">Rebuild generation: bumping it re-runs every step of this node (DR).</param>
 /// <param name="Mounts">Names of the NAS exports this node mounts.</param>
 /// <param name="HostKey">The node's SSH host key; null only while lab:ssh.hostKeys is collect.</param>
+/// <param name="Cpus">Logical CPUs as the kernel counts them (nproc); required only where Slurm sizes its pods.</param>
 public sealed record NodeSpec(
     string Name,
     IPAddress Host,
@@ -48,7 +49,8 @@ public sealed record NodeSpec(
     int MinFreeDiskGb,
     int Rebuild,
     ImmutableArray<string> Mounts,
-    HostKey? HostKey = null);
+    HostKey? HostKey = null,
+    int? Cpus = null);
 
 public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode HostKeys = HostKeyMode.Pinned);
 
@@ -202,6 +204,24 @@ public sealed record ValidationSpec(
     bool Drill,
     ValidationTargets Targets);
 
+/// <summary>One Slurm worker (a NodeSet) on one GPU node: what its slurmd pod requests.</summary>
+public sealed record SlurmWorkerSpec(string Node, int Cpus, int MemoryGb, int Gpus);
+
+/// <summary>Slurm inside the cluster through Soperator (seed 004): the jail on the NAS, the login service, one worker per GPU node.</summary>
+/// <param name="JailExport">The NAS export (read-write) that holds the jail, Slurm's shared root filesystem.</param>
+/// <param name="LoginKeys">The operators' SSH public keys, authorised for root on the login service.</param>
+/// <param name="Images">Image per Soperator container kind (SlurmImages.Kinds): digest-pinned where the stack pins one.</param>
+public sealed record SlurmSpec(
+    string JailExport,
+    int JailSizeGb,
+    ImmutableArray<HostKey> LoginKeys,
+    int LoginNodePort,
+    ImmutableArray<SlurmWorkerSpec> Workers,
+    ImmutableSortedDictionary<string, string> Images)
+{
+    public bool Serves(string node) => Workers.Any(w => w.Node == node);
+}
+
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(
     string Stack,
@@ -213,7 +233,8 @@ public sealed record LabSpec(
     VaultSpec Vault,
     ClusterSpec Cluster,
     AlertsSpec Alerts,
-    ValidationSpec Validation)
+    ValidationSpec Validation,
+    SlurmSpec? Slurm = null)
 {
     public IEnumerable<NodeSpec> Workers => Nodes.Where(n => n.Role != NodeRole.Control);
 

@@ -100,11 +100,13 @@ public static partial class LabSpecLoader
                 "collect each machine's own key (scripts/host-keys FILE); machines cloned from one disk image need new host keys (ssh-keygen -A after removing /etc/ssh/ssh_host_*).");
         }
 
+        var slurm = ReadSlurm(r, config.GetValueOrDefault(ConfigKeys.Slurm), nodes, nas, cluster);
+
         if (r.Errors.Count > 0)
         {
             throw new LabConfigException(stack, r.Errors);
         }
-        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!, validation!);
+        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!, validation!, slurm);
     }
 
     private static Ipv4Network? ReadSubnet(ConfigReader r, string? raw)
@@ -345,9 +347,11 @@ public static partial class LabSpecLoader
         }
         var mounts = ReadMounts(r, item, at, nas);
         var (hostKey, keyOk) = ReadHostKey(r, item, at, hostKeys);
+        // Optional: only Slurm's sizing needs it, and says so where it is missing.
+        var cpus = item.TryGetProperty("cpus", out _) ? r.Int(item, at, "cpus") : null;
         return name is null || host is null || role is null || cpu is null || memory is null || minFree is null || rebuild is null || gpu is null || mounts is null || !keyOk
             ? null
-            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value, mounts.Value, hostKey);
+            : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value, mounts.Value, hostKey, cpus);
     }
 
     /// <summary>The exports a node mounts: every export of the NAS unless the node lists its own.</summary>

@@ -126,7 +126,8 @@ public static class Probes
         }
         var t = v.Targets;
         var control = spec.ControlNode;
-        var gpuNodes = spec.Nodes.Where(n => n.Gpu.Count > 0).ToList();
+        // GPUs Slurm owns are whole and held by its worker: Kubernetes probes measure only the time-sliced nodes (issue 23).
+        var gpuNodes = spec.Nodes.Where(n => n.Gpu.Count > 0 && spec.Slurm?.Serves(n.Name) != true).ToList();
         var probes = new List<Probe>();
         string Image(string kind) => $"{v.Registry}/{v.Images[kind]}";
         string Fingerprint(string script, params object[] measured) =>

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+
+namespace Lab.Model.Slurm;
+
+/// <summary>The container images Soperator runs, by kind, as its 4.1.7 slurm-cluster chart names them (helm/slurm-cluster/values.yaml).</summary>
+public static class SlurmImages
+{
+    public const string Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:DIGEST";
+
+    /// <summary>
+    /// The upstream images of the pinned release (tags: the registry publishes no digests in the chart); a stack pins
+    /// each by digest under lab:slurm.images once it has read them from its registry.
+    /// </summary>
+    public static readonly ImmutableSortedDictionary<string, string> Upstream = new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["slurmctld"] = "cr.eu-north1.nebius.cloud/soperator/controller_slurmctld:4.1.7-slurm25.11.3",
+        ["slurmd"] = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3",
+        ["sshd"] = "cr.eu-north1.nebius.cloud/soperator/login_sshd:4.1.7-slurm25.11.3",
+        ["munge"] = "cr.eu-north1.nebius.cloud/soperator/munge:4.1.7-slurm25.11.3",
+        // The chart composes REPOSITORY:TAG-cudaVERSION with its default cudaVersion 12.9.0.
+        ["populateJail"] = "cr.eu-north1.nebius.cloud/soperator/populate_jail:4.1.7-slurm25.11.3-cuda12.9.0",
+        ["soperatorExporter"] = "cr.eu-north1.nebius.cloud/soperator/soperator-exporter:4.1.7-slurm25.11.3",
+    }.ToImmutableSortedDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A NodeSet names its image as repository and tag, and Soperator joins them with ':' (api/v1alpha1 extra_types.go):
+    /// a digest rides in the tag ("TAG@sha256:…"), which the runtime resolves by the digest.
+    /// </summary>
+    public static (string Repository, string Tag) Split(string image)
+    {
+        var at = image.IndexOf('@');
+        var name = at < 0 ? image : image[..at];
+        var colon = name.LastIndexOf(':');
+        if (colon < 0 || name.IndexOf('/', colon) >= 0)
+        {
+            throw new ArgumentException($"image '{image}' has no tag.", nameof(image));
+        }
+        return (name[..colon], image[(colon + 1)..]);
+    }
+}

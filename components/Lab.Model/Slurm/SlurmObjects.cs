@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text.Json;
+using Lab.Model.Artifacts;
+using Lab.Model.Cluster;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Slurm;
+
+/// <summary>A Helm chart at a pinned version: a classic repository, or an OCI chart (Repository null, Chart oci://…).</summary>
+public sealed record SlurmChart(string Release, string Chart, string Version, string? Repository, string Namespace, Dictionary<string, object> Values);
+
+/// <summary>One custom resource as data: what the component puts on the cluster, and what the CRD facts are checked against.</summary>
+/// <param name="Annotations">What an operator reads on the object (kubectl describe, the plan): where to log in.</param>
+/// <param name="Labels">Labels beyond the lab's own, e.g. the release label Prometheus selects monitors by.</param>
+public sealed record SlurmResource(string ApiVersion, string Kind, string Name, string Namespace, Dictionary<string, object> Spec,
+    IReadOnlyDictionary<string, string>? Annotations = null, IReadOnlyDictionary<string, string>? Labels = null);
+
+/// <summary>The jail's NFS volume: the NAS export as a PersistentVolume, and the claim the Slurm pods mount.</summary>
+public sealed record JailVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
+
+/// <summary>
+/// Slurm on the lab's cluster through Soperator 4.1.7 (nebius/soperator): the prerequisites and the operator as
+/// pinned charts, the jail on the NAS, and the SlurmCluster and one NodeSet per GPU node as custom resources,
+/// every one rendered from the spec here and put on the wire by the SlurmScheduler component.
+/// </summary>
+public static class SlurmObjects
+{
+    public const string Namespace = "slurm";
+    public const string OperatorNamespace = "soperator-system";
+    public const string ClusterName = "lab-slurm";
+    public const string Group = "slurm.nebius.ai";
+    public const string SoperatorVersion = "4.1.7";
+    public const string ControlFilter = "control";
+    public const string JailSource = "jail";
+
+    /// <summary>The login SSH Service Soperator creates: CLUSTER-login-svc (internal/naming/naming.go BuildServiceName).</summary>
+    public const string LoginService = $"{ClusterName}-login-svc";
+
+    /// <summary>Prerequisites first: cert-manager (Soperator's webhooks), then Soperator with OpenKruise (workers are Advanced StatefulSets).</summary>
+    public static IReadOnlyList<SlurmChart> Charts() =>
+    [
+        // The version soperator-fluxcd 4.1.7 deploys (v1.19.*), pinned; the chart installs its CRDs only when asked.
+        new("cert-manager", "cert-manager", "v1.19.1", "https://charts.jetstack.io", "cert-manager",
+            new() { ["crds"] = new Dictionary<string, object> { ["enabled"] = true } }),
+        // helm-soperator bundles its CRDs (crds/) and OpenKruise 1.8.0 as a dependency behind kruise.installOperator.
+        new("soperator", $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator", SoperatorVersion, null, OperatorNamespace, new()
+        {
+            ["kruise"] = new Dictionary<string, object> { ["installOperator"] = true },
+            ["certManager"] = new Dictionary<string, object> { ["enabled"] = true },
+            ["serviceMonitor"] = new Dictionary<string, object>
+            {
+                ["enabled"] = true,
+                ["additionalLabels"] = new Dictionary<string, object> { ["release"] = Addons.PrometheusRuleRelease },
+            },
+            // The observability add-on brings the monitoring CRDs: the operator then creates the exporter's PodMonitor
+            // and slurmctld's ServiceMonitor.
+            ["controllerManager"] = new Dictionary<string, object>
+            {
+                ["manager"] = new Dictionary<string, object> { ["env"] = new Dictionary<string, object> { ["isPrometheusCrdInstalled"] = "true" } },
+            },
+        }),
+    ];
+
+    public static JailVolume Jail(LabSpec spec)
+    {
+        var slurm = Require(spec);
+        var export = spec.Nas.Export(slurm.JailExport);
+        return new JailVolume($"{ClusterName}-jail", JailSource, Namespace, spec.Nas.Host.ToString(), export.Path,
+            $"{slurm.JailSizeGb.ToString(CultureInfo.InvariantCulture)}Gi", NfsMountOptions);
+    }
+
+    /// <summary>The nodes' own NFS options (NfsMounts), minus what only fstab knows: a PV is mounted with the kubelet's defaults otherwise.</summary>
+    private static readonly IReadOnlyList<string> NfsMountOptions =
+        [.. Storage.NfsMounts.Options.Split(',').Where(o => o != "_netdev"), "rw"];
+
+    public static SlurmResource Cluster(LabSpec spec)
+    {
+        var slurm = Require(spec);
+        Dictionary<string, object> Container(string image, Requests requests) => new()
+        {
+            ["image"] = slurm.Images[image],
+            ["resources"] = Resources(requests),
+        };
+        var jail = new Dictionary<string, object> { ["volumeSourceName"] = JailSource };
+        return new SlurmResource($"{Group}/v1", "SlurmCluster", ClusterName, Namespace, new()
+        {
+            ["crVersion"] = SoperatorVersion,
+            ["k8sNodeFilters"] = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["name"] = ControlFilter,
+                    ["nodeSelector"] = new Dictionary<string, object> { ["lab.infra/role"] = "control" },
+                },
+            },
+            ["volumeSources"] = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["name"] = JailSource,
+                    ["persistentVolumeClaim"] = new Dictionary<string, object> { ["claimName"] = JailSource, ["readOnly"] = false },
+                },
+            },
+            ["populateJail"] = new Dictionary<string, object>
+            {
+                ["image"] = slurm.Images["populateJail"],
+                ["k8sNodeFilterName"] = ControlFilter,
+                // An existing jail (users' homes, installed software) is never overwritten.
+                ["overwrite"] = false,
+            },
+            ["secrets"] = new Dictionary<string, object>(),
+            ["slurmNodes"] = new Dictionary<string, object>
+            {
+                ["accounting"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
+                ["rest"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
+                ["controller"] = new Dictionary<string, object>
+                {
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["slurmctld"] = Container("slurmctld", SlurmSizing.Slurmctld),
+                    ["munge"] = Container("munge", SlurmSizing.Munge),
+                    ["volumes"] = new Dictionary<string, object>
+                    {
+                        ["spool"] = new Dictionary<string, object>
+                        {
+                            ["volumeClaimTemplateSpec"] = new Dictionary<string, object>
+                            {
+                                ["storageClassName"] = "microk8s-hostpath",
+                                ["accessModes"] = new object[] { "ReadWriteOnce" },
+                                ["resources"] = new Dictionary<string, object> { ["requests"] = new Dictionary<string, object> { ["storage"] = "8Gi" } },
+                            },
+                        },
+                        ["jail"] = jail,
+                    },
+                    ["openMetrics"] = new Dictionary<string, object> { ["enabled"] = true },
+                },
+                ["login"] = new Dictionary<string, object>
+                {
+                    ["size"] = 1,
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["sshd"] = Container("sshd", SlurmSizing.Sshd),
+                    ["munge"] = Container("munge", SlurmSizing.Munge),
+                    ["sshRootPublicKeys"] = slurm.LoginKeys.Select(k => (object)k.Line).ToArray(),
+                    ["sshdServiceType"] = "NodePort",
+                    ["sshdServiceNodePort"] = slurm.LoginNodePort,
+                    ["volumes"] = new Dictionary<string, object> { ["jail"] = jail },
+                },
+                ["exporter"] = new Dictionary<string, object>
+                {
+                    ["enabled"] = true,
+                    ["size"] = 1,
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["exporterContainer"] = Container("soperatorExporter", SlurmSizing.Exporter),
+                    ["munge"] = Container("munge", SlurmSizing.Munge),
+                    ["volumes"] = new Dictionary<string, object> { ["jail"] = jail },
+                    ["podMonitorConfig"] = new Dictionary<string, object> { ["jobLabel"] = ExporterJob, ["interval"] = "30s", ["scrapeTimeout"] = "28s" },
+                },
+            },
+        }, new Dictionary<string, string>
+        {
+            [LoginAnnotation] = $"{Namespace}/{LoginService} NodePort {slurm.LoginNodePort.ToString(CultureInfo.InvariantCulture)}: ssh -p {slurm.LoginNodePort.ToString(CultureInfo.InvariantCulture)} root@{spec.ControlNode.Host}",
+        });
+    }
+
+    public const string LoginAnnotation = "lab.infra/slurm-login";
+
+    /// <summary>The jobLabel of the PodMonitor Soperator renders itself (the chart's default).</summary>
+    public const string ExporterJob = "slurm-exporter";
+
+    public const string ExporterMonitor = $"{ClusterName}-exporter";
+
+    /// <summary>
+    /// The exporter's scrape as the observability add-on's Prometheus selects it (its release label). Soperator's own
+    /// PodMonitor (internal/render/exporter/pod_monitor.go) carries no such label; this one scrapes the same pods
+    /// (app.kubernetes.io/component: exporter), port "metrics", path /metrics, and drops pod, instance and container
+    /// as it does. Its series carry the exporter's labels, job="slurm/lab-slurm-exporter", namespace and endpoint.
+    /// </summary>
+    public static SlurmResource ExporterPodMonitor(LabSpec spec)
+    {
+        Require(spec);
+        return new SlurmResource("monitoring.coreos.com/v1", "PodMonitor", ExporterMonitor, Namespace, new()
+        {
+            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = new Dictionary<string, object> { ["app.kubernetes.io/component"] = "exporter" } },
+            ["podMetricsEndpoints"] = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["port"] = "metrics",
+                    ["path"] = "/metrics",
+                    ["interval"] = "30s",
+                    ["scrapeTimeout"] = "28s",
+                    ["metricRelabelings"] = new object[] { new Dictionary<string, object> { ["action"] = "labeldrop", ["regex"] = "pod|instance|container" } },
+                },
+            },
+        }, Labels: new Dictionary<string, string> { ["release"] = Addons.PrometheusRuleRelease });
+    }
+
+    /// <summary>One NodeSet per Slurm worker, pinned to its node, with every GPU of its spec whole (see DevicePluginConfig).</summary>
+    public static IReadOnlyList<SlurmResource> NodeSets(LabSpec spec)
+    {
+        var slurm = Require(spec);
+        return slurm.Workers.Select(w =>
+        {
+            var node = spec.Nodes.Single(n => n.Name == w.Node);
+            var slurmd = SlurmSizing.Slurmd(w);
+            return new SlurmResource($"{Group}/v1alpha1", "NodeSet", NodeSetName(w.Node), Namespace, new()
+            {
+                ["replicas"] = 1,
+                ["nodeSelector"] = new Dictionary<string, object> { ["kubernetes.io/hostname"] = w.Node },
+                ["gpu"] = new Dictionary<string, object> { ["enabled"] = true, ["nvidia"] = new Dictionary<string, object> { ["gdrCopyEnabled"] = false } },
+                ["nodeConfig"] = new Dictionary<string, object>
+                {
+                    ["features"] = new object[] { "gpu", node.Gpu.Model.Replace(' ', '-') },
+                    ["gresConfig"] = new object[] { "AutoDetect=nvidia" },
+                },
+                ["slurmd"] = new Dictionary<string, object>
+                {
+                    ["image"] = Image(slurm.Images["slurmd"]),
+                    ["port"] = 6818,
+                    ["resources"] = new Dictionary<string, object>
+                    {
+                        ["cpu"] = slurmd.Cpu,
+                        ["memory"] = slurmd.Memory,
+                        ["nvidia.com/gpu"] = w.Gpus.ToString(CultureInfo.InvariantCulture),
+                    },
+                    ["volumes"] = new Dictionary<string, object>
+                    {
+                        // slurmd's spool is per node and rebuilt with it.
+                        ["spool"] = new Dictionary<string, object> { ["emptyDir"] = new Dictionary<string, object>() },
+                        ["jail"] = new Dictionary<string, object> { ["persistentVolumeClaim"] = new Dictionary<string, object> { ["claimName"] = JailSource } },
+                    },
+                },
+                ["munge"] = new Dictionary<string, object>
+                {
+                    ["image"] = Image(slurm.Images["munge"]),
+                    ["resources"] = Resources(SlurmSizing.Munge),
+                },
+            });
+        }).ToList();
+    }
+
+    public static string NodeSetName(string node) => $"worker-{node}";
+
+    /// <summary>
+    /// A Slurm node's GPUs are whole: its label selects the GPU operator's "whole" device-plugin config, so the node
+    /// advertises its physical GPUs, which its slurmd pod takes all of. Slurm finds them through NVML; with time-sliced
+    /// replicas Kubernetes pods could land on a GPU Slurm believes it owns.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> NodeLabels(LabSpec spec, NodeSpec node) =>
+        spec.Slurm?.Serves(node.Name) == true
+            ? new Dictionary<string, string> { [DevicePluginConfigLabel] = MicroK8sSteps.WholeGpuDevicePluginConfig }
+            : new Dictionary<string, string>();
+
+    /// <summary>The GPU operator's per-node device-plugin config selector (fact: nvidia.com/device-plugin.config).</summary>
+    public const string DevicePluginConfigLabel = "nvidia.com/device-plugin.config";
+
+    /// <summary>Each custom resource as the API server receives it (JSON, which is YAML), for scripts/render and review.</summary>
+    public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>
+        spec.Slurm is null
+            ? []
+            : NodeSets(spec).Prepend(Cluster(spec)).Select(r => new Artifact($"slurm/{r.Kind.ToLowerInvariant()}-{r.Name}.yaml", Manifest(r)));
+
+    private static string Manifest(SlurmResource r) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["apiVersion"] = r.ApiVersion,
+        ["kind"] = r.Kind,
+        ["metadata"] = new Dictionary<string, object> { ["name"] = r.Name, ["namespace"] = r.Namespace },
+        ["spec"] = r.Spec,
+    }, Indented) + "\n";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private static Dictionary<string, object> Image(string image)
+    {
+        var (repository, tag) = SlurmImages.Split(image);
+        return new() { ["repository"] = repository, ["tag"] = tag };
+    }
+
+    private static Dictionary<string, object> Resources(Requests r) => new() { ["cpu"] = r.Cpu, ["memory"] = r.Memory };
+
+    private static SlurmSpec Require(LabSpec spec) =>
+        spec.Slurm ?? throw new InvalidOperationException("lab:slurm is off in this stack.");
+}

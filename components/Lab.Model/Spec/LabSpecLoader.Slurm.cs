@@ -1,0 +1,206 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Lab.Model.Slurm;
+
+namespace Lab.Model.Spec;
+
+public static partial class LabSpecLoader
+{
+    private static IReadOnlyList<string> SlurmFields => ConfigCatalog.Fields("lab:slurm");
+    private static IReadOnlyList<string> SlurmWorkerFields => ConfigCatalog.Fields("lab:slurm.workers[]");
+    private const string SlurmWorkerExample = "'{node: gemini-1, cpus: 14, memoryGb: 96, gpus: 1}'";
+    private const string LoginKeyExample = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA… operator@lab";
+
+    /// <summary>lab:slurm; null when absent or enabled: false (the dev stack's default).</summary>
+    private static SlurmSpec? ReadSlurm(ConfigReader r, string? raw, ImmutableArray<NodeSpec> nodes, NasSpec? nas, ClusterSpec? cluster)
+    {
+        const string key = ConfigKeys.Slurm;
+        if (raw is null || r.Document(key, raw, JsonValueKind.Object, "lab:slurm: {enabled: true, jailExport: jobs, jailSizeGb: 1024, loginKeys: ['ssh-ed25519 AAAA… operator@lab']}") is not { } s)
+        {
+            return null;
+        }
+        r.RejectUnknown(s, key, SlurmFields);
+        if (r.Bool(s, key, "enabled") is not true)
+        {
+            return null;
+        }
+        if (cluster is not null && !cluster.Addons.Contains("nvidia"))
+        {
+            r.Error($"{key}.enabled", "Slurm's workers need the GPU operator, but lab:cluster.addons has no 'nvidia'.", "add nvidia to lab:cluster.addons, or set lab:slurm.enabled to false.");
+        }
+
+        var jail = r.String(s, key, "jailExport", "jobs");
+        if (jail is not null && nas is not null)
+        {
+            var export = nas.Exports.FirstOrDefault(e => e.Name == jail);
+            if (export is null)
+            {
+                r.Error($"{key}.jailExport", $"'{ConfigText.Shorten(jail)}' is not an export of the NAS.",
+                    $"name one of lab:nas.exports ({string.Join(", ", nas.Exports.Select(e => e.Name))}), or add the export there.");
+                jail = null;
+            }
+            else if (export.Access == ExportAccess.ReadOnly)
+            {
+                r.Error($"{key}.jailExport", $"export '{jail}' is read-only, but the jail is Slurm's root filesystem: jobs, users and the populate-jail Job write to it.",
+                    $"set access: rw on lab:nas.exports '{jail}', or name a read-write export.");
+                jail = null;
+            }
+        }
+        var size = r.Int(s, key, "jailSizeGb");
+        var nodePort = r.Int(s, key, "loginNodePort");
+        var keys = ReadLoginKeys(r, s, key);
+
+        if (nodes.Select(n => n.Name).Distinct().Count() != nodes.Length)
+        {
+            // lab:nodes reports the clash; workers are matched to nodes by name.
+            return null;
+        }
+        var slurmNodes = nodes.Where(n => n.Gpu.Count > 0).ToList();
+        foreach (var (node, i) in nodes.Select((n, i) => (n, i)).Where(t => t.n.Cpus is null))
+        {
+            r.Error($"{ConfigKeys.Nodes}[{i}].cpus", $"is missing: Slurm sizes its pods on '{node.Name}' from its logical CPU count.",
+                $"add cpus: N (what nproc prints on {node.Name}) under lab:nodes[{i}].");
+        }
+        var workers = ReadSlurmWorkers(r, s, key, nodes);
+        var images = ReadSlurmImages(r, s, key);
+
+        if (jail is null || size is null || nodePort is null || keys is null || workers is null || images is null || nodes.Any(n => n.Cpus is null) || slurmNodes.Count == 0)
+        {
+            if (slurmNodes.Count == 0 && nodes.Length > 0)
+            {
+                r.Error($"{key}.enabled", "no node has a GPU, and every Slurm worker is a GPU node.", "set lab:slurm.enabled to false.");
+            }
+            return null;
+        }
+        var listed = workers.Value;
+        // Unlisted GPU nodes get a worker sized to what their node has left.
+        var all = slurmNodes.Select(n => listed.FirstOrDefault(w => w.Node == n.Name) ?? SlurmSizing.DefaultWorker(n)).ToImmutableArray();
+        var spec = new SlurmSpec(jail, size.Value, keys.Value, nodePort.Value, all, images);
+        foreach (var worker in all)
+        {
+            var node = nodes.Single(n => n.Name == worker.Node);
+            var isListed = listed.Contains(worker);
+            var at = isListed ? $"{key}.workers[{listed.IndexOf(worker)}]" : $"{key}.workers";
+            var room = SlurmSizing.Room(node);
+            if (room.MilliCpus < 1000 || room.MemoryMib < 1024)
+            {
+                r.Error($"{ConfigKeys.Nodes}[{nodes.IndexOf(node)}]", $"'{node.Name}' ({node.Cpus} CPUs, {node.MemoryGb} GB) has no room for a Slurm worker after the system's and Slurm's other pods.",
+                    "run Slurm on larger nodes, or set lab:slurm.enabled to false.");
+                continue;
+            }
+            if (worker.Cpus * 1000 > room.MilliCpus)
+            {
+                r.Error(isListed ? $"{at}.cpus" : at, $"'{node.Name}' has {node.Cpus} CPUs; after the system's and Slurm's other pods there, its worker can request at most {room.MilliCpus / 1000}, not {worker.Cpus}.",
+                    $"request at most {room.MilliCpus / 1000} cpus for '{node.Name}'{(isListed ? "" : $" (list it under {key}.workers)")}.");
+            }
+            if (worker.MemoryGb * 1024L > room.MemoryMib)
+            {
+                r.Error(isListed ? $"{at}.memoryGb" : at, $"'{node.Name}' has {node.MemoryGb} GB; after the system's and Slurm's other pods there, its worker can request at most {room.MemoryMib / 1024} GiB, not {worker.MemoryGb}.",
+                    $"request at most {room.MemoryMib / 1024} memoryGb for '{node.Name}'.");
+            }
+        }
+        return spec;
+    }
+
+    private static ImmutableArray<HostKey>? ReadLoginKeys(ConfigReader r, JsonElement s, string key)
+    {
+        if (r.Child(s, key, "loginKeys", JsonValueKind.Array, $"loginKeys: ['{LoginKeyExample}']") is not { } list)
+        {
+            return null;
+        }
+        var keys = ImmutableArray.CreateBuilder<HostKey>();
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var at = $"{key}.loginKeys[{index++}]";
+            if (item.ValueKind != JsonValueKind.String || !r.Text(at, item.GetString()!))
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                {
+                    r.Error(at, "must be an SSH public-key line.", $"e.g. '{LoginKeyExample}' (the .pub file of the operator's key).");
+                }
+                return null;
+            }
+            if (!HostKey.TryParse(item.GetString()!, out var parsed, out var problem))
+            {
+                r.Error(at, problem, $"paste the operator's public key (the one line of ~/.ssh/id_ed25519.pub, e.g. '{LoginKeyExample}'); never a private key.");
+                return null;
+            }
+            keys.Add(parsed!);
+        }
+        return keys.ToImmutable();
+    }
+
+    private static ImmutableArray<SlurmWorkerSpec>? ReadSlurmWorkers(ConfigReader r, JsonElement s, string key, ImmutableArray<NodeSpec> nodes)
+    {
+        if (r.OptionalList(s, key, "workers", $"[{SlurmWorkerExample}]") is not { } list)
+        {
+            return null;
+        }
+        var (workers, allRead) = r.Mappings(list, $"{key}.workers", SlurmWorkerExample, (item, at) =>
+        {
+            r.RejectUnknown(item, at, SlurmWorkerFields);
+            var name = r.String(item, at, "node", "gemini-1");
+            var node = nodes.FirstOrDefault(n => n.Name == name);
+            if (name is not null && node is null)
+            {
+                r.Error($"{at}.node", $"'{ConfigText.Shorten(name)}' is not a node of lab:nodes.", $"name one of: {string.Join(", ", nodes.Select(n => n.Name))}.");
+                return null;
+            }
+            var cpus = r.Int(item, at, "cpus", null, 1, 4096, "14");
+            var memory = r.Int(item, at, "memoryGb", null, 1, 65536, "96");
+            var gpus = r.Int(item, at, "gpus", node?.Gpu.Count, 1, 64, "1");
+            if (node is not null && gpus > node.Gpu.Count)
+            {
+                r.Error($"{at}.gpus", $"'{node.Name}' has {node.Gpu.Count} GPU{(node.Gpu.Count == 1 ? "" : "s")} ({node.Gpu.Model}), not {gpus}.", $"set gpus to at most {node.Gpu.Count}.");
+                return null;
+            }
+            if (node is not null && node.Gpu.Count == 0)
+            {
+                r.Error($"{at}.node", $"'{node.Name}' has no GPU; Slurm's workers here are GPU nodes.", "remove this worker.");
+                return null;
+            }
+            return node is null || cpus is null || memory is null || gpus is null ? null : new SlurmWorkerSpec(node.Name, cpus.Value, memory.Value, gpus.Value);
+        });
+        foreach (var twice in workers.GroupBy(w => w.Node).Where(g => g.Count() > 1))
+        {
+            r.Error($"{key}.workers", $"lists '{twice.Key}' twice; a node runs one Slurm worker.", "list each node once.");
+            return null;
+        }
+        return allRead ? workers : null;
+    }
+
+    private static ImmutableSortedDictionary<string, string>? ReadSlurmImages(ConfigReader r, JsonElement s, string key)
+    {
+        var images = SlurmImages.Upstream.ToBuilder();
+        if (!s.TryGetProperty("images", out _))
+        {
+            return images.ToImmutable();
+        }
+        if (r.Child(s, key, "images", JsonValueKind.Object, $"images: {{slurmd: '{SlurmImages.Example}'}}") is not { } list)
+        {
+            return null;
+        }
+        r.RejectUnknown(list, $"{key}.images", SlurmImages.Upstream.Keys.ToList());
+        var ok = true;
+        foreach (var kind in SlurmImages.Upstream.Keys.Where(k => list.TryGetProperty(k, out _)))
+        {
+            var image = r.String(list, $"{key}.images", kind, $"'{SlurmImages.Example}'");
+            if (image is not null && !PinnedImage().IsMatch(image))
+            {
+                r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and Slurm's pods run privileged.",
+                    $"read the digest from the registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{SlurmImages.Upstream[kind]}, then {r.SetPathFix($"{key}.images.{kind}", $"'{SlurmImages.Example}'")}");
+                ok = false;
+            }
+            else if (image is not null)
+            {
+                images[kind] = image;
+            }
+            else
+            {
+                ok = false;
+            }
+        }
+        return ok ? images.ToImmutable() : null;
+    }
+}

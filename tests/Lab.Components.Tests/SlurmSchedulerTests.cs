@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lab.Components.Slurm;
+using Lab.Model.Spec;
+using Lab.Plan;
+
+namespace Lab.Components.Tests;
+
+public class SlurmSchedulerTests
+{
+    private const string SlurmCluster = "kubernetes:slurm.nebius.ai/v1:SlurmCluster";
+    private const string NodeSet = "kubernetes:slurm.nebius.ai/v1alpha1:NodeSet";
+    private const string Release = "kubernetes:helm.sh/v3:Release";
+
+    private static JsonNode Json(PlannedResource r, string input) => JsonNode.Parse(JsonSerializer.Serialize(r.Inputs[input]))!;
+
+    [Fact]
+    public async Task Prod_deploys_soperator_the_slurm_cluster_and_a_nodeset_per_GPU_node_on_the_lab_cluster()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var slurm = plan.Where(r => r.ParentType == SlurmScheduler.TypeToken).ToList();
+        Assert.All(slurm, r => Assert.Equal(("slurm", "cluster-k8s"), (r.ParentName!, r.Provider!)));
+
+        var releases = plan.OfType(Release).ToList();
+        Assert.Equal(["cert-manager v1.19.1", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7"],
+            releases.Select(r => $"{r.Inputs["chart"]} {r.Inputs["version"]}"));
+        // Soperator's webhooks need cert-manager running first.
+        Assert.Contains("slurm-cert-manager", plan.Single(Release, "slurm-soperator").DependsOn);
+
+        var cluster = plan.Single(SlurmCluster, "slurm-cluster");
+        Assert.Superset(new HashSet<string> { "slurm-soperator", "slurm-jail-claim", "zenon-addons", "rocinate-join", "qnap-exports" }, cluster.DependsOn.ToHashSet());
+        var login = Json(cluster, "spec")["slurmNodes"]!["login"]!;
+        Assert.Equal(("NodePort", 30022), ((string)login["sshdServiceType"]!, (int)login["sshdServiceNodePort"]!));
+
+        var nodeSets = plan.OfType(NodeSet).ToList();
+        Assert.Equal(["zenon", "gemini-1", "derpy", "rocinate"], nodeSets.Select(n => (string)Json(n, "spec")["nodeSelector"]!["kubernetes.io/hostname"]!));
+        Assert.All(nodeSets, n => Assert.Contains("slurm-cluster", n.DependsOn));
+        Assert.All(nodeSets, n => Assert.Equal("1", (string)Json(n, "spec")["slurmd"]!["resources"]!["nvidia.com/gpu"]!));
+
+        // The exporter's series reach the observability add-on's Prometheus (its release label).
+        var monitor = plan.Single("kubernetes:monitoring.coreos.com/v1:PodMonitor", "slurm-exporter-monitor");
+        Assert.Equal(("slurm", "kube-prom-stack"), ((string)Json(monitor, "metadata")["namespace"]!, (string)Json(monitor, "metadata")["labels"]!["release"]!));
+        Assert.Equal("exporter", (string)Json(monitor, "spec")["selector"]!["matchLabels"]!["app.kubernetes.io/component"]!);
+    }
+
+    [Fact]
+    public async Task The_jail_is_an_NFS_volume_on_the_NAS_that_outlives_its_claim()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var volume = Json(plan.Single("kubernetes:core/v1:PersistentVolume", "slurm-jail-volume"), "spec");
+        Assert.Equal(("192.168.50.20", "/share/lab/jobs", "Retain"), ((string)volume["nfs"]!["server"]!, (string)volume["nfs"]!["path"]!, (string)volume["persistentVolumeReclaimPolicy"]!));
+        var claim = plan.Single("kubernetes:core/v1:PersistentVolumeClaim", "slurm-jail-claim");
+        Assert.Equal("lab-slurm-jail", (string)Json(claim, "spec")["volumeName"]!);
+        Assert.Equal(("slurm", "jail"), ((string)Json(claim, "metadata")["namespace"]!, (string)Json(claim, "metadata")["name"]!));
+    }
+
+    [Fact]
+    public async Task Dev_runs_no_slurm()
+    {
+        var plan = await Lab.Plan(Lab.Dev);
+        Assert.DoesNotContain(plan, r => r.Type == SlurmScheduler.TypeToken || r.Type.Contains("slurm.nebius.ai", StringComparison.Ordinal) || r.Type == Release);
+    }
+
+    [Fact]
+    public async Task A_worker_rebuild_leaves_every_slurm_object_and_its_nodeset_brings_the_pod_back_to_the_node()
+    {
+        var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "gemini-1");
+        // The NodeSet is pinned to the node by hostname: Soperator's Advanced StatefulSet recreates the pod there once
+        // the rebuilt node rejoins with its name; nothing of Slurm is replaced, so the other workers keep running.
+        Assert.DoesNotContain(changed, r => r.ParentType == SlurmScheduler.TypeToken);
+        var plan = await Lab.Plan(Lab.Prod);
+        Assert.Equal("gemini-1", (string)Json(plan.Single(NodeSet, "slurm-worker-gemini-1"), "spec")["nodeSelector"]!["kubernetes.io/hostname"]!);
+    }
+
+    [Fact]
+    public async Task A_control_node_rebuild_recreates_every_slurm_object_on_the_new_cluster()
+    {
+        var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
+        var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
+        Assert.Equal(11, slurm.Count); // 2 charts, namespace, volume, claim, cluster, 4 NodeSets, the exporter's PodMonitor
+        Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
+    }
+
+    [Fact]
+    public async Task The_gate_waits_for_slurm()
+    {
+        var plan = await Lab.Plan(Lab.Prod.GatedWithSlurm());
+        var gate = plan.First(r => r.Type == "kubernetes:core/v1:Namespace" && r.ParentType == "lab:validation:ValidationGate");
+        Assert.Contains("slurm-cluster", gate.DependsOn);
+        Assert.Contains("slurm-worker-rocinate", gate.DependsOn);
+    }
+}

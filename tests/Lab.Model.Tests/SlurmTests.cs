@@ -1,0 +1,295 @@
+using System.Text.Json.Nodes;
+using Lab.Model.Slurm;
+using Lab.Model.Spec;
+
+namespace Lab.Model.Tests;
+
+public class SlurmTests
+{
+    private static ConfigError Single(IReadOnlyList<ConfigError> errors, string key) => Assert.Single(errors, e => e.Key == key);
+
+    /// <summary>An operator's key line as ssh-keygen -t ed25519 writes it, valid for the parser.</summary>
+    private const string OperatorKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEZYA1L1Gan0dCcSLq4sehIrmqPNIaWPurviDY4mjDrW operator@lab";
+
+    private static Repo.Config WithSlurm(Action<JsonNode> edit) => Repo.ProdConfig().Edit(ConfigKeys.Slurm, edit);
+
+    [Fact]
+    public void Prod_runs_slurm_on_every_GPU_node_and_dev_does_not()
+    {
+        var prod = Repo.Prod();
+        Assert.NotNull(prod.Slurm);
+        Assert.Equal(prod.Nodes.Select(n => n.Name), prod.Slurm!.Workers.Select(w => w.Node));
+        Assert.All(prod.Slurm.Workers, w => Assert.Equal(prod.Nodes.Single(n => n.Name == w.Node).Gpu.Count, w.Gpus));
+        Assert.Null(Repo.Dev().Slurm);
+    }
+
+    /// <summary>Every request Slurm puts on a node, plus the system's reserve, stays within what the node's spec says it has.</summary>
+    [Fact]
+    public void Requests_on_each_node_fit_its_spec()
+    {
+        var prod = Repo.Prod();
+        var nodeSets = SlurmObjects.NodeSets(prod);
+        foreach (var node in prod.Nodes)
+        {
+            var total = SlurmSizing.Total(prod.Slurm!, node);
+            Assert.True(total.MilliCpus <= node.Cpus * 1000, $"{node.Name}: {total.MilliCpus}m of {node.Cpus} CPUs");
+            Assert.True(total.MemoryMib <= node.MemoryGb * 1024L, $"{node.Name}: {total.MemoryMib} MiB of {node.MemoryGb} GB");
+            // The NodeSet asks for exactly the worker's share, and for the node's whole GPUs.
+            var slurmd = (Dictionary<string, object>)nodeSets.Single(s => s.Name == SlurmObjects.NodeSetName(node.Name)).Spec["slurmd"];
+            var resources = (Dictionary<string, object>)slurmd["resources"];
+            Assert.Equal(node.Gpu.Count.ToString(), resources["nvidia.com/gpu"]);
+        }
+        // The control node carries slurmctld, login and exporter: its worker gets less than a twin's.
+        var zenon = prod.Slurm!.Workers.Single(w => w.Node == "zenon");
+        var twin = prod.Slurm.Workers.Single(w => w.Node == "gemini-1");
+        Assert.True(zenon.Cpus < twin.Cpus - 4);
+        Assert.Equal(["zenon:6:97", "gemini-1:17:119", "derpy:17:119", "rocinate:37:119"], prod.Slurm.Workers.Select(w => $"{w.Node}:{w.Cpus}:{w.MemoryGb}"));
+    }
+
+    [Fact]
+    public void Slurm_nodes_get_whole_GPUs_and_the_gate_s_GPU_probes_follow_the_split()
+    {
+        // Every GPU node runs a worker: each selects the "whole" config; the time-sliced "any" stays every other node's default.
+        var lab = Repo.GatedProdWithSlurmConfig().Load();
+        Assert.Equal(Cluster.MicroK8sSteps.WholeGpuConfig, Cluster.MicroK8sSteps.DevicePluginConfigs(lab)["whole"]);
+        Assert.Contains("replicas: 4", Cluster.MicroK8sSteps.DevicePluginConfigs(lab)["any"]);
+        Assert.All(lab.Nodes, n => Assert.Equal("whole", SlurmObjects.NodeLabels(lab, n)["nvidia.com/device-plugin.config"]));
+
+        // With Slurm on every GPU node, no Kubernetes probe asks for a GPU; with Slurm off, every GPU node is measured.
+        Assert.DoesNotContain(Validation.Probes.For(lab), p => p.Gpu);
+        var probesWithoutSlurm = Validation.Probes.For(Repo.GatedProd());
+        Assert.Equal(["zenon", "gemini-1", "derpy", "rocinate"], probesWithoutSlurm.Where(p => p.Name.StartsWith("gpu-util-", StringComparison.Ordinal)).Select(p => p.Node));
+        Assert.Empty(SlurmObjects.NodeLabels(Repo.GatedProd(), Repo.GatedProd().Nodes[0]));
+        Assert.Equal(["any"], Cluster.MicroK8sSteps.DevicePluginConfigs(Repo.GatedProd()).Keys);
+    }
+
+    [Fact]
+    public void Non_worker_pods_request_far_less_than_the_chart_defaults()
+    {
+        // The chart's defaults: login ×2 at 3.5 CPU / 9.5 GiB each, about 10 CPU and 24 GiB for the non-worker pods.
+        Assert.True(SlurmSizing.ControlPods.MilliCpus <= 3000);
+        Assert.True(SlurmSizing.ControlPods.MemoryMib <= 6 * 1024);
+    }
+
+    [Fact]
+    public void A_worker_asking_for_more_than_its_node_has_is_refused()
+    {
+        var errors = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-1", ["cpus"] = 19, ["memoryGb"] = 200, ["gpus"] = 2 })).Errors();
+        Assert.Contains("has 1 GPU (RTX A5500), not 2", Single(errors, "lab:slurm.workers[0].gpus").Problem);
+        errors = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-1", ["cpus"] = 19, ["memoryGb"] = 200 })).Errors();
+        Assert.Contains("at most 17, not 19", Single(errors, "lab:slurm.workers[0].cpus").Problem);
+        Assert.Contains("at most 119 GiB, not 200", Single(errors, "lab:slurm.workers[0].memoryGb").Problem);
+        Assert.Contains("request at most 119 memoryGb", Single(errors, "lab:slurm.workers[0].memoryGb").Fix);
+    }
+
+    [Fact]
+    public void A_listed_worker_within_its_node_replaces_the_default()
+    {
+        var lab = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "rocinate", ["cpus"] = 20, ["memoryGb"] = 64 })).Load();
+        Assert.Equal(new SlurmWorkerSpec("rocinate", 20, 64, 1), lab.Slurm!.Workers.Single(w => w.Node == "rocinate"));
+        Assert.Equal(4, lab.Slurm.Workers.Length);
+    }
+
+    [Fact]
+    public void A_worker_on_an_unknown_node_is_refused()
+    {
+        var errors = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-3", ["cpus"] = 4, ["memoryGb"] = 8 })).Errors();
+        Assert.Contains("name one of: zenon, gemini-1, derpy, rocinate", Single(errors, "lab:slurm.workers[0].node").Fix);
+    }
+
+    [Fact]
+    public void Slurm_needs_each_node_s_cpu_count()
+    {
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[2]!.AsObject().Remove("cpus")).Errors();
+        Assert.Contains("add cpus: N (what nproc prints on derpy)", Single(errors, "lab:nodes[2].cpus").Fix);
+    }
+
+    [Theory]
+    [InlineData("ssh-ed25519 not-base64!", "not base64")]
+    [InlineData("-----BEGIN OPENSSH PRIVATE KEY-----", "has key type")]
+    [InlineData("hostname ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEZYA1L1Gan0dCcSLq4sehIrmqPNIaWPurviDY4mjDrW", "known_hosts line")]
+    public void A_login_key_that_is_not_an_SSH_public_key_is_refused(string key, string problem)
+    {
+        var errors = WithSlurm(s => s["loginKeys"] = new JsonArray(OperatorKey, key)).Errors();
+        var error = Single(errors, "lab:slurm.loginKeys[1]");
+        Assert.Contains(problem, error.Problem);
+        Assert.Contains("never a private key", error.Fix);
+    }
+
+    [Fact]
+    public void Login_keys_reach_the_login_nodes_without_their_comment()
+    {
+        var lab = WithSlurm(s => s["loginKeys"] = new JsonArray(OperatorKey)).Load();
+        var login = (Dictionary<string, object>)((Dictionary<string, object>)SlurmObjects.Cluster(lab).Spec["slurmNodes"])["login"];
+        Assert.Equal([OperatorKey[..OperatorKey.LastIndexOf(' ')]], (object[])login["sshRootPublicKeys"]);
+        Assert.Equal("NodePort", login["sshdServiceType"]);
+        Assert.Equal(30022, login["sshdServiceNodePort"]);
+    }
+
+    [Fact]
+    public void A_jail_export_that_is_missing_or_read_only_is_refused()
+    {
+        var errors = WithSlurm(s => s["jailExport"] = "scratch").Errors();
+        Assert.Contains("'scratch' is not an export of the NAS", Single(errors, "lab:slurm.jailExport").Problem);
+        Assert.Contains("datasets, models, results, logs, jobs", Single(errors, "lab:slurm.jailExport").Fix);
+
+        errors = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![4]!["access"] = "ro").Errors();
+        Assert.Contains("export 'jobs' is read-only", Single(errors, "lab:slurm.jailExport").Problem);
+    }
+
+    [Fact]
+    public void The_jail_is_the_NAS_export_through_an_NFS_volume()
+    {
+        var prod = Repo.Prod();
+        var jail = SlurmObjects.Jail(prod);
+        Assert.Equal(("192.168.50.20", "/share/lab/jobs", "2048Gi"), (jail.Server, jail.Path, jail.Capacity));
+        Assert.Contains("hard", jail.MountOptions);
+        Assert.DoesNotContain("_netdev", jail.MountOptions);
+    }
+
+    [Fact]
+    public void Images_pinned_by_the_stack_must_carry_a_digest_and_reach_the_NodeSets()
+    {
+        var errors = WithSlurm(s => s["images"] = new JsonObject { ["slurmd"] = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3" }).Errors();
+        Assert.Contains("is not pinned by digest", Single(errors, "lab:slurm.images.slurmd").Problem);
+
+        var digest = new string('a', 64);
+        var lab = WithSlurm(s => s["images"] = new JsonObject { ["slurmd"] = $"registry.lab.internal/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:{digest}" }).Load();
+        var image = (Dictionary<string, object>)((Dictionary<string, object>)SlurmObjects.NodeSets(lab)[0].Spec["slurmd"])["image"];
+        // Soperator joins repository and tag with ':' (api/v1alpha1/extra_types.go): the digest rides in the tag.
+        Assert.Equal("registry.lab.internal/soperator/worker_slurmd", image["repository"]);
+        Assert.Equal($"4.1.7-slurm25.11.3@sha256:{digest}", image["tag"]);
+    }
+
+    [Fact]
+    public void An_unknown_slurm_setting_suggests_the_intended_one()
+    {
+        var errors = WithSlurm(s => s["jailExprot"] = "jobs").Errors();
+        Assert.Contains("did you mean 'jailExport'", Single(errors, "lab:slurm.jailExprot").Fix);
+    }
+
+    [Fact]
+    public void Charts_are_pinned_to_the_versions_read_upstream()
+    {
+        Assert.Equal(
+            ["cert-manager cert-manager v1.19.1 https://charts.jetstack.io", "soperator oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7 "],
+            SlurmObjects.Charts().Select(c => $"{c.Release} {c.Chart} {c.Version} {c.Repository}"));
+        var soperator = SlurmObjects.Charts()[1].Values;
+        // OpenKruise 1.8.0 comes as helm-soperator 4.1.7's own dependency (helm/soperator/Chart.yaml), off unless asked for.
+        Assert.Equal(true, ((Dictionary<string, object>)soperator["kruise"])["installOperator"]);
+    }
+}
+
+/// <summary>
+/// Every rendered custom resource against the required fields of the CRDs of nebius/soperator at tag 4.1.7
+/// (config/crd/bases/slurm.nebius.ai_slurmclusters.yaml and slurm.nebius.ai_nodesets.yaml, the served and
+/// stored versions v1 and v1alpha1): the lists below are facts read there, for every object the lab renders.
+/// </summary>
+public class SlurmCrdTests
+{
+    /// <summary>path (dot-separated, [] for list items) → required fields, as the CRD's openAPIV3Schema says.</summary>
+    private static readonly Dictionary<string, string[]> SlurmClusterV1 = new()
+    {
+        ["spec"] = ["k8sNodeFilters", "populateJail", "secrets", "slurmNodes"],
+        ["spec.k8sNodeFilters[]"] = ["name"],
+        ["spec.volumeSources[]"] = ["name"],
+        ["spec.volumeSources[].persistentVolumeClaim"] = ["claimName"],
+        ["spec.populateJail"] = ["image", "k8sNodeFilterName"],
+        ["spec.slurmNodes"] = ["accounting", "controller", "exporter", "login", "rest"],
+        ["spec.slurmNodes.accounting"] = ["k8sNodeFilterName"],
+        ["spec.slurmNodes.rest"] = ["k8sNodeFilterName"],
+        ["spec.slurmNodes.controller"] = ["k8sNodeFilterName", "munge", "slurmctld", "volumes"],
+        ["spec.slurmNodes.controller.munge"] = ["image"],
+        ["spec.slurmNodes.controller.slurmctld"] = ["image"],
+        ["spec.slurmNodes.controller.volumes"] = ["jail", "spool"],
+        ["spec.slurmNodes.exporter"] = ["k8sNodeFilterName"],
+        ["spec.slurmNodes.exporter.exporterContainer"] = ["image"],
+        ["spec.slurmNodes.exporter.munge"] = ["image"],
+        ["spec.slurmNodes.exporter.volumes"] = ["jail"],
+        ["spec.slurmNodes.login"] = ["k8sNodeFilterName", "munge", "sshRootPublicKeys", "sshd", "sshdServiceType", "volumes"],
+        ["spec.slurmNodes.login.munge"] = ["image"],
+        ["spec.slurmNodes.login.sshd"] = ["image"],
+        ["spec.slurmNodes.login.volumes"] = ["jail"],
+    };
+
+    private static readonly Dictionary<string, string[]> NodeSetV1Alpha1 = new()
+    {
+        ["spec"] = ["munge", "slurmd"],
+        ["spec.munge"] = ["image", "resources"],
+        ["spec.munge.image"] = ["repository"],
+        ["spec.slurmd"] = ["image", "resources", "volumes"],
+        ["spec.slurmd.image"] = ["repository"],
+        ["spec.slurmd.volumes"] = ["jail", "spool"],
+        ["spec.slurmd.volumes.jail.persistentVolumeClaim"] = ["claimName"],
+    };
+
+    [Fact]
+    public void Every_rendered_custom_resource_has_the_fields_its_CRD_requires()
+    {
+        var prod = Repo.Prod();
+        var resources = SlurmObjects.NodeSets(prod).Prepend(SlurmObjects.Cluster(prod)).ToList();
+        Assert.Equal(1 + prod.Nodes.Length, resources.Count);
+        foreach (var resource in resources)
+        {
+            var (group, version) = (resource.ApiVersion.Split('/')[0], resource.ApiVersion.Split('/')[1]);
+            Assert.Equal("slurm.nebius.ai", group);
+            var facts = (resource.Kind, version) switch
+            {
+                ("SlurmCluster", "v1") => SlurmClusterV1,
+                ("NodeSet", "v1alpha1") => NodeSetV1Alpha1,
+                _ => throw new Xunit.Sdk.XunitException($"{resource.Kind} {resource.ApiVersion} is not a kind and version Soperator 4.1.7 serves."),
+            };
+            var missing = Missing(new Dictionary<string, object> { ["spec"] = resource.Spec }, facts).ToList();
+            Assert.True(missing.Count == 0, $"{resource.Kind} {resource.Name} lacks: {string.Join(", ", missing)}");
+        }
+    }
+
+    [Fact]
+    public void The_check_finds_a_missing_required_field()
+    {
+        var cluster = SlurmObjects.Cluster(Repo.Prod());
+        var login = (Dictionary<string, object>)((Dictionary<string, object>)cluster.Spec["slurmNodes"])["login"];
+        login.Remove("sshdServiceType");
+        Assert.Equal(["spec.slurmNodes.login.sshdServiceType"], Missing(new Dictionary<string, object> { ["spec"] = cluster.Spec }, SlurmClusterV1));
+    }
+
+    /// <summary>Each required field absent where its parent object is present (the API server's own rule).</summary>
+    private static IEnumerable<string> Missing(Dictionary<string, object> root, Dictionary<string, string[]> facts)
+    {
+        foreach (var (path, required) in facts)
+        {
+            foreach (var obj in At(root, path.Split('.')))
+            {
+                foreach (var field in required.Where(f => !obj.ContainsKey(f)))
+                {
+                    yield return $"{path}.{field}";
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Dictionary<string, object>> At(object node, IEnumerable<string> path)
+    {
+        var steps = path.ToList();
+        if (steps.Count == 0)
+        {
+            if (node is Dictionary<string, object> d)
+            {
+                yield return d;
+            }
+            yield break;
+        }
+        var step = steps[0];
+        var list = step.EndsWith("[]", StringComparison.Ordinal);
+        var name = list ? step[..^2] : step;
+        if (node is not Dictionary<string, object> obj || !obj.TryGetValue(name, out var child))
+        {
+            yield break;
+        }
+        var children = list ? ((IEnumerable<object>)child).ToList() : [child];
+        foreach (var found in children.SelectMany(c => At(c, steps.Skip(1))))
+        {
+            yield return found;
+        }
+    }
+}
