@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Lab.Components.Cluster;
+using Lab.Components.Images;
 using Lab.Components.Monitoring;
 using Lab.Components.Nodes;
 using Lab.Components.Storage;
 using Lab.Components.Validation;
 using Lab.Components.Vault;
 using Lab.Model.Cluster;
+using Lab.Model.Images;
 using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
@@ -102,6 +104,15 @@ public sealed class LabStack : Stack
             After = cluster.Ready,
         });
 
+        // Every image the program runs, built on the control node unless the operator pinned it by digest.
+        var images = new BuiltImages("images", new BuiltImagesArgs
+        {
+            Sources = LabImages.Sources(lab),
+            Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
+            After = cluster.Ready,
+            Clients = lab.Nodes.Select(n => new RegistryClient { Name = n.Name, Ssh = Ssh(n.Host, n.HostKey), Trust = LabImages.RegistryTrust(lab, n), Rebuild = n.Rebuild }).ToList(),
+        });
+
         var probes = Probes.For(lab);
         Validation = lab.Validation.Mode == GateMode.Off
             ? Output.Create("validation gate: off (lab:validation.mode)")
@@ -110,12 +121,13 @@ public sealed class LabStack : Stack
                 Provider = cluster.Provider,
                 Mode = lab.Validation.Mode,
                 Probes = probes,
+                Images = images.References,
                 NasHost = lab.Nas.Host.ToString(),
                 Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
                 ControlRebuild = lab.ControlNode.Rebuild,
                 Collector = Collector.Step(lab, probes),
                 // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts],
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, alerts, .. images.Trusted],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

@@ -77,10 +77,19 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
     }
 
 
+    /// <summary>What an image build step prints once its push succeeded: the pushed reference by digest.</summary>
+    public static string Pushed(string buildScript)
+    {
+        var data = global::Lab.Model.Text.ScriptData.Read(buildScript).ToDictionary(v => v.Name, v => v.Display);
+        var digest = global::Lab.Model.Text.Shell.Sha256(data["tag"]);
+        return global::Lab.Model.Images.LabImages.ResultPrefix + $"{data["registry"]}/{data["repository"]}@sha256:{digest}\n";
+    }
+
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
     {
         "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Contains("-join-token-", StringComparison.Ordinal)
             ? "join_token=issued\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
+            : args.Name!.Contains("-image-", StringComparison.Ordinal) ? Pushed((string)args.Inputs["stdin"])
             : args.Name!.Split('-').Last() switch
             {
                 "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",

@@ -22,8 +22,8 @@ internal static class Repo
     public static Config ProdConfig() => new(StackFile.Read(ProdFile));
 
     /// <summary>
-    /// Prod with its validation gate on (enforce) and probe images pinned by digest. The shipped stacks keep
-    /// the gate off until the lab's real digests are recorded; these digests are made up for the tests.
+    /// Prod with the operator's own probe images pinned by digest (lab:validation.images) instead of the
+    /// program's builds; these digests are made up for the tests.
     /// </summary>
     public static Config GatedProdConfig() => ProdConfig().Edit(ConfigKeys.Validation, v =>
     {

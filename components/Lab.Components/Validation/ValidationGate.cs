@@ -20,6 +20,9 @@ public sealed class ValidationGateArgs : ResourceArgs
     /// <summary>The probes (Lab.Model Probes.For): one Job each.</summary>
     public required IReadOnlyList<Probe> Probes { get; init; }
 
+    /// <summary>Image name → REPOSITORY@sha256:DIGEST (BuiltImages.References): what each Job runs.</summary>
+    public required IReadOnlyDictionary<string, Output<string>> Images { get; init; }
+
     public required Input<string> NasHost { get; init; }
 
     /// <summary>Where the collector runs: the control node.</summary>
@@ -118,7 +121,7 @@ public sealed class ValidationGate : ComponentResource
             options.IgnoreChanges = ["spec.suspend"];
             return options;
         }
-        var jobs = args.Probes.Select(p => (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, args.NasHost), JobOptions())).ToList();
+        var jobs = args.Probes.Select(p => (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, args.Images[p.ImageName], args.NasHost), JobOptions())).ToList();
 
         // Runs the Jobs stage by stage and prints their result lines; it runs again only when a Job (so what it measures) changed.
         var collector = RemoteStep.Create(this, name, args.Control, args.Collector, waitForBoot: false,
@@ -141,13 +144,13 @@ public sealed class ValidationGate : ComponentResource
         RegisterOutputs(new Dictionary<string, object?> { ["report"] = Report });
     }
 
-    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, Input<string> nasHost)
+    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, Input<string> image, Input<string> nasHost)
     {
         var privileged = probe.Host == HostAccess.PrivilegedPid;
         var container = new ContainerArgs
         {
             Name = "probe",
-            Image = probe.Image,
+            Image = image,
             Command = { "bash", "-c", probe.Script },
             // The probe account has no home in the images.
             Env = { new EnvVarArgs { Name = "HOME", Value = "/tmp" } },
@@ -198,7 +201,8 @@ public sealed class ValidationGate : ComponentResource
                 Namespace = Probes.Namespace,
                 Labels = labels,
                 // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
-                Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint },
+                // lab.infra/image names the catalogue image (BuiltImages) whose pushed digest the container runs.
+                Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
             },
             Spec = new JobSpecArgs
             {

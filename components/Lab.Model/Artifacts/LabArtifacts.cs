@@ -15,6 +15,7 @@ public static class LabArtifacts
             .Concat(VaultAgent.Artifacts(spec))
             .Concat(Cluster.MicroK8sSteps.Artifacts(spec))
             .Concat(Monitoring.AlertRuleGroups.Artifacts(spec))
+            .Concat(Images.LabImages.Artifacts(spec))
             .Concat(Validation.Collector.Artifacts(spec))
             .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));
 }

@@ -2,13 +2,15 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Lab.Model.Images;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "images", "inference", "nfsExport", "drill", "targets"];
+    private static readonly string[] ValidationFields = ["mode", "epoch", "registry", "registryTls", "images", "build", "inference", "nfsExport", "drill", "targets"];
+    private static readonly string[] BuildFields = ["buildah", "debootstrap", "gpuBurnCommit", "cudaCompute", "rapids"];
     private static readonly string[] TargetFields = ["gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection"];
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
@@ -47,26 +49,29 @@ public static partial class LabSpecLoader
                 registry = null;
             }
         }
-        // A gate that is off runs no Job: its images may wait until their digests are known.
+        var registryTls = r.Bool(v, key, "registryTls", true);
+        // The program builds every image the operator did not pin here; a pinned one must carry its digest.
         var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        var imagesNeeded = mode != GateMode.Off || v.TryGetProperty("images", out _);
-        if (imagesNeeded && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …}}") is { } list)
+        var imagesValid = true;
+        if (v.TryGetProperty("images", out _) && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{tools: {ImageExample}}}") is { } list)
         {
-            r.RejectUnknown(list, $"{key}.images", Probes.ImageKinds);
-            foreach (var kind in Probes.ImageKinds)
+            r.RejectUnknown(list, $"{key}.images", LabImages.Names);
+            foreach (var name in LabImages.Names)
             {
-                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'");
+                var image = r.String(list, $"{key}.images", name, $"'{ImageExample}'", required: false);
                 if (image is not null && !PinnedImage().IsMatch(image))
                 {
-                    r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
-                        $"read the digest from the lab's registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{registry ?? "REGISTRY"}/REPOSITORY:TAG, then {r.SetPathFix($"{key}.images.{kind}", $"'{ImageExample}'")}");
+                    r.Error($"{key}.images.{name}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
+                        $"read the digest from the lab's registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{registry ?? "REGISTRY"}/REPOSITORY:TAG, then {r.SetPathFix($"{key}.images.{name}", $"'{ImageExample}'")} (or remove it: the program then builds the image).");
+                    imagesValid = false;
                 }
                 else if (image is not null)
                 {
-                    images[kind] = image;
+                    images[name] = image;
                 }
             }
         }
+        var build = ReadBuild(r, v, key);
         var inference = ReadInference(r, v, key);
         var nfsExport = r.String(v, key, "nfsExport", "results");
         if (nfsExport is not null && nas is not null && nas.Exports.All(e => e.Name != nfsExport))
@@ -81,9 +86,44 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill", false);
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || (imagesNeeded && images.Count != Probes.ImageKinds.Length) || inference is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || registryTls is null || !imagesValid || build is null || inference is null || nfsExport is null || drill is null || targets is null
             ? null
-            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
+            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets, registryTls.Value, build);
+    }
+
+    /// <summary>lab:validation.build: every field has a default, so the key is optional; what is set is validated.</summary>
+    private static ImageBuildPins? ReadBuild(ConfigReader r, JsonElement v, string key)
+    {
+        var defaults = LabImages.DefaultPins;
+        if (!v.TryGetProperty("build", out _))
+        {
+            return defaults;
+        }
+        const string example = "build: {buildah: 1.33.7+ds1-1, debootstrap: 1.0.134ubuntu1, gpuBurnCommit: COMMIT, cudaCompute: 86, rapids: 26.10.2}";
+        if (r.Child(v, key, "build", JsonValueKind.Object, example) is not { } b)
+        {
+            return null;
+        }
+        var at = $"{key}.build";
+        r.RejectUnknown(b, at, BuildFields);
+        string? Pinned(string field, string fallback, Regex form, string what)
+        {
+            var value = r.String(b, at, field, fallback, required: false) ?? fallback;
+            if (!form.IsMatch(value))
+            {
+                r.Error($"{at}.{field}", $"'{ConfigText.Shorten(value)}' is not {what}.", r.SetPathFix($"{at}.{field}", fallback));
+                return null;
+            }
+            return value;
+        }
+        var buildah = Pinned("buildah", defaults.Buildah, AptVersion(), "an apt version");
+        var debootstrap = Pinned("debootstrap", defaults.Debootstrap, AptVersion(), "an apt version");
+        var commit = Pinned("gpuBurnCommit", defaults.GpuBurnCommit, GitCommit(), "a full git commit hash (40 lowercase hex digits): a branch or tag can move");
+        var compute = r.Int(b, at, "cudaCompute", defaults.CudaCompute, 50, 120, "86");
+        var rapids = Pinned("rapids", defaults.Rapids, PythonRelease(), "a cudf-cu12 release (e.g. 26.10.2)");
+        return buildah is null || debootstrap is null || commit is null || compute is null || rapids is null
+            ? null
+            : new ImageBuildPins(buildah, debootstrap, commit, compute.Value, rapids);
     }
 
     private static InferenceSpec? ReadInference(ConfigReader r, JsonElement v, string key)
@@ -149,6 +189,8 @@ public static partial class LabSpecLoader
     }
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?\z")] private static partial Regex RegistryHost();
+    [GeneratedRegex(@"\A[0-9a-f]{40}\z")] private static partial Regex GitCommit();
+    [GeneratedRegex(@"\A[0-9]{1,4}(\.[0-9]{1,4}){1,3}\z")] private static partial Regex PythonRelease();
     [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}\z")] private static partial Regex ModelName();
     private const string ImageExample = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>";
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9._/-]{0,200}:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}@sha256:[0-9a-f]{64}\z")] private static partial Regex PinnedImage();
