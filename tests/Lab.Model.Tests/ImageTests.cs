@@ -92,4 +92,36 @@ public class ImageTests
         var errors = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["images"] = new JsonObject { ["pushgateway"] = "lab/pushgateway:1.7" }).Errors();
         Assert.Contains("not pinned by digest", Assert.Single(errors, e => e.Key == "lab:validation.images.pushgateway").Problem);
     }
+
+    /// <summary>
+    /// The Containerfile lint (the CUDA and RAPIDS images cannot be built here): known instructions only, every ARG
+    /// fed by the build step and every build arg declared, every COPY source in the context, and the probe images
+    /// run as the probe account with HOME=/tmp.
+    /// </summary>
+    [Fact]
+    public void Every_containerfile_uses_only_its_build_args_and_context_and_probe_images_run_as_the_probe_account()
+    {
+        string[] known = ["FROM", "ARG", "RUN", "COPY", "ENV", "USER", "EXPOSE", "ENTRYPOINT", "WORKDIR", "CMD"];
+        foreach (var image in LabImages.Catalogue(Repo.Prod().Validation.Build))
+        {
+            var context = LabImages.Context(image);
+            var instructions = context["Containerfile"].Replace("\\\n", " ", StringComparison.Ordinal).Split('\n')
+                .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => (Op: l.Split(' ')[0], Args: l[(l.IndexOf(' ') + 1)..])).ToList();
+            Assert.All(instructions, i => Assert.Contains(i.Op, known));
+            var declared = instructions.Where(i => i.Op == "ARG").Select(i => i.Args).ToHashSet();
+            var fed = image.BuildArgs.Select(a => a.Split('=')[0]).Append("BASE").ToHashSet();
+            Assert.True(declared.SetEquals(fed), $"{image.Name}: ARGs {string.Join(",", declared)} but the build step feeds {string.Join(",", fed)}");
+            foreach (var copy in instructions.Where(i => i.Op == "COPY" && !i.Args.StartsWith("--from=", StringComparison.Ordinal)))
+            {
+                var sources = copy.Args.Split(' ')[..^1];
+                Assert.All(sources, src => Assert.True(context.ContainsKey(src) || image.HostFiles.ContainsKey(src), $"{image.Name}: COPY {src} is not in its context"));
+            }
+            if (image.Name is "cuda" or "tools" or "rapids")
+            {
+                Assert.Contains(("USER", $"{Lab.Model.Validation.Probes.ProbeUid}:{Lab.Model.Validation.Probes.ProbeGid}"), instructions);
+                Assert.Contains(("ENV", "HOME=/tmp"), instructions);
+            }
+        }
+        Assert.Contains("NVIDIA_DRIVER_CAPABILITIES=compute,utility", LabImages.Context(LabImages.Catalogue(Repo.Prod().Validation.Build)[0])["Containerfile"]);
+    }
 }
