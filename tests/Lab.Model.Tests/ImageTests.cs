@@ -7,7 +7,7 @@ namespace Lab.Model.Tests;
 
 public class ImageTests
 {
-    private static LabImages.BuildData Data(LabSpec lab, string name) => Values(LabImages.Source(lab, name).Build!.Text);
+    private static LabImages.BuildData Data(LabSpec lab, string name) => Values(LabImages.Source(lab, name).Step.Text);
 
     private static LabImages.BuildData Values(string script)
     {
@@ -37,18 +37,18 @@ public class ImageTests
     {
         var prod = Repo.Prod();
         var moved = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["build"]!["rapids"] = "26.10.3").Load();
-        var changed = LabImages.Sources(prod).Zip(LabImages.Sources(moved)).Where(p => p.First.Build!.Hash != p.Second.Build!.Hash).Select(p => p.First.Name);
+        var changed = LabImages.Sources(prod).Zip(LabImages.Sources(moved)).Where(p => p.First.Step.Hash != p.Second.Step.Hash).Select(p => p.First.Name);
         Assert.Equal(["rapids"], changed);
         Assert.NotEqual(Data(prod, "rapids").Tag, Data(moved, "rapids").Tag);
         // A new apt snapshot moves every image's base.
         var snapshot = Repo.ProdConfig().Edit(ConfigKeys.Versions, v => v["aptSnapshot"] = "20251215T000000Z").Load();
-        Assert.All(LabImages.Sources(prod).Zip(LabImages.Sources(snapshot)), p => Assert.NotEqual(p.First.Build!.Hash, p.Second.Build!.Hash));
+        Assert.All(LabImages.Sources(prod).Zip(LabImages.Sources(snapshot)), p => Assert.NotEqual(p.First.Step.Hash, p.Second.Step.Hash));
     }
 
     [Fact]
     public void The_pushed_digest_is_read_from_the_build_and_a_build_without_one_fails_naming_image_and_registry()
     {
-        var build = LabImages.Source(Repo.Prod(), "tools").Build!;
+        var build = LabImages.Source(Repo.Prod(), "tools").Step;
         var digest = new string('c', 64);
         Assert.Equal($"192.168.50.20:5000/lab/probe-tools@sha256:{digest}",
             LabImages.PushedReference(build, $"buildah version 1.33.7\nLAB_IMAGE 192.168.50.20:5000/lab/probe-tools@sha256:{digest}\n"));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Lab.Model.Images;
 using Lab.Model.Spec;
+using Lab.Model.Text;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Tests;
@@ -21,7 +22,7 @@ public class ValidationConfigTests
         {
             Assert.Equal(GateMode.Enforce, lab.Validation.Mode);
             Assert.Empty(lab.Validation.Images);
-            Assert.All(LabImages.Sources(lab), s => Assert.NotNull(s.Build));
+            Assert.All(LabImages.Sources(lab), s => Assert.True(s.Built));
         });
         Assert.Equal(GateMode.Off, Repo.Load(StackFile.Read(Repo.BoxFile)).Validation.Mode);
     }
@@ -32,10 +33,14 @@ public class ValidationConfigTests
         var lab = Repo.GatedProd();
         Assert.All(LabImages.Sources(lab).Where(s => s.Name is "cuda" or "tools" or "rapids"), s =>
         {
-            Assert.Null(s.Build);
+            Assert.False(s.Built);
             Assert.Matches(@"^192\.168\.50\.20:5000/lab/[a-z-]+:[^@]+@sha256:[0-9a-f]{64}$", s.Pinned);
+            // Its step only checks that the digest resolves, and hands on REGISTRY/REPOSITORY@sha256:DIGEST.
+            var data = ScriptData.Read(s.Step.Text).ToDictionary(v => v.Name, v => v.Display);
+            Assert.DoesNotContain("context_files", data.Keys);
+            Assert.Equal(s.Pinned, $"{data["registry"]}/{data["repository"]}:{s.Pinned!.Split(':')[2].Split('@')[0]}@{data["digest"]}");
         });
-        Assert.All(LabImages.Sources(lab).Where(s => s.Name is "pushgateway" or "blackbox"), s => Assert.NotNull(s.Build));
+        Assert.All(LabImages.Sources(lab).Where(s => s.Name is "pushgateway" or "blackbox"), s => Assert.True(s.Built));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class RegistryClient
 
 public sealed class BuiltImagesArgs : ResourceArgs
 {
-    /// <summary>Every image of the catalogue (LabImages.Sources): the operator's digest, or a build step.</summary>
+    /// <summary>Every image of the catalogue (LabImages.Sources): its build step, or the check of the operator's digest.</summary>
     public required IReadOnlyList<ImageSource> Sources { get; init; }
 
     /// <summary>Where the images are built: the control node.</summary>
@@ -31,7 +31,8 @@ public sealed class BuiltImagesArgs : ResourceArgs
 
 /// <summary>
 /// The lab's images: each one the operator did not pin is built on the control node, pushed to the lab's registry,
-/// and handed on as REPOSITORY@sha256:DIGEST of what was pushed; every node's containerd trusts the registry.
+/// and handed on as REPOSITORY@sha256:DIGEST of what was pushed; a pinned one is checked to resolve there first.
+/// Every node's containerd trusts the registry.
 /// </summary>
 public sealed class BuiltImages : ComponentResource
 {
@@ -51,18 +52,14 @@ public sealed class BuiltImages : ComponentResource
         var references = ImmutableDictionary.CreateBuilder<string, Output<string>>(StringComparer.Ordinal);
         foreach (var source in args.Sources)
         {
-            if (source.Build is not { } build)
-            {
-                references[source.Name] = Output.Create(source.Pinned!);
-                continue;
-            }
-            // Replaced only when the build's context or pins change (its script's hash): no change, no rebuild.
-            var step = RemoteStep.Create(this, name, args.Control, build, waitForBoot: false, RemoteStep.Triggers(build), args.After);
+            // A build is replaced only when its context or pins change (its script's hash): no change, no rebuild.
+            // A pinned image's check runs again only when the pin changes.
+            var step = RemoteStep.Create(this, name, args.Control, source.Step, waitForBoot: false, RemoteStep.Triggers(source.Step), args.After);
             references[source.Name] = step.Stdout.Apply(output =>
             {
                 try
                 {
-                    return LabImages.PushedReference(build, output);
+                    return LabImages.PushedReference(source.Step, output);
                 }
                 catch (InvalidOperationException e)
                 {

@@ -17,10 +17,15 @@ namespace Lab.Model.Images;
 /// <param name="HostFiles">Context file name → path on the control node (the node's own kubectl, of the pinned MicroK8s channel).</param>
 public sealed record LabImage(string Name, string Folder, string Repository, ImmutableArray<string> BuildArgs, ImmutableSortedDictionary<string, string> HostFiles);
 
-/// <summary>How a Job names an image: the operator's digest-pinned reference, or the one the program builds.</summary>
+/// <summary>How a Job gets an image: the operator's digest-pinned reference, or the one the program builds.</summary>
 /// <param name="Pinned">REGISTRY/REPOSITORY:TAG@sha256:DIGEST from lab:validation.images; null: built by the program.</param>
+/// <param name="Step">On the control node: the build (and push), or for a pinned image the check that its digest resolves in
+/// the registry. Either prints the reference the Jobs run: `LAB_IMAGE REGISTRY/REPOSITORY@sha256:DIGEST`.</param>
 /// <param name="Identity">What the image is made of (the pinned reference, or the hash of its build step): a probe's fingerprint carries it.</param>
-public sealed record ImageSource(string Name, string? Pinned, StepScript? Build, string Identity);
+public sealed record ImageSource(string Name, string? Pinned, StepScript Step, string Identity)
+{
+    public bool Built => Pinned is null;
+}
 
 /// <summary>
 /// The lab's images as code: every image the program runs is built on the control node by buildah from its
@@ -97,10 +102,23 @@ public static partial class LabImages
             "Images/build.sh", ShellHelper.AptPin);
     }
 
-    /// <summary>Every image of the catalogue: the operator's pin, or the program's build.</summary>
+    public sealed record ResolveData(string Image, string Registry, bool RegistryTls, string CaCert, string Repository, string Digest);
+
+    /// <summary>An image the operator pinned: its digest must resolve in the lab's registry before any Job is created.</summary>
+    public static StepScript Resolve(LabSpec spec, string name, string pinned)
+    {
+        var v = spec.Validation;
+        var at = pinned.IndexOf('@', StringComparison.Ordinal);
+        var repository = pinned[..pinned.LastIndexOf(':', at)];
+        return StepScript.Render(Component, spec.ControlNode.Name, $"image-{name}",
+            "check that an image pinned by digest resolves in the lab's registry, print its reference",
+            new ResolveData(name, v.Registry, v.RegistryTls, spec.Vault.CaCert, repository, pinned[(at + 1)..]), "Images/resolve.sh");
+    }
+
+    /// <summary>Every image of the catalogue: the operator's pin (checked), or the program's build.</summary>
     public static IReadOnlyList<ImageSource> Sources(LabSpec spec) =>
         [.. Catalogue(spec.Validation.Build).Select(image => spec.Validation.Images.TryGetValue(image.Name, out var pinned)
-            ? new ImageSource(image.Name, $"{spec.Validation.Registry}/{pinned}", null, $"{spec.Validation.Registry}/{pinned}")
+            ? new ImageSource(image.Name, $"{spec.Validation.Registry}/{pinned}", Resolve(spec, image.Name, pinned), $"{spec.Validation.Registry}/{pinned}")
             : Built(spec, image))];
 
     private static ImageSource Built(LabSpec spec, LabImage image)
@@ -115,8 +133,8 @@ public static partial class LabImages
     public const string ResultPrefix = "LAB_IMAGE ";
 
     /// <summary>
-    /// The pushed reference from a build step's output, checked to be the expected repository by digest. A build that
-    /// printed none (it cannot have succeeded) is an error naming the image and the registry.
+    /// The reference from an image step's output (build or resolve), checked to be the expected repository by digest. A
+    /// step that printed none (it cannot have succeeded) is an error naming the image and the registry.
     /// </summary>
     public static string PushedReference(StepScript build, string output)
     {
@@ -126,7 +144,7 @@ public static partial class LabImages
         var reference = line?[ResultPrefix.Length..];
         if (reference is null || !reference.StartsWith(expected, StringComparison.Ordinal) || !Digest().IsMatch(reference[expected.Length..]))
         {
-            throw new InvalidOperationException($"image {data["image"]}: the build step printed no pushed digest for {expected[..^8]} in registry {data["registry"]} " +
+            throw new InvalidOperationException($"image {data["image"]}: the image step printed no digest for {expected[..^8]} in registry {data["registry"]} " +
                 $"(expected a line '{ResultPrefix}{expected}<64 hex digits>'). Read the step's output in the update log; see docs/runbooks/validation-gate.md.");
         }
         return reference;
@@ -154,7 +172,7 @@ public static partial class LabImages
         "Images/registry-trust.sh", ShellHelper.WriteFile);
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>
-        Sources(spec).Where(s => s.Build is not null).Select(s => s.Build!.ToArtifact())
+        Sources(spec).Select(s => s.Step.ToArtifact())
             .Concat(spec.Nodes.Select(n => RegistryTrust(spec, n).ToArtifact()))
             .Append(new Artifact($"{Component}/hosts.toml", HostsToml(spec.Validation, spec.Vault.CaCert)));
 }
