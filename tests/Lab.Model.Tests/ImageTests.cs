@@ -124,4 +124,12 @@ public class ImageTests
         }
         Assert.Contains("NVIDIA_DRIVER_CAPABILITIES=compute,utility", LabImages.Context(LabImages.Catalogue(Repo.Prod().Validation.Build)[0])["Containerfile"]);
     }
+
+    [Fact]
+    public void A_gate_that_is_off_builds_no_probe_image()
+    {
+        var off = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["mode"] = "off").Load();
+        Assert.Equal(["pushgateway", "blackbox"], LabImages.Sources(off).Select(s => s.Name));
+        Assert.Equal(LabImages.Names.Order(), LabImages.Sources(Repo.Prod()).Select(s => s.Name).Order());
+    }
 }

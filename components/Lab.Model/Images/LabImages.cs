@@ -115,9 +115,12 @@ public static partial class LabImages
             new ResolveData(name, v.Registry, v.RegistryTls, spec.Vault.CaCert, repository, pinned[(at + 1)..]), "Images/resolve.sh");
     }
 
-    /// <summary>Every image of the catalogue: the operator's pin (checked), or the program's build.</summary>
+    /// <summary>The probes' images: a gate that is off runs none of them, so they are not built.</summary>
+    public static readonly string[] ProbeImages = ["cuda", "tools", "rapids"];
+
+    /// <summary>Every image the lab runs: the operator's pin (checked), or the program's build.</summary>
     public static IReadOnlyList<ImageSource> Sources(LabSpec spec) =>
-        [.. Catalogue(spec.Validation.Build).Select(image => spec.Validation.Images.TryGetValue(image.Name, out var pinned)
+        [.. Catalogue(spec.Validation.Build).Where(image => spec.Validation.Mode != GateMode.Off || !ProbeImages.Contains(image.Name)).Select(image => spec.Validation.Images.TryGetValue(image.Name, out var pinned)
             ? new ImageSource(image.Name, $"{spec.Validation.Registry}/{pinned}", Resolve(spec, image.Name, pinned), $"{spec.Validation.Registry}/{pinned}")
             : Built(spec, image))];
 
