@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Lab.Components.Cluster;
+using Lab.Components.Images;
 using Lab.Components.Monitoring;
 using Lab.Components.Nodes;
 using Lab.Components.Slurm;
@@ -8,6 +9,7 @@ using Lab.Components.Storage;
 using Lab.Components.Validation;
 using Lab.Components.Vault;
 using Lab.Model.Cluster;
+using Lab.Model.Images;
 using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
 using Lab.Model.Slurm;
@@ -103,8 +105,17 @@ public sealed class LabStack : Stack
             After = cluster.Ready,
         });
 
+        // Every image the program runs, built on the control node unless the operator pinned it by digest.
+        var images = new BuiltImages("images", new BuiltImagesArgs
+        {
+            Sources = LabImages.Sources(lab),
+            Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
+            After = cluster.Ready,
+            Clients = lab.Nodes.Select(n => new RegistryClient { Name = n.Name, Ssh = Ssh(n.Host, n.HostKey), Trust = LabImages.RegistryTrust(lab, n), Rebuild = n.Rebuild }).ToList(),
+        });
+
         // The dashboard and the Vault probe live beside the observability add-on's Grafana and Prometheus (its
-        // namespace, its Probe CRD); the probe also needs its pinned image, and without it VaultHealthUnknown says so.
+        // namespace, its Probe CRD).
         var monitoring = new List<Resource> { alerts };
         if (lab.Cluster.Addons.Contains("observability"))
         {
@@ -115,30 +126,25 @@ public sealed class LabStack : Stack
                 Namespace = Addons.ObservabilityNamespace,
                 After = cluster.Ready,
             }));
-            if (lab.Validation.Images.TryGetValue(BlackboxProbes.ImageKey, out var blackboxImage))
+            monitoring.Add(new BlackboxExporter("lab-blackbox", new BlackboxExporterArgs
             {
-                monitoring.Add(new BlackboxExporter("lab-blackbox", new BlackboxExporterArgs
-                {
-                    Probes = BlackboxProbes.For(lab),
-                    Image = blackboxImage,
-                    Provider = cluster.Provider,
-                    Namespace = Addons.ObservabilityNamespace,
-                    Release = Addons.PrometheusRuleRelease,
-                    After = cluster.Ready,
-                }));
-            }
+                Probes = BlackboxProbes.For(lab),
+                Image = images.References[BlackboxProbes.ImageKey],
+                Provider = cluster.Provider,
+                Namespace = Addons.ObservabilityNamespace,
+                Release = Addons.PrometheusRuleRelease,
+                After = [.. cluster.Ready, .. images.Trusted],
+            }));
         }
 
-        // Deployed wherever its image is pinned; a gate that is on always has it (the loader requires it).
-        var pushgateway = PushedMetrics.Image(lab) is { } pushgatewayImage
-            ? new Pushgateway("lab-pushgateway", new PushgatewayArgs
-            {
-                Provider = cluster.Provider,
-                Image = pushgatewayImage,
-                Release = Addons.PrometheusRuleRelease,
-                After = cluster.Ready,
-            })
-            : null;
+        // Where every signal that outlives a Job is published (contract 3): the gate's verdicts first.
+        var pushgateway = new Pushgateway("lab-pushgateway", new PushgatewayArgs
+        {
+            Provider = cluster.Provider,
+            Image = images.References[PushedMetrics.ImageKey],
+            Release = Addons.PrometheusRuleRelease,
+            After = [.. cluster.Ready, .. images.Trusted],
+        });
 
         var slurm = lab.Slurm is null ? null : new SlurmScheduler("slurm", new SlurmSchedulerArgs
         {
@@ -152,13 +158,14 @@ public sealed class LabStack : Stack
         });
 
         var probes = Probes.For(lab);
-        Validation = lab.Validation.Mode == GateMode.Off || pushgateway is null
+        Validation = lab.Validation.Mode == GateMode.Off
             ? Output.Create("validation gate: off (lab:validation.mode)")
             : new ValidationGate("validation", new ValidationGateArgs
             {
                 Provider = cluster.Provider,
                 Mode = lab.Validation.Mode,
                 Probes = probes,
+                Images = images.References,
                 Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
                 ControlRebuild = lab.ControlNode.Rebuild,
                 Collector = Collector.Step(lab, probes),
@@ -166,7 +173,7 @@ public sealed class LabStack : Stack
                 Epoch = lab.Validation.Epoch,
                 PushgatewayReady = pushgateway.Ready,
                 // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? []],
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? [], .. images.Trusted],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lab.Components.Images;
 using Lab.Model.Monitoring;
 using Lab.Model.Spec;
 
@@ -49,7 +50,7 @@ public class AlertRulesTests
     public async Task Vault_health_is_probed_through_the_lab_blackbox_exporter_with_the_lab_ca()
     {
         var file = WithBlackbox(Lab.Prod);
-        var plan = await Lab.Plan(file);
+        var plan = await Lab.Plan(file, new HealthyLabMocks(file));
         var lab = LabSpecLoader.Load("prod", file.Config, file.SecretKeys);
         var config = plan.Single("kubernetes:core/v1:ConfigMap", "lab-blackbox-config");
         var deployment = plan.Single("kubernetes:apps/v1:Deployment", "lab-blackbox-deployment");
@@ -61,7 +62,8 @@ public class AlertRulesTests
         // The pinned image, run as the Ubuntu package's binary; the lab CA read only from the node's file (contract 1).
         var pod = Json(deployment, "spec")["template"]!["spec"]!;
         var container = pod["containers"]![0]!;
-        Assert.Equal($"lab/blackbox-exporter:0.23.0@sha256:{new string('b', 64)}", (string)container["image"]!);
+        // The operator's pin, checked in the registry by the image step, as REPOSITORY@DIGEST in the lab's registry.
+        Assert.Equal($"192.168.50.20:5000/lab/blackbox-exporter@sha256:{new string('b', 64)}", (string)container["image"]!);
         Assert.Equal(BlackboxProbes.Binary, (string)container["command"]![0]!);
         var ca = pod["volumes"]!.AsArray().Single(v => (string)v!["name"]! == "lab-ca")!;
         Assert.Equal(("/usr/local/share/ca-certificates/ai-lab-ca.crt", "File"), ((string)ca["hostPath"]!["path"]!, (string)ca["hostPath"]!["type"]!));
@@ -77,11 +79,15 @@ public class AlertRulesTests
     }
 
     [Fact]
-    public async Task Without_its_image_the_blackbox_exporter_is_not_deployed()
+    public async Task Without_a_pinned_image_the_blackbox_exporter_runs_the_one_the_program_built()
     {
-        var plan = await Lab.Plan(Lab.Prod);
-        Assert.DoesNotContain(plan, r => r.Type == "lab:monitoring:BlackboxExporter");
-        Assert.DoesNotContain(plan, r => r.Type == "kubernetes:monitoring.coreos.com/v1:Probe");
+        var mocks = new HealthyLabMocks(Lab.Prod);
+        var plan = await Lab.Plan(Lab.Prod, mocks);
+        var built = await ((BuiltImages)mocks.Declared(BuiltImages.TypeToken, "images")).References[BlackboxProbes.ImageKey].GetValueAsync();
+        Assert.Matches(@"^192\.168\.50\.20:5000/lab/[a-z-]+@sha256:[0-9a-f]{64}$", built);
+        var pod = Json(plan.Single("kubernetes:apps/v1:Deployment", "lab-blackbox-deployment"), "spec")["template"]!["spec"]!;
+        Assert.Equal(built, (string)pod["containers"]![0]!["image"]!);
+        Assert.Single(plan, r => r.Type == "kubernetes:monitoring.coreos.com/v1:Probe");
     }
 
     [Fact]

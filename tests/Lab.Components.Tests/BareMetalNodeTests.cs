@@ -69,6 +69,8 @@ public class BareMetalNodeTests
         Assert.Equal(["vault-derpy-secret-id-generation", "derpy-ready", "derpy-preflight", "derpy-os", "derpy-storage", "derpy-nvidia",
             "derpy-driver-reboot", "derpy-driver-loaded", "derpy-vault-agent",
             "derpy-microk8s", "derpy-join-token", "zenon-join-token-derpy", "derpy-join", "derpy-labels",
+            // its containerd's trust of the lab's registry (a rebuilt node has no hosts.toml); no image is rebuilt,
+            "images-derpy-registry-trust",
             // and the gate re-measures the node: its GPU and every bandwidth pair (the iperf3 server waits for all clients),
             // each Job with its spare.
             .. new[] { "gpu-util-derpy", "iperf3-server", "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate" }.SelectMany(p => new[] { $"validation-{p}", $"validation-{p}-rerun" }),

@@ -69,7 +69,8 @@ internal static class Lab
 }
 
 /// <summary>Mocks that answer as a healthy lab of this stack would: each step's facts, Vault's ids, Random's values, probe results on target.</summary>
-internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null) : PlanMocks
+/// <param name="unpushedImage">An image whose step prints no digest.</param>
+internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null, string? unpushedImage = null) : PlanMocks
 {
     public const string RoleId = "9b1c2d3e-role-id-of-compute-node";
 
@@ -83,10 +84,20 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
     }
 
 
+    /// <summary>What an image build step prints once its push succeeded: the pushed reference by digest.</summary>
+    public static string Pushed(string buildScript)
+    {
+        var data = global::Lab.Model.Text.ScriptData.Read(buildScript).ToDictionary(v => v.Name, v => v.Display);
+        // A pinned image's check prints its own digest; a build, the digest of what it pushed.
+        var digest = data.TryGetValue("digest", out var pinned) ? pinned : "sha256:" + global::Lab.Model.Text.Shell.Sha256(data["tag"]);
+        return global::Lab.Model.Images.LabImages.ResultPrefix + $"{data["registry"]}/{data["repository"]}@{digest}\n";
+    }
+
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
     {
         "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Contains("-join-token-", StringComparison.Ordinal)
             ? "join_token=issued\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
+            : args.Name!.Contains("-image-", StringComparison.Ordinal) ? (args.Name.EndsWith($"-image-{unpushedImage}", StringComparison.Ordinal) ? "" : Pushed((string)args.Inputs["stdin"]))
             : args.Name!.Split('-').Last() switch
             {
                 "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",

@@ -24,6 +24,7 @@ public class OperationsTests
             name.StartsWith($"{node}-", StringComparison.Ordinal)             // its steps, join token, join, labels, cluster steps it hosts
             || name == $"vault-{node}-secret-id-generation"                   // its secret-id
             || name == $"zenon-join-token-{node}"                             // its join, issued on the control node
+            || name == $"images-{node}-registry-trust"                        // its containerd trusts the lab's registry again
             || name.StartsWith("validation-", StringComparison.Ordinal)       // the gate re-measures it
             || (control && (Workers.Any(w => name == $"{w}-join-token" || name == $"{w}-join" || name == $"zenon-join-token-{w}")
                 || changed.Single(r => r.Name == name) is { } r && (r.Type.StartsWith("kubernetes:", StringComparison.Ordinal) || r.Type == "pulumi:providers:kubernetes")));

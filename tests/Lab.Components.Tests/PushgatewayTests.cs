@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lab.Components.Images;
 using Lab.Components.Monitoring;
+using Lab.Model.Monitoring;
 using Lab.Model.Spec;
 
 namespace Lab.Components.Tests;
@@ -13,7 +15,7 @@ public class PushgatewayTests
     [Fact]
     public async Task The_pushgateway_runs_its_pinned_image_unprivileged_behind_a_nodeport_and_is_scraped_with_its_labels()
     {
-        var plan = await Lab.Plan(Lab.Prod.Gated());
+        var plan = await Lab.Plan(Lab.Prod.Gated(), new HealthyLabMocks(Lab.Prod.Gated()));
         Assert.Single(plan, r => r.Type == Pushgateway.TypeToken);
         var ns = Json(plan.Single("kubernetes:core/v1:Namespace", "lab-pushgateway-namespace").Inputs["metadata"]);
         Assert.Equal(("lab-monitoring", "restricted"), ((string)ns["name"]!, (string)ns["labels"]!["pod-security.kubernetes.io/enforce"]!));
@@ -22,7 +24,7 @@ public class PushgatewayTests
         Assert.Equal("cluster-k8s", deployment.Provider);
         var pod = Json(deployment.Inputs["spec"])["template"]!["spec"]!;
         var container = pod["containers"]![0]!;
-        Assert.Matches(@"^192\.168\.50\.20:5000/lab/pushgateway:1\.7\.0@sha256:[0-9a-f]{64}$", (string)container["image"]!);
+        Assert.Matches(@"^192\.168\.50\.20:5000/lab/pushgateway@sha256:[0-9a-f]{64}$", (string)container["image"]!);
         Assert.Equal(["/usr/bin/prometheus-pushgateway"], container["command"]!.AsArray().Select(c => (string)c!));
         Assert.Contains("--web.listen-address=:9091", container["args"]!.AsArray().Select(c => (string)c!));
         Assert.Equal((true, 65534L), ((bool)pod["securityContext"]!["runAsNonRoot"]!, (long)pod["securityContext"]!["runAsUser"]!));
@@ -42,12 +44,15 @@ public class PushgatewayTests
     }
 
     [Fact]
-    public async Task A_stack_without_a_pushgateway_image_deploys_none_and_a_gate_needs_one()
+    public async Task Every_stack_deploys_the_pushgateway_the_program_built_gate_on_or_off()
     {
-        var plan = await Lab.Plan(Lab.Prod);
-        Assert.DoesNotContain(plan, r => r.Type == Pushgateway.TypeToken);
-        var missing = Lab.Prod.Gated().Edit(ConfigKeys.Validation, v => v["images"]!.AsObject().Remove("pushgateway"));
-        var e = Assert.Throws<LabConfigException>(() => LabSpecLoader.Load("prod", missing.Config, missing.SecretKeys));
-        Assert.Contains("lab:validation.images.pushgateway", e.Message);
+        foreach (var file in new[] { Lab.Prod, Lab.Prod.Edit(ConfigKeys.Validation, v => v["mode"] = "off") })
+        {
+            var mocks = new HealthyLabMocks(file);
+            var plan = await Lab.Plan(file, mocks);
+            var built = await ((BuiltImages)mocks.Declared(BuiltImages.TypeToken, "images")).References[PushedMetrics.ImageKey].GetValueAsync();
+            var pod = Json(plan.Single("kubernetes:apps/v1:Deployment", "lab-pushgateway-deployment").Inputs["spec"])["template"]!["spec"]!;
+            Assert.Equal(built, (string)pod["containers"]![0]!["image"]!);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lab.Components.Images;
 using Lab.Components.Validation;
 using Lab.Model.Spec;
 using Pulumi;
@@ -15,7 +16,8 @@ public class ValidationGateTests
     [Fact]
     public async Task Jobs_have_deadlines_no_retries_gpu_requests_and_node_selectors()
     {
-        var plan = await Lab.Plan(Lab.Prod.Gated());
+        // The images' references come from their steps' output, as after a real run.
+        var plan = await Lab.Plan(Lab.Prod.Gated(), new HealthyLabMocks(Lab.Prod.Gated()));
         var gpu = Spec(plan.Single(Job, "validation-gpu-util-derpy"));
         Assert.Equal(0, (int)gpu["backoffLimit"]!);
         Assert.Equal(600, (int)gpu["activeDeadlineSeconds"]!);
@@ -23,7 +25,8 @@ public class ValidationGateTests
         Assert.Equal("derpy", (string)pod["nodeSelector"]!["kubernetes.io/hostname"]!);
         Assert.Equal("Never", (string)pod["restartPolicy"]!);
         Assert.Equal("1", (string)pod["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"]!);
-        Assert.Matches(@"^192\.168\.50\.20:5000/lab/gpu-burn:cuda12\.6\.3@sha256:[0-9a-f]{64}$", (string)pod["containers"]![0]!["image"]!);
+        // The operator's pinned image, checked in the registry and run by digest.
+        Assert.Matches(@"^192\.168\.50\.20:5000/lab/gpu-burn@sha256:[0-9a-f]{64}$", (string)pod["containers"]![0]!["image"]!);
 
         // The NFS probe reads and writes through the control node's own automount, not a volume the kubelet mounts.
         var nfs = Spec(plan.Single(Job, "validation-nfs-throughput"))["template"]!["spec"]!;
@@ -89,7 +92,8 @@ public class ValidationGateTests
     [Fact]
     public async Task Jobs_wait_suspended_for_the_collector_and_get_only_the_privilege_they_need()
     {
-        var plan = await Lab.Plan(Lab.Prod.Gated().Edit(ConfigKeys.Validation, v => v["drill"] = true));
+        var drill = Lab.Prod.Gated().Edit(ConfigKeys.Validation, v => v["drill"] = true);
+        var plan = await Lab.Plan(drill, new HealthyLabMocks(drill));
         Assert.All(plan.OfType(Job), j => Assert.True((bool)Spec(j)["suspend"]!, j.Name));
         foreach (var job in plan.OfType(Job))
         {
@@ -120,7 +124,7 @@ public class ValidationGateTests
     [Fact]
     public async Task Every_probe_has_a_suspended_spare_job_that_only_the_collector_resumes()
     {
-        var plan = await Lab.Plan(Lab.Dev.Gated());
+        var plan = await Lab.Plan(Lab.Dev.Gated(), new HealthyLabMocks(Lab.Dev.Gated()));
         var lab = LabSpecLoader.Load("dev", Lab.Dev.Gated().Config, Lab.Dev.Gated().SecretKeys);
         foreach (var probe in global::Lab.Model.Validation.Probes.For(lab))
         {
@@ -177,5 +181,27 @@ public class ValidationGateTests
         var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev.Gated(), new HealthyLabMocks(Lab.Dev.Gated(), failed)));
         Assert.Matches(@"rapids_speedup\s+-\s+>= 5 x\s+FAIL\s+job failed: DeadlineExceeded", e.ToString());
         Assert.Contains("could not be measured (mode enforce)", e.ToString());
+    }
+
+    [Fact]
+    public async Task Jobs_run_the_digest_their_image_build_pushed()
+    {
+        var mocks = new HealthyLabMocks(Lab.Prod);
+        var plan = await Lab.Plan(Lab.Prod, mocks);
+        var images = (BuiltImages)mocks.Declared(BuiltImages.TypeToken, "images");
+        var built = await images.References["cuda"].GetValueAsync();
+        Assert.Matches(@"^192\.168\.50\.20:5000/lab/gpu-burn@sha256:[0-9a-f]{64}$", built);
+        var pod = Spec(plan.Single(Job, "validation-gpu-util-derpy"))["template"]!["spec"]!;
+        Assert.Equal(built, (string)pod["containers"]![0]!["image"]!);
+        // Every Job of the gate comes after every node trusts the registry.
+        Assert.Superset(new[] { "zenon", "gemini-1", "derpy", "rocinate" }.Select(n => $"images-{n}-registry-trust").ToHashSet(),
+            plan.Single("kubernetes:core/v1:Namespace", "validation-namespace").DependsOn.ToHashSet());
+    }
+
+    [Fact]
+    public async Task An_image_step_without_a_digest_fails_the_update_naming_the_image_and_the_registry()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Prod, new HealthyLabMocks(Lab.Prod, unpushedImage: "tools")));
+        Assert.Contains("image tools: the image step printed no digest for 192.168.50.20:5000/lab/probe-tools in registry 192.168.50.20:5000", e.ToString());
     }
 }

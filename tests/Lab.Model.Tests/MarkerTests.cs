@@ -47,7 +47,7 @@ public class MarkerTests
 
     private static bool InData(string extension, string line) => extension switch
     {
-        ".hcl" or ".ctmpl" or ".yaml" or ".yml" or ".json" => OnlyInsideDoubleQuotes(line),
+        ".hcl" or ".ctmpl" or ".yaml" or ".yml" or ".json" or ".toml" => OnlyInsideDoubleQuotes(line),
         ".mount" or ".automount" or ".service" => line.IndexOf('=') is > 0 and var eq && line.IndexOf(Marker, StringComparison.Ordinal) > eq && !line.StartsWith('['),
         ".exports" => !line.StartsWith('#') && line.IndexOf(' ') is var space && space > 0 && line.LastIndexOf(Marker, StringComparison.Ordinal) < space,
         _ => false,

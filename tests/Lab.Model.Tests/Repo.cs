@@ -22,8 +22,8 @@ internal static class Repo
     public static Config ProdConfig() => new(StackFile.Read(ProdFile));
 
     /// <summary>
-    /// Prod with its validation gate on (enforce) and probe images pinned by digest. The shipped stacks keep
-    /// the gate off until the lab's real digests are recorded; these digests are made up for the tests.
+    /// Prod with the operator's own probe images pinned by digest (lab:validation.images) instead of the
+    /// program's builds; these digests are made up for the tests.
     /// Slurm is off, so every GPU is time-sliced and the gate's GPU probes measure every node (SlurmGateTests covers Slurm's split).
     /// </summary>
     public static Config GatedProdConfig() => GatedProdWithSlurmConfig().Edit(ConfigKeys.Slurm, s => s["enabled"] = false);
@@ -37,7 +37,6 @@ internal static class Repo
             ["cuda"] = TestImage("lab/gpu-burn:cuda12.6.3"),
             ["tools"] = TestImage("lab/probe-tools:2026.10"),
             ["rapids"] = TestImage("lab/rapids:25.02-cuda12.8-py3.12"),
-            ["pushgateway"] = TestImage("lab/pushgateway:1.7.0"),
         };
     });
 

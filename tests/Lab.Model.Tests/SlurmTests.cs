@@ -14,11 +14,14 @@ public class SlurmTests
     private static Repo.Config WithSlurm(Action<JsonNode> edit) => Repo.ProdConfig().Edit(ConfigKeys.Slurm, edit);
 
     [Fact]
-    public void Prod_runs_slurm_on_every_GPU_node_and_dev_does_not()
+    public void Prod_runs_slurm_on_the_nodes_it_lists_and_dev_does_not()
     {
         var prod = Repo.Prod();
         Assert.NotNull(prod.Slurm);
-        Assert.Equal(prod.Nodes.Select(n => n.Name), prod.Slurm!.Workers.Select(w => w.Node));
+        // Prod's list names the nodes Slurm owns; without a list every GPU node serves Slurm.
+        Assert.Equal(["gemini-1", "rocinate"], prod.Slurm!.Workers.Select(w => w.Node));
+        var everyNode = Repo.ProdConfig().Edit(ConfigKeys.Slurm, s => s.AsObject().Remove("workers")).Load();
+        Assert.Equal(prod.Nodes.Select(n => n.Name), everyNode.Slurm!.Workers.Select(w => w.Node));
         Assert.All(prod.Slurm.Workers, w => Assert.Equal(prod.Nodes.Single(n => n.Name == w.Node).Gpu.Count, w.Gpus));
         Assert.Null(Repo.Dev().Slurm);
     }
@@ -35,28 +38,35 @@ public class SlurmTests
             Assert.True(total.MilliCpus <= node.Cpus * 1000, $"{node.Name}: {total.MilliCpus}m of {node.Cpus} CPUs");
             Assert.True(total.MemoryMib <= node.MemoryGb * 1024L, $"{node.Name}: {total.MemoryMib} MiB of {node.MemoryGb} GB");
             // The NodeSet asks for exactly the worker's share, and for the node's whole GPUs.
+            if (!prod.Slurm!.Serves(node.Name))
+            {
+                Assert.DoesNotContain(nodeSets, s => s.Name == SlurmObjects.NodeSetName(node.Name));
+                continue;
+            }
             var slurmd = (Dictionary<string, object>)nodeSets.Single(s => s.Name == SlurmObjects.NodeSetName(node.Name)).Spec["slurmd"];
             var resources = (Dictionary<string, object>)slurmd["resources"];
             Assert.Equal(node.Gpu.Count.ToString(), resources["nvidia.com/gpu"]);
         }
         // The control node carries slurmctld, login and exporter: its worker gets less than a twin's.
-        var zenon = prod.Slurm!.Workers.Single(w => w.Node == "zenon");
-        var twin = prod.Slurm.Workers.Single(w => w.Node == "gemini-1");
+        var zenon = SlurmSizing.DefaultWorker(prod.Nodes.Single(n => n.Name == "zenon"));
+        var twin = prod.Slurm!.Workers.Single(w => w.Node == "gemini-1");
         Assert.True(zenon.Cpus < twin.Cpus - 4);
-        Assert.Equal(["zenon:6:97", "gemini-1:17:119", "derpy:17:119", "rocinate:37:119"], prod.Slurm.Workers.Select(w => $"{w.Node}:{w.Cpus}:{w.MemoryGb}"));
+        Assert.Equal(["gemini-1:17:119", "rocinate:37:119"], prod.Slurm.Workers.Select(w => $"{w.Node}:{w.Cpus}:{w.MemoryGb}"));
     }
 
     [Fact]
     public void Slurm_nodes_get_whole_GPUs_and_the_gate_s_GPU_probes_follow_the_split()
     {
-        // Every GPU node runs a worker: each selects the "whole" config; the time-sliced "any" stays every other node's default.
+        // Prod's Slurm nodes (gemini-1, rocinate) select the "whole" config; the time-sliced "any" stays every other node's default.
         var lab = Repo.GatedProdWithSlurmConfig().Load();
         Assert.Equal(Cluster.MicroK8sSteps.WholeGpuConfig, Cluster.MicroK8sSteps.DevicePluginConfigs(lab)["whole"]);
         Assert.Contains("replicas: 4", Cluster.MicroK8sSteps.DevicePluginConfigs(lab)["any"]);
-        Assert.All(lab.Nodes, n => Assert.Equal("whole", SlurmObjects.NodeLabels(lab, n)["nvidia.com/device-plugin.config"]));
+        Assert.Equal(["gemini-1", "rocinate"], lab.Nodes.Where(n => SlurmObjects.NodeLabels(lab, n).GetValueOrDefault("nvidia.com/device-plugin.config") == "whole").Select(n => n.Name));
 
-        // With Slurm on every GPU node, no Kubernetes probe asks for a GPU; with Slurm off, every GPU node is measured.
-        Assert.DoesNotContain(Validation.Probes.For(lab), p => p.Gpu);
+        // Kubernetes GPU probes measure only the time-sliced nodes; with Slurm off, every GPU node is measured.
+        Assert.Equal(["zenon", "derpy"], Validation.Probes.For(lab).Where(p => p.Name.StartsWith("gpu-util-", StringComparison.Ordinal)).Select(p => p.Node));
+        var onEveryNode = Repo.GatedProdWithSlurmConfig().Edit(ConfigKeys.Slurm, s => s.AsObject().Remove("workers")).Load();
+        Assert.DoesNotContain(Validation.Probes.For(onEveryNode), p => p.Gpu);
         var probesWithoutSlurm = Validation.Probes.For(Repo.GatedProd());
         Assert.Equal(["zenon", "gemini-1", "derpy", "rocinate"], probesWithoutSlurm.Where(p => p.Name.StartsWith("gpu-util-", StringComparison.Ordinal)).Select(p => p.Node));
         Assert.Empty(SlurmObjects.NodeLabels(Repo.GatedProd(), Repo.GatedProd().Nodes[0]));
@@ -87,7 +97,8 @@ public class SlurmTests
     {
         var lab = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "rocinate", ["cpus"] = 20, ["memoryGb"] = 64 })).Load();
         Assert.Equal(new SlurmWorkerSpec("rocinate", 20, 64, 1), lab.Slurm!.Workers.Single(w => w.Node == "rocinate"));
-        Assert.Equal(4, lab.Slurm.Workers.Length);
+        // A list names every node Slurm owns: the unlisted GPU nodes keep their time-sliced GPUs.
+        Assert.Equal(["rocinate"], lab.Slurm.Workers.Select(w => w.Node));
     }
 
     [Fact]
@@ -228,7 +239,7 @@ public class SlurmCrdTests
     {
         var prod = Repo.Prod();
         var resources = SlurmObjects.NodeSets(prod).Prepend(SlurmObjects.Cluster(prod)).ToList();
-        Assert.Equal(1 + prod.Nodes.Length, resources.Count);
+        Assert.Equal(1 + prod.Slurm!.Workers.Length, resources.Count);
         foreach (var resource in resources)
         {
             var (group, version) = (resource.ApiVersion.Split('/')[0], resource.ApiVersion.Split('/')[1]);

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Lab.Model.Images;
 using Lab.Model.Spec;
+using Lab.Model.Text;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Tests;
@@ -11,23 +13,34 @@ public class ValidationConfigTests
     private static Repo.Config Validation(Action<JsonNode> edit) => Repo.GatedProdConfig().Edit(ConfigKeys.Validation, edit);
 
     [Fact]
-    public void Shipped_targets_are_seed_004s_and_the_gate_waits_for_image_digests()
+    public void Shipped_targets_are_seed_004s_and_the_gate_is_on_with_the_programs_own_images()
     {
         var t = Repo.Prod().Validation.Targets;
         Assert.Equal((95, 200, 5, 2.3, 30), (t.GpuUtilizationPercent, t.InferenceP95Ms, t.RapidsSpeedup, t.BandwidthGbits, t.FailureDetectionSeconds));
-        // No digest of the lab's own images can be shipped: the gate stays off, with no images, until they are recorded.
-        Assert.All(Repo.StackFiles.Select(f => Repo.Load(StackFile.Read(f)).Validation), v =>
+        // dev and prod enforce with no digest in the stack: every image is built by the program. The box has no cluster.
+        Assert.All(new[] { Repo.Dev(), Repo.Prod() }, lab =>
         {
-            Assert.Equal(GateMode.Off, v.Mode);
-            Assert.Empty(v.Images);
+            Assert.Equal(GateMode.Enforce, lab.Validation.Mode);
+            Assert.Empty(lab.Validation.Images);
+            Assert.All(LabImages.Sources(lab), s => Assert.True(s.Built));
         });
+        Assert.Equal(GateMode.Off, Repo.Load(StackFile.Read(Repo.BoxFile)).Validation.Mode);
     }
 
     [Fact]
-    public void A_gate_that_runs_needs_its_images()
+    public void An_image_the_operator_pinned_is_not_built()
     {
-        var error = Single(Validation(v => v.AsObject().Remove("images")).Errors(), "lab:validation.images");
-        Assert.Contains("is missing", error.Problem);
+        var lab = Repo.GatedProd();
+        Assert.All(LabImages.Sources(lab).Where(s => s.Name is "cuda" or "tools" or "rapids"), s =>
+        {
+            Assert.False(s.Built);
+            Assert.Matches(@"^192\.168\.50\.20:5000/lab/[a-z-]+:[^@]+@sha256:[0-9a-f]{64}$", s.Pinned);
+            // Its step only checks that the digest resolves, and hands on REGISTRY/REPOSITORY@sha256:DIGEST.
+            var data = ScriptData.Read(s.Step.Text).ToDictionary(v => v.Name, v => v.Display);
+            Assert.DoesNotContain("context_files", data.Keys);
+            Assert.Equal(s.Pinned, $"{data["registry"]}/{data["repository"]}:{s.Pinned!.Split(':')[2].Split('@')[0]}@{data["digest"]}");
+        });
+        Assert.All(LabImages.Sources(lab).Where(s => s.Name is "pushgateway" or "blackbox"), s => Assert.True(s.Built));
     }
 
     [Fact]
@@ -63,9 +76,14 @@ public class ValidationConfigTests
     }
 
     [Fact]
-    public void Jobs_pull_their_images_by_digest()
+    public void A_probe_runs_again_when_its_image_is_rebuilt_or_re_pinned()
     {
-        Assert.All(Probes.For(Repo.GatedProd()), p => Assert.Matches(@"^192\.168\.50\.20:5000/lab/[a-z-]+:[^@]+@sha256:[0-9a-f]{64}$", p.Image));
+        static string Job(LabSpec lab, string name) => Probes.For(lab).Single(p => p.Name == name).JobName;
+        var prod = Repo.Prod();
+        var newCommit = Repo.ProdConfig().Edit(ConfigKeys.Validation, v => v["build"]!["gpuBurnCommit"] = new string('b', 40)).Load();
+        Assert.NotEqual(Job(prod, "gpu-util-zenon"), Job(newCommit, "gpu-util-zenon"));
+        Assert.Equal(Job(prod, "nfs-throughput"), Job(newCommit, "nfs-throughput"));
+        Assert.NotEqual(Job(prod, "nfs-throughput"), Job(Repo.GatedProd(), "nfs-throughput"));
     }
 
     [Fact]
@@ -128,7 +146,7 @@ public class ProbeTests
         Assert.All(probes.Where(p => p.Name.StartsWith("bandwidth-") || p.Name == "iperf3-server"), p => Assert.Equal(HostAccess.Network, p.Host));
         // The control node's own automount of the export, with the lab's mount options, not a volume of the kubelet's.
         Assert.Equal("/mnt/nfs/results", probes.Single(p => p.Name == "nfs-throughput").NfsMountPoint);
-        Assert.All(probes, p => Assert.StartsWith("192.168.50.20:5000/lab/", p.Image));
+        Assert.All(probes, p => Assert.Contains(p.ImageName, LabImages.Names));
         Assert.All(probes, p => Assert.InRange(p.DeadlineSeconds, 60, 3600));
         Assert.DoesNotContain(probes, p => p.Host == HostAccess.PrivilegedPid);
     }

@@ -20,6 +20,9 @@ public sealed class ValidationGateArgs : ResourceArgs
     /// <summary>The probes (Lab.Model Probes.For): one Job each.</summary>
     public required IReadOnlyList<Probe> Probes { get; init; }
 
+    /// <summary>Image name → REPOSITORY@sha256:DIGEST (BuiltImages.References): what each Job runs.</summary>
+    public required IReadOnlyDictionary<string, Output<string>> Images { get; init; }
+
     /// <summary>Where the collector and the publish step run: the control node.</summary>
     public required SshTarget Control { get; init; }
     public required Input<int> ControlRebuild { get; init; }
@@ -128,8 +131,8 @@ public sealed class ValidationGate : ComponentResource
         // Each probe's Job, and its spare: suspended unless the collector finds the first one's pod gone.
         var jobs = args.Probes.SelectMany(p => new[]
         {
-            (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1), JobOptions()),
-            new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2), JobOptions()),
+            (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1, args.Images[p.ImageName]), JobOptions()),
+            new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, args.Images[p.ImageName]), JobOptions()),
         }).ToList();
 
         // Runs the Jobs stage by stage and prints their result lines; it runs again only when a Job (so what it measures) changed.
@@ -159,13 +162,13 @@ public sealed class ValidationGate : ComponentResource
     }
 
     /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
-    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt)
+    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, Input<string> image)
     {
         var privileged = probe.Host == HostAccess.PrivilegedPid;
         var container = new ContainerArgs
         {
             Name = "probe",
-            Image = probe.Image,
+            Image = image,
             Command = { "bash", "-c", probe.Script },
             // The probe account has no home in the images.
             Env = { new EnvVarArgs { Name = "HOME", Value = "/tmp" } },
@@ -223,7 +226,8 @@ public sealed class ValidationGate : ComponentResource
                 Namespace = Probes.Namespace,
                 Labels = labels,
                 // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
-                Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint },
+                // lab.infra/image names the catalogue image (BuiltImages) whose pushed digest the container runs.
+                Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
             },
             Spec = new JobSpecArgs
             {

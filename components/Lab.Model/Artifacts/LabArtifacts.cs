@@ -17,6 +17,7 @@ public static class LabArtifacts
             .Concat(Monitoring.AlertRuleGroups.Artifacts(spec))
             .Concat(Monitoring.BlackboxProbes.Artifacts(spec))
             .Concat(Monitoring.LabDashboard.Artifacts())
+            .Concat(Images.LabImages.Artifacts(spec))
             .Concat(Validation.Collector.Artifacts(spec))
             .Concat(Slurm.SlurmObjects.Artifacts(spec))
             .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));

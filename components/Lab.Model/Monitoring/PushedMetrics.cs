@@ -36,10 +36,6 @@ public static class PushedMetrics
     /// <summary>The URL path of a group: PUT replaces every series of the group, POST only those of the same names.</summary>
     public static string GroupPath(string job) => $"/metrics/job/{job}";
 
-    /// <summary>The Pushgateway's pinned image in the lab's registry, or null where lab:validation.images does not name one.</summary>
-    public static string? Image(Spec.LabSpec spec) =>
-        spec.Validation.Images.TryGetValue(ImageKey, out var image) ? $"{spec.Validation.Registry}/{image}" : null;
-
     /// <summary>Unprivileged account of the Pushgateway's container (nobody).</summary>
     public const int RunAsUser = 65534;
 }

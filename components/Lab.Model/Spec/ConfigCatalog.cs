@@ -183,11 +183,19 @@ public static partial class ConfigCatalog
         new(ConfigKeys.Validation, Mapping, "The validation gate: Jobs measure the lab against its targets after every change they measure.") { Required = true },
         new("lab:validation.mode", Text, "What a shortfall does.") { Default = "enforce", Allowed = "enforce (the update fails), warn (reported only) or off (no Jobs)" },
         new("lab:validation.epoch", Whole, "Bumping it re-runs every probe.") { Default = "0", Min = 0, Max = ConfigReader.MaxGeneration, Example = "1" },
-        new("lab:validation.registry", Text, "The lab's registry mirror the gate pulls its images from (HOST[:PORT]).")
+        new("lab:validation.registry", Text, "The lab's registry: the program pushes its images there and every node pulls from it (HOST[:PORT]).")
             { Required = true, Pattern = P.RegistryHost, Allowed = "an IPv4 host must lie inside lab:subnet", Example = "192.168.50.20:5000" },
-        new("lab:validation.images", Mapping, "The probe images (and the blackbox exporter's), pinned by digest.") { Allowed = "required unless mode is off" },
-        new("lab:validation.images.<kind>", Text, "One probe image as REPOSITORY:TAG@sha256:DIGEST.")
-            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Probes.ImageKinds)}, each required", Example = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>" },
+        new("lab:validation.registryTls", Bool, "The registry speaks HTTPS with a certificate of the lab CA (lab:vault.caCert); false: plain HTTP.") { Default = "true" },
+        new("lab:validation.images", Mapping, "Your own images, pinned by digest, instead of the program's builds.") { Default = "every image built by the program" },
+        new("lab:validation.images.<kind>", Text, "One image as REPOSITORY:TAG@sha256:DIGEST; the program then checks it resolves and does not build it.")
+            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Images.LabImages.Names)}", Example = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>" },
+        new("lab:validation.build", Mapping, "What the program's image builds are pinned to (docs/images.md).") { Default = "the pins below" },
+        new("lab:validation.build.buildah", AptPin, "The buildah package the control node builds with.") { Default = Images.LabImages.DefaultPins.Buildah, Pattern = P.AptVersion },
+        new("lab:validation.build.debootstrap", AptPin, "The debootstrap package that makes the images' Ubuntu base from the nodes' archive.") { Default = Images.LabImages.DefaultPins.Debootstrap, Pattern = P.AptVersion },
+        new("lab:validation.build.gpuBurnCommit", Text, "The gpu-burn source commit the cuda image builds.") { Default = Images.LabImages.DefaultPins.GpuBurnCommit, Pattern = P.GitCommit },
+        new("lab:validation.build.cudaCompute", Whole, "The CUDA compute capability gpu-burn is built for (86: RTX A4000/A5500).")
+            { Default = Images.LabImages.DefaultPins.CudaCompute.ToString(CultureInfo.InvariantCulture), Min = 50, Max = 120 },
+        new("lab:validation.build.rapids", Text, "The cudf-cu12 release the rapids image installs.") { Default = Images.LabImages.DefaultPins.Rapids, Pattern = P.PythonRelease },
         new("lab:validation.inference", Mapping, "The inference server the gate times.") { Required = true },
         new("lab:validation.inference.endpoint", Url, "Its OpenAI-compatible base URL; the probe appends /chat/completions.")
             { Required = true, Allowed = "http(s), no credentials, query or fragment, not ending in /models or /chat/completions", Example = "http://192.168.50.11:8000/v1" },
@@ -211,10 +219,10 @@ public static partial class ConfigCatalog
         new("lab:slurm.loginKeys", Names, "Operators' SSH public keys for the login service (root in the jail).")
             { Allowed = "SSH public-key lines (ed25519 or ECDSA), never a private key", Example = "['ssh-ed25519 AAAA… operator@lab']" },
         new("lab:slurm.loginNodePort", Whole, "The NodePort of the login SSH service.") { Default = "30022", Min = 30000, Max = 32767 },
-        new("lab:slurm.workers", MappingList, "Per-node sizing of Slurm's workers.") { Default = "every GPU node, sized from its spec", Allowed = "each node once, GPU nodes only" },
+        new("lab:slurm.workers", MappingList, "The GPU nodes Slurm owns, with their workers' sizing; the others keep time-sliced GPUs for Kubernetes and the gate's GPU probes.") { Default = "every GPU node, sized from its spec", Allowed = "each node once, GPU nodes only" },
         new("lab:slurm.workers[].node", Text, "The node of lab:nodes the worker runs on.") { Required = true, Allowed = "a GPU node of lab:nodes", Example = "gemini-1" },
-        new("lab:slurm.workers[].cpus", Whole, "CPU the worker requests.") { Min = 1, Max = 4096, Allowed = "within the node's cpus after the cluster's own requests", Example = "14" },
-        new("lab:slurm.workers[].memoryGb", Whole, "Memory in GB the worker requests.") { Min = 1, Max = 65536, Allowed = "within the node's memoryGb after the cluster's own requests", Example = "96" },
+        new("lab:slurm.workers[].cpus", Whole, "CPU the worker requests.") { Default = "what the node has left", Min = 1, Max = 4096, Allowed = "within the node's cpus after the cluster's own requests", Example = "14" },
+        new("lab:slurm.workers[].memoryGb", Whole, "Memory in GB the worker requests.") { Default = "what the node has left", Min = 1, Max = 65536, Allowed = "within the node's memoryGb after the cluster's own requests", Example = "96" },
         new("lab:slurm.workers[].gpus", Whole, "Whole GPUs the worker holds.") { Default = "the node's gpu.count", Min = 1, Max = 64, Allowed = "at most the node's gpu.count" },
         new("lab:slurm.images", Mapping, "Soperator's images pinned by digest, instead of upstream's tags.") { Default = "upstream's tags at the pinned chart version" },
         new("lab:slurm.images.<kind>", Text, "One Slurm image as REPOSITORY:TAG@sha256:DIGEST.")

@@ -20,6 +20,8 @@ public static class ConfigPatterns
     public const string PromDuration = @"\A((\d+)(ms|s|m|h|d|w|y))+\z";
     public const string RegistryHost = @"\A[a-z0-9][a-z0-9.-]{0,252}(:\d{1,5})?\z";
     public const string ModelName = @"\A[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}\z";
+    public const string GitCommit = @"\A[0-9a-f]{40}\z";
+    public const string PythonRelease = @"\A[0-9]{1,4}(\.[0-9]{1,4}){1,3}\z";
     public const string PinnedImage = @"\A[a-z0-9][a-z0-9._/-]{0,200}:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}@sha256:[0-9a-f]{64}\z";
     public const string SecretName = @"\A[a-z0-9][a-z0-9_/-]{0,127}\z";
     public const string FieldName = @"\A[A-Za-z_][A-Za-z0-9_]{0,63}\z";

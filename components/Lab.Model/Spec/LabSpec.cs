@@ -191,8 +191,21 @@ public sealed record InferenceSpec(string Endpoint, string Model)
     public string ChatCompletionsUrl => $"{Endpoint}/chat/completions";
 }
 
-/// <summary>The validation gate: images from the lab's registry mirror, the inference server, and the targets.</summary>
+/// <summary>
+/// What the lab's images are built from beyond the nodes' pinned Ubuntu archive (lab:validation.build): the
+/// build tools on the control node and the pinned sources (Lab.Model/Images).
+/// </summary>
+/// <param name="Buildah">apt version of buildah on the control node.</param>
+/// <param name="Debootstrap">apt version of debootstrap, which makes the images' Ubuntu base from the pinned archive.</param>
+/// <param name="GpuBurnCommit">The wilicc/gpu-burn commit the GPU image builds (40 hex digits).</param>
+/// <param name="CudaCompute">The compute capability gpu_burn's kernel is compiled for (86: the lab's Ampere GPUs).</param>
+/// <param name="Rapids">The cudf-cu12 release the RAPIDS image installs.</param>
+public sealed record ImageBuildPins(string Buildah, string Debootstrap, string GpuBurnCommit, int CudaCompute, string Rapids);
+
+/// <summary>The validation gate: images from the lab's registry, the inference server, and the targets.</summary>
 /// <param name="Epoch">Bumping it re-runs every probe.</param>
+/// <param name="Images">Images the operator pinned by digest (lab:validation.images): the program builds every other one.</param>
+/// <param name="RegistryTls">The registry serves HTTPS with a certificate of the lab CA (lab:vault.caCert); false: plain HTTP.</param>
 /// <param name="Drill">Opt in to the node-failure drill (it stops a worker's kubelet for a minute).</param>
 public sealed record ValidationSpec(
     GateMode Mode,
@@ -202,7 +215,9 @@ public sealed record ValidationSpec(
     InferenceSpec Inference,
     string NfsExport,
     bool Drill,
-    ValidationTargets Targets);
+    ValidationTargets Targets,
+    bool RegistryTls,
+    ImageBuildPins Build);
 
 /// <summary>One Slurm worker (a NodeSet) on one GPU node: what its slurmd pod requests.</summary>
 public sealed record SlurmWorkerSpec(string Node, int Cpus, int MemoryGb, int Gpus);

@@ -72,9 +72,10 @@ public static partial class LabSpecLoader
             }
             return null;
         }
+        // A workers list names the nodes Slurm owns (the others keep time-sliced GPUs for Kubernetes and the gate's
+        // GPU probes); without one, every GPU node serves Slurm with a worker sized to what the node has left.
         var listed = workers.Value;
-        // Unlisted GPU nodes get a worker sized to what their node has left.
-        var all = slurmNodes.Select(n => listed.FirstOrDefault(w => w.Node == n.Name) ?? SlurmSizing.DefaultWorker(n)).ToImmutableArray();
+        var all = s.TryGetProperty("workers", out _) ? listed : [.. slurmNodes.Select(SlurmSizing.DefaultWorker)];
         var spec = new SlurmSpec(jail, size.Value, keys.Value, nodePort.Value, all, images);
         foreach (var worker in all)
         {
@@ -137,6 +138,8 @@ public static partial class LabSpecLoader
         {
             return null;
         }
+        // A node refused above is missing from NODES: naming it here is no second mistake.
+        var nodesRead = !r.Errors.Any(e => e.Key == ConfigKeys.Nodes || e.Key.StartsWith(ConfigKeys.Nodes + "[", StringComparison.Ordinal));
         var (workers, allRead) = r.Mappings(list, $"{key}.workers", SlurmWorkerExample, (item, at) =>
         {
             r.RejectUnknown(item, at, SlurmWorkerFields);
@@ -144,11 +147,16 @@ public static partial class LabSpecLoader
             var node = nodes.FirstOrDefault(n => n.Name == name);
             if (name is not null && node is null)
             {
-                r.Error($"{at}.node", $"'{ConfigText.Shorten(name)}' is not a node of lab:nodes.", $"name one of: {string.Join(", ", nodes.Select(n => n.Name))}.");
+                if (nodesRead)
+                {
+                    r.Error($"{at}.node", $"'{ConfigText.Shorten(name)}' is not a node of lab:nodes.", $"name one of: {string.Join(", ", nodes.Select(n => n.Name))}.");
+                }
                 return null;
             }
-            var cpus = r.Int(item, at, "cpus", null, 1, 4096, "14");
-            var memory = r.Int(item, at, "memoryGb", null, 1, 65536, "96");
+            // Unset sizes take what the node has left (its cpus need reading first: a node without them is reported above).
+            var sized = node?.Cpus is null ? null : SlurmSizing.DefaultWorker(node);
+            var cpus = r.Int(item, at, "cpus", sized?.Cpus, 1, 4096, "14");
+            var memory = r.Int(item, at, "memoryGb", sized?.MemoryGb, 1, 65536, "96");
             var gpus = r.Int(item, at, "gpus", node?.Gpu.Count, 1, 64, "1");
             if (node is not null && gpus > node.Gpu.Count)
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lab.Model.Monitoring;
+using Lab.Model.Images;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Spec;
@@ -10,10 +11,9 @@ namespace Lab.Model.Spec;
 public static partial class LabSpecLoader
 {
     private static IReadOnlyList<string> ValidationFields => ConfigCatalog.Fields("lab:validation");
+    private static IReadOnlyList<string> BuildFields => ConfigCatalog.Fields("lab:validation.build");
     /// <summary>The keys of lab:validation.targets: the gate's `check` label values on the Pushgateway (contract 3).</summary>
     public static IReadOnlyList<string> TargetFields => ConfigCatalog.Fields("lab:validation.targets");
-    /// <summary>The images a gate that runs needs: the probes' and the Pushgateway's, which publishes the gate's verdicts.</summary>
-    private static readonly string[] GateImageKeys = [.. Probes.ImageKinds, PushedMetrics.ImageKey];
 
     private static ValidationSpec? ReadValidation(ConfigReader r, string? raw, Ipv4Network? subnet, NasSpec? nas)
     {
@@ -51,27 +51,29 @@ public static partial class LabSpecLoader
                 registry = null;
             }
         }
-        // A gate that is off runs no Job: its images may wait until their digests are known. The cluster's own
-        // images (the blackbox exporter) are optional: without one, its part is not deployed.
+        var registryTls = r.Bool(v, key, "registryTls");
+        // The program builds every image the operator did not pin here; a pinned one must carry its digest.
         var images = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        var gateRuns = mode != GateMode.Off;
-        if ((gateRuns || v.TryGetProperty("images", out _)) && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{cuda: {ImageExample}, tools: …, rapids: …, pushgateway: …}}") is { } list)
+        var imagesValid = true;
+        if (v.TryGetProperty("images", out _) && r.Child(v, key, "images", JsonValueKind.Object, $"images: {{tools: {ImageExample}}}") is { } list)
         {
-            r.RejectUnknown(list, $"{key}.images", [.. GateImageKeys, .. ClusterImageKinds]);
-            foreach (var kind in GateImageKeys.Concat(ClusterImageKinds))
+            r.RejectUnknown(list, $"{key}.images", LabImages.Names);
+            foreach (var name in LabImages.Names)
             {
-                var image = r.String(list, $"{key}.images", kind, $"'{ImageExample}'", required: gateRuns && GateImageKeys.Contains(kind));
+                var image = r.String(list, $"{key}.images", name, $"'{ImageExample}'", required: false);
                 if (image is not null && !PinnedImage().IsMatch(image))
                 {
-                    r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
-                        $"read the digest from the lab's registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{registry ?? "REGISTRY"}/REPOSITORY:TAG, then {r.SetPathFix($"{key}.images.{kind}", $"'{ImageExample}'")}");
+                    r.Error($"{key}.images.{name}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and these images run the gate's Jobs, the drill's privileged one included.",
+                        $"read the digest from the lab's registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{registry ?? "REGISTRY"}/REPOSITORY:TAG, then {r.SetPathFix($"{key}.images.{name}", $"'{ImageExample}'")} (or remove it: the program then builds the image).");
+                    imagesValid = false;
                 }
                 else if (image is not null)
                 {
-                    images[kind] = image;
+                    images[name] = image;
                 }
             }
         }
+        var build = ReadBuild(r, v, key);
         var inference = ReadInference(r, v, key);
         var nfsExport = r.String(v, key, "nfsExport", "results");
         if (nfsExport is not null && nas is not null && nas.Exports.All(e => e.Name != nfsExport))
@@ -86,9 +88,44 @@ public static partial class LabSpecLoader
         }
         var drill = r.Bool(v, key, "drill");
         var targets = ReadTargets(r, v, key);
-        return mode is null || epoch is null || registry is null || (gateRuns && !GateImageKeys.All(images.ContainsKey)) || inference is null || nfsExport is null || drill is null || targets is null
+        return mode is null || epoch is null || registry is null || registryTls is null || !imagesValid || build is null || inference is null || nfsExport is null || drill is null || targets is null
             ? null
-            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets);
+            : new ValidationSpec(mode.Value, epoch.Value, registry, images.ToImmutable(), inference, nfsExport, drill.Value, targets, registryTls.Value, build);
+    }
+
+    /// <summary>lab:validation.build: every field has a default, so the key is optional; what is set is validated.</summary>
+    private static ImageBuildPins? ReadBuild(ConfigReader r, JsonElement v, string key)
+    {
+        var defaults = LabImages.DefaultPins;
+        if (!v.TryGetProperty("build", out _))
+        {
+            return defaults;
+        }
+        const string example = "build: {buildah: 1.33.7+ds1-1, debootstrap: 1.0.134ubuntu1, gpuBurnCommit: COMMIT, cudaCompute: 86, rapids: 26.10.2}";
+        if (r.Child(v, key, "build", JsonValueKind.Object, example) is not { } b)
+        {
+            return null;
+        }
+        var at = $"{key}.build";
+        r.RejectUnknown(b, at, BuildFields);
+        string? Pinned(string field, string fallback, Regex form, string what)
+        {
+            var value = r.String(b, at, field, fallback, required: false) ?? fallback;
+            if (!form.IsMatch(value))
+            {
+                r.Error($"{at}.{field}", $"'{ConfigText.Shorten(value)}' is not {what}.", r.SetPathFix($"{at}.{field}", fallback));
+                return null;
+            }
+            return value;
+        }
+        var buildah = Pinned("buildah", defaults.Buildah, AptVersion(), "an apt version");
+        var debootstrap = Pinned("debootstrap", defaults.Debootstrap, AptVersion(), "an apt version");
+        var commit = Pinned("gpuBurnCommit", defaults.GpuBurnCommit, GitCommit(), "a full git commit hash (40 lowercase hex digits): a branch or tag can move");
+        var compute = r.Int(b, at, "cudaCompute");
+        var rapids = Pinned("rapids", defaults.Rapids, PythonRelease(), "a cudf-cu12 release (e.g. 26.10.2)");
+        return buildah is null || debootstrap is null || commit is null || compute is null || rapids is null
+            ? null
+            : new ImageBuildPins(buildah, debootstrap, commit, compute.Value, rapids);
     }
 
     private static InferenceSpec? ReadInference(ConfigReader r, JsonElement v, string key)
@@ -156,10 +193,9 @@ public static partial class LabSpecLoader
     }
 
     [GeneratedRegex(ConfigPatterns.RegistryHost)] private static partial Regex RegistryHost();
+    [GeneratedRegex(ConfigPatterns.GitCommit)] private static partial Regex GitCommit();
+    [GeneratedRegex(ConfigPatterns.PythonRelease)] private static partial Regex PythonRelease();
     [GeneratedRegex(ConfigPatterns.ModelName)] private static partial Regex ModelName();
-    /// <summary>Images of the lab's cluster parts, besides the gate's: fed from lab:validation.images until the lab builds them (contract 2).</summary>
-    private static readonly string[] ClusterImageKinds = [Monitoring.BlackboxProbes.ImageKey];
-
     private const string ImageExample = "lab/gpu-burn:cuda12.6.3@sha256:<64 hex digits>";
     [GeneratedRegex(ConfigPatterns.PinnedImage)] private static partial Regex PinnedImage();
 }

@@ -72,8 +72,9 @@ public static partial class LabSpecLoader
                 r.SetPathFix($"{ConfigKeys.Versions}.osPackages.nfs-common", "1:2.6.4-3ubuntu5.1"));
         }
 
-        // The NFS probe measures the control node's own automount of the export: the node must mount it.
-        if (validation is { Mode: not GateMode.Off } && nodes.Select((n, i) => (Node: n, Index: i)).FirstOrDefault(x => x.Node.Role == NodeRole.Control) is { Node: { } control } at
+        // The NFS probe measures the control node's own automount of the export: the node must mount it
+        // (its mounts are known only with the NAS's exports).
+        if (validation is { Mode: not GateMode.Off } && nas is not null && nodes.Select((n, i) => (Node: n, Index: i)).FirstOrDefault(x => x.Node.Role == NodeRole.Control) is { Node: { } control } at
             && !control.Mounts.Contains(validation.NfsExport))
         {
             r.Error($"{ConfigKeys.Nodes}[{at.Index}].mounts", $"does not include '{validation.NfsExport}', the export the gate's NFS probe measures on the control node (lab:validation.nfsExport).",

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Lab.Model.Cluster;
+using Lab.Model.Images;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
@@ -39,13 +40,14 @@ public enum HostAccess
 /// One validation Job: where it runs, what it needs, the script it runs, and the checks it reports.
 /// Its name carries a fingerprint of what it measures, so it runs again only when that changes.
 /// </summary>
+/// <param name="ImageName">The image it runs, by its name in the lab's catalogue (LabImages): the component resolves it to REPOSITORY@sha256:DIGEST.</param>
 /// <param name="Stage">Jobs run stage by stage; the Jobs of one stage share no GPU and no link (see <see cref="Probes.For"/>).</param>
 /// <param name="Node">The node its pod is pinned to: pod GC deletes the pods of a node that left the cluster, so no probe floats.</param>
 /// <param name="NfsMountPoint">The node's own automount point of the export the probe measures (a hostPath), or null.</param>
 public sealed record Probe(
     string Name,
     string Fingerprint,
-    string Image,
+    string ImageName,
     string Node,
     int Stage,
     bool Gpu,
@@ -72,7 +74,6 @@ public sealed record Probe(
 public static class Probes
 {
     public const string Namespace = "lab-validation";
-    public static readonly string[] ImageKinds = ["cuda", "tools", "rapids"];
 
     /// <summary>
     /// The lab's probe account: every unprivileged probe runs as it, and it owns the NFS probe directory
@@ -129,7 +130,9 @@ public static class Probes
         // GPUs Slurm owns are whole and held by its worker: Kubernetes probes measure only the time-sliced nodes (issue 23).
         var gpuNodes = spec.Nodes.Where(n => n.Gpu.Count > 0 && spec.Slurm?.Serves(n.Name) != true).ToList();
         var probes = new List<Probe>();
-        string Image(string kind) => $"{v.Registry}/{v.Images[kind]}";
+        var images = LabImages.Sources(spec).ToDictionary(s => s.Name, s => s.Identity);
+        // A probe's fingerprint carries what its image is made of: a rebuilt or re-pinned image runs it again.
+        string Image(string name) => images[name];
         string Fingerprint(string script, params object[] measured) =>
             Sha256(string.Join("\n", measured.Select(m => Convert.ToString(m, CultureInfo.InvariantCulture)).Prepend(v.Epoch.ToString(CultureInfo.InvariantCulture)).Append(script)));
         string NodeState(NodeSpec n) => string.Join("|", n.Name, n.Rebuild, spec.Versions.NvidiaDriver, spec.Versions.ContainerToolkit, spec.Cluster.Channel);
@@ -138,7 +141,7 @@ public static class Probes
         {
             var check = new Check($"gpu_utilization:{node.Name}", "gpuUtilization", "%", t.GpuUtilizationPercent, AtLeast: true, PhysicalMax: 100);
             var script = GpuUtilization(GpuLoad, check);
-            probes.Add(new Probe($"gpu-util-{node.Name}", Fingerprint(script, NodeState(node), Image("cuda")), Image("cuda"), node.Name, (int)Stages.GpuUtilization,
+            probes.Add(new Probe($"gpu-util-{node.Name}", Fingerprint(script, NodeState(node), Image("cuda")), "cuda", node.Name, (int)Stages.GpuUtilization,
                 Gpu: true, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 600, script, [check]));
         }
 
@@ -147,7 +150,7 @@ public static class Probes
             var node = gpuNodes.FirstOrDefault(n => n.Role == NodeRole.Control) ?? gpuNodes[0];
             var check = new Check("rapids_speedup", "rapidsSpeedup", "x", t.RapidsSpeedup, AtLeast: true, PhysicalMax: 100_000);
             var script = RapidsSpeedup(check);
-            probes.Add(new Probe("rapids-speedup", Fingerprint(script, NodeState(node), Image("rapids")), Image("rapids"), node.Name, (int)Stages.Rapids,
+            probes.Add(new Probe("rapids-speedup", Fingerprint(script, NodeState(node), Image("rapids")), "rapids", node.Name, (int)Stages.Rapids,
                 Gpu: true, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 1200, script, [check]));
         }
 
@@ -155,7 +158,7 @@ public static class Probes
         var load = InferenceLoad.For(t.InferenceP95Ms);
         var inference = InferenceLatency(v.Inference, load, p95);
         var server = InferenceNode(spec);
-        probes.Add(new Probe("inference-p95", Fingerprint(inference, NodeState(server), Image("tools")), Image("tools"), server.Name, (int)Stages.Inference,
+        probes.Add(new Probe("inference-p95", Fingerprint(inference, NodeState(server), Image("tools")), "tools", server.Name, (int)Stages.Inference,
             Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: load.DeadlineSeconds, inference, [p95]));
 
         var workers = spec.Workers.ToList();
@@ -166,13 +169,13 @@ public static class Probes
             var state = string.Join("|", spec.Nodes.Select(n => $"{n.Name}:{n.Rebuild}").Append(network));
             // Clients queue for the one server: every client may wait for all the others' tests.
             var deadline = 120 + workers.Count * (BandwidthTest.Seconds + 30) + BandwidthTest.Attempts * BandwidthTest.RetrySeconds;
-            probes.Add(new Probe("iperf3-server", Fingerprint(iperf, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Bandwidth,
+            probes.Add(new Probe("iperf3-server", Fingerprint(iperf, state, Image("tools")), "tools", control.Name, (int)Stages.Bandwidth,
                 Gpu: false, HostAccess.Network, NfsMountPoint: null, NeedsNodeReader: false, deadline, iperf, []));
             foreach (var worker in workers)
             {
                 var check = new Check($"bandwidth:{worker.Name}", "bandwidth", "Gbit/s", t.BandwidthGbits, AtLeast: true, PhysicalMax: 400);
                 var client = BandwidthClient(control.Host.ToString(), IperfPort, BandwidthTest, check);
-                probes.Add(new Probe($"bandwidth-{worker.Name}", Fingerprint(client, state, Image("tools")), Image("tools"), worker.Name, (int)Stages.Bandwidth,
+                probes.Add(new Probe($"bandwidth-{worker.Name}", Fingerprint(client, state, Image("tools")), "tools", worker.Name, (int)Stages.Bandwidth,
                     Gpu: false, HostAccess.Network, NfsMountPoint: null, NeedsNodeReader: false, deadline, client, [check]));
             }
         }
@@ -181,7 +184,7 @@ public static class Probes
         var read = new Check("nfs_read", "nfsRead", "MB/s", t.NfsReadMBs, AtLeast: true, PhysicalMax: 100_000);
         var write = new Check("nfs_write", "nfsWrite", "MB/s", t.NfsWriteMBs, AtLeast: true, PhysicalMax: 100_000);
         var nfs = NfsThroughput($"{NfsMountPath}/{NfsProbeDirectory}", NfsSizeMib, read, write);
-        probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), Image("tools"), control.Name,
+        probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), "tools", control.Name,
             (int)Stages.Nfs, Gpu: false, HostAccess.None, NfsMountPoint: export.MountPoint, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
 
         if (v.Drill && workers.Count > 0)
@@ -192,11 +195,11 @@ public static class Probes
             var state = string.Join("|", NodeState(target), timings);
             var stop = DrillStop(DrillTimings);
             var stopJob = $"drill-stop-{target.Name}";
-            var stopProbe = new Probe(stopJob, Fingerprint(stop, state, Image("tools")), Image("tools"), target.Name, (int)Stages.Drill,
+            var stopProbe = new Probe(stopJob, Fingerprint(stop, state, Image("tools")), "tools", target.Name, (int)Stages.Drill,
                 Gpu: false, HostAccess.PrivilegedPid, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 600, stop, []);
             var watch = DrillWatch(target.Name, stopProbe.JobName, DrillTimings, check);
             probes.Add(stopProbe);
-            probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), Image("tools"), control.Name, (int)Stages.Drill,
+            probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), "tools", control.Name, (int)Stages.Drill,
                 Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
         }
         return [.. probes.OrderBy(p => p.Stage)];
