@@ -150,6 +150,14 @@ public class LabSpecLoaderTests
     }
 
     [Fact]
+    public void Root_as_the_ssh_user_is_refused_with_the_reboot_window_as_the_reason()
+    {
+        var error = Single(Repo.ProdConfig().Edit(ConfigKeys.Ssh, s => s["user"] = "root").Errors(), "lab:ssh.user");
+        Assert.Contains("pam_nologin", error.Problem);
+        Assert.Contains("pulumi config set --path 'lab:ssh.user' labops", error.Fix);
+    }
+
+    [Fact]
     public void Key_auth_without_the_key_secret_gives_the_exact_command()
     {
         var errors = Repo.ProdConfig().Edit(ConfigKeys.Ssh, s => s["auth"] = "key").Errors();

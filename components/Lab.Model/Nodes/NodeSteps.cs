@@ -85,7 +85,7 @@ public static class NodeSteps
             "pinned NVIDIA driver and container toolkit, identical on every node",
             new NvidiaData(ToolkitRepository, v.NvidiaRepositoryKey, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
                 v.DriverRelease, v.ContainerToolkit),
-            "Nodes/nvidia.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
+            "Nodes/nvidia.sh", ShellHelper.PinnedKey, ShellHelper.AptPin, ShellHelper.WriteFile);
     }
 
     /// <param name="DriverRelease">The driver the kernel must have loaded, e.g. 580.95.05.</param>

@@ -58,6 +58,8 @@ public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode Ho
 /// <param name="OsPackages">apt package name → pinned version.</param>
 /// <param name="AptSnapshot">Ubuntu snapshot service ID (YYYYMMDDTHHMMSSZ) the Ubuntu archive is read at; null where a mirror is used.</param>
 /// <param name="AptMirror">The lab's own mirror of the Ubuntu archive (URL); null where the snapshot is used.</param>
+/// <param name="NvidiaRepositoryKey">Fingerprint of the key NVIDIA's container toolkit repository must be signed with.</param>
+/// <param name="HashicorpRepositoryKey">Fingerprint of the key HashiCorp's apt repository (the vault package) must be signed with.</param>
 public sealed record PinnedVersions(
     string Ubuntu,
     string NvidiaDriver,
@@ -65,7 +67,8 @@ public sealed record PinnedVersions(
     ImmutableSortedDictionary<string, string> OsPackages,
     string? AptSnapshot = null,
     string? AptMirror = null,
-    string NvidiaRepositoryKey = Nodes.NodeSteps.ToolkitKeyFingerprint)
+    string NvidiaRepositoryKey = Nodes.NodeSteps.ToolkitKeyFingerprint,
+    string HashicorpRepositoryKey = Vault.VaultAgent.RepositoryKeyFingerprint)
 {
     /// <summary>Driver branch, e.g. "580" (selects the nvidia-driver-580-open package).</summary>
     public string DriverBranch => NvidiaDriver.Split('.')[0];

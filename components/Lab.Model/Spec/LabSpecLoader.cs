@@ -14,7 +14,7 @@ public static partial class LabSpecLoader
     private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts", "hostKey"];
     private static readonly string[] GpuFields = ["model", "count"];
     private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys"];
-    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror", "nvidiaRepositoryKey"];
+    private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror", "nvidiaRepositoryKey", "hashicorpRepositoryKey"];
     private static readonly string[] NasFields = ["name", "host", "model", "exports", "hostKey"];
     private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
     private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
@@ -138,6 +138,13 @@ public static partial class LabSpecLoader
         {
             r.Error($"{key}.user", $"'{ConfigText.Shorten(user)}' is not a valid login name.", r.SetPathFix($"{key}.user", "labops"));
         }
+        else if (user == "root")
+        {
+            // driver-reboot schedules the reboot a minute ahead and relies on pam_nologin to hold off the next login
+            // until the new boot; pam_nologin never refuses root, so driver-loaded would check the old boot and fail.
+            r.Error($"{key}.user", "is root, whom pam_nologin lets in during the minute before the driver reboot: driver-loaded would log in to the old boot and fail.",
+                $"use an unprivileged user with passwordless sudo (the steps run sudo -n): {r.SetPathFix($"{key}.user", "labops")}");
+        }
         var port = r.Int(ssh, key, "port", 22, 1, 65535, "22");
         var authText = r.String(ssh, key, "auth", "agent", required: false) ?? "agent";
         SshAuth? auth = authText switch { "agent" => SshAuth.Agent, "key" => SshAuth.Key, _ => null };
@@ -192,16 +199,24 @@ public static partial class LabSpecLoader
             }
         }
         var (snapshot, mirror, sourceOk) = ReadAptSource(r, v, key, subnet);
-        // NVIDIA rotates its repository key now and then: the fingerprint is pinned like a version.
-        var repositoryKey = r.String(v, key, "nvidiaRepositoryKey", Nodes.NodeSteps.ToolkitKeyFingerprint, required: false) ?? Nodes.NodeSteps.ToolkitKeyFingerprint;
-        if (!KeyFingerprint().IsMatch(repositoryKey))
+        // Vendors rotate their repository keys now and then: each fingerprint is pinned like a version.
+        var nvidiaKey = RepositoryKey(r, v, key, "nvidiaRepositoryKey", "NVIDIA", Nodes.NodeSteps.ToolkitKeyFingerprint);
+        var hashicorpKey = RepositoryKey(r, v, key, "hashicorpRepositoryKey", "HashiCorp", Vault.VaultAgent.RepositoryKeyFingerprint);
+        return ubuntu is null || driver is null || toolkit is null || !sourceOk || nvidiaKey is null || hashicorpKey is null ? null
+            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror, nvidiaKey, hashicorpKey);
+    }
+
+    /// <summary>The fingerprint a vendor's repository key must have: the vendor's current key unless the stack pins another.</summary>
+    private static string? RepositoryKey(ConfigReader r, JsonElement v, string key, string field, string vendor, string current)
+    {
+        var fingerprint = r.String(v, key, field, current, required: false) ?? current;
+        if (!KeyFingerprint().IsMatch(fingerprint))
         {
-            r.Error($"{key}.nvidiaRepositoryKey", $"'{ConfigText.Shorten(repositoryKey)}' is not an OpenPGP key fingerprint (40 hex digits, upper case, no spaces).",
-                $"leave it out for NVIDIA's current key {Nodes.NodeSteps.ToolkitKeyFingerprint}, or copy the fingerprint gpg --show-keys prints for the new key.");
-            repositoryKey = null;
+            r.Error($"{key}.{field}", $"'{ConfigText.Shorten(fingerprint)}' is not an OpenPGP key fingerprint (40 hex digits, upper case, no spaces).",
+                $"leave it out for {vendor}'s current key {current}, or copy the fingerprint gpg --show-keys prints for the new key.");
+            return null;
         }
-        return ubuntu is null || driver is null || toolkit is null || !sourceOk || repositoryKey is null ? null
-            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror, repositoryKey);
+        return fingerprint;
     }
 
     /// <summary>
