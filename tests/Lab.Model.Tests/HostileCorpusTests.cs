@@ -92,6 +92,10 @@ public class HostileCorpusTests
         new("vault secret name: traversal", "- name: ngc\n        fields", "- name: ../ngc\n        fields", "lab:vault.secrets[0].name"),
         new("agent file: escapes /var/run/secrets", "path: /var/run/secrets/ngc-api-key", "path: /var/run/secrets/../../etc/shadow", "lab:vault.agentFiles[0].path"),
         new("ca cert: relative", "caCert: /usr/local/share/ca-certificates/ai-lab-ca.crt", "caCert: ai-lab-ca.crt", "lab:vault.caCert"),
+        new("ca: command substitution", "ca: collect", $"ca: \"{Pwn}\"", "lab:vault.ca"),
+        new("ca: a certificate with a shell tail", "ca: collect", $"ca: \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n{Pwn}\"", "lab:vault.ca"),
+        new("ca: a list", "ca: collect", "ca: [collect]", "lab:vault.ca"),
+        new("ca cert: outside the trust store", "caCert: /usr/local/share/ca-certificates/ai-lab-ca.crt", "caCert: /etc/ssl/private/lab.pem", "lab:vault.caCert"),
         new("rotation: past the bound", "rotation: 0", "rotation: 1000001", "lab:vault.rotation"),
         new("token ttl: shell", "tokenTtl: 24h", $"tokenTtl: \"24h{Pwn}\"", "lab:vault.roles[0].tokenTtl"),
         // YAML itself

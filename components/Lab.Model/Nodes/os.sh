@@ -38,6 +38,14 @@ fi
     "Components: main restricted universe multiverse" "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg" "${snapshot[@]}"
 } | write_file /etc/apt/sources.list.d/ubuntu.sources 0644
 
+# The lab CA (every node's trust for lab TLS: vault-agent's ca_cert, the registry), in the system trust store.
+trusted_before=$(sha256sum "$ca_cert" 2>/dev/null || true)
+lab_ca "$ca_cert" "$ca_pem" "$vault_endpoint"
+if [ "$(sha256sum "$ca_cert")" != "$trusted_before" ] || [ ! -e "/etc/ssl/certs/$(basename "$ca_cert" .crt).pem" ]; then
+  update-ca-certificates >/dev/null
+  echo "changed: system trust store" >&2
+fi
+
 apt_pin "${packages[@]}"
 systemctl enable --now chrony >/dev/null
 

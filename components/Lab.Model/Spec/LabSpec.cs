@@ -132,6 +132,8 @@ public sealed record VaultRoleSpec(
 
 /// <summary>The lab's Vault: AppRole auth, one KV v2 mount, roles, and what vault-agent writes on the nodes.</summary>
 /// <param name="Rotation">Rotation epoch: bumping it re-issues every node's secret-id.</param>
+/// <param name="CaCert">Where the lab CA lives on every node (under /usr/local/share/ca-certificates, in the system trust store).</param>
+/// <param name="Ca">The lab CA from the stack; null while lab:vault.ca is collect (each node takes the CA Vault presents, on first use).</param>
 public sealed record VaultSpec(
     string Address,
     string CaCert,
@@ -142,7 +144,8 @@ public sealed record VaultSpec(
     string NodeRole,
     ImmutableArray<KvSecretSpec> Secrets,
     ImmutableArray<AgentFileSpec> AgentFiles,
-    ImmutableArray<VaultRoleSpec> Roles)
+    ImmutableArray<VaultRoleSpec> Roles,
+    LabCa? Ca = null)
 {
     public VaultRoleSpec Role(string name) => Roles.Single(r => r.Name == name);
 }
