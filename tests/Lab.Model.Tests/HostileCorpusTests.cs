@@ -33,6 +33,8 @@ public class HostileCorpusTests
         // SSH
         new("ssh user: shell", "user: labops", "user: \"labops; touch /tmp/lab-pwned\"", "lab:ssh.user"),
         new("ssh user: root, let in before the driver reboot", "user: labops", "user: root", "lab:ssh.user"),
+        new("ssh boot timeout: shell", "auth: agent", $"auth: agent\n    bootTimeout: \"15m{Pwn}\"", "lab:ssh.bootTimeout"),
+        new("ssh boot timeout: a week", "auth: agent", "auth: agent\n    bootTimeout: 168h", "lab:ssh.bootTimeout"),
         new("ssh port: overflow", "port: 22", "port: 99999999999999999999", "lab:ssh.port"),
         new("ssh port: wrong type", "port: 22", "port: [22]", "lab:ssh.port"),
         // Versions

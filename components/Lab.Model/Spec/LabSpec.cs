@@ -50,7 +50,12 @@ public sealed record NodeSpec(
     ImmutableArray<string> Mounts,
     HostKey? HostKey = null);
 
-public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode HostKeys = HostKeyMode.Pinned);
+/// <param name="BootTimeoutSeconds">How long a step that waits for a boot (ready, driver-loaded) keeps dialling: a deadline, whatever the dial backoff.</param>
+public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode HostKeys = HostKeyMode.Pinned, int BootTimeoutSeconds = SshSpec.DefaultBootTimeoutSeconds)
+{
+    /// <summary>15 minutes: a workstation's POST, a driver's DKMS build at boot and a slow disk check fit inside.</summary>
+    public const int DefaultBootTimeoutSeconds = 900;
+}
 
 /// <summary>The one software set every node runs (seed 000: "bit-level reproducibility").</summary>
 /// <param name="NvidiaDriver">apt version of nvidia-driver-BRANCH-open, e.g. 580.95.05-0ubuntu0.24.04.2.</param>

@@ -13,7 +13,7 @@ public static partial class LabSpecLoader
 {
     private static readonly string[] NodeFields = ["name", "host", "role", "cpu", "memoryGb", "gpu", "minFreeDiskGb", "rebuild", "mounts", "hostKey"];
     private static readonly string[] GpuFields = ["model", "count"];
-    private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys"];
+    private static readonly string[] SshFields = ["user", "port", "auth", "hostKeys", "bootTimeout"];
     private static readonly string[] VersionFields = ["ubuntu", "nvidiaDriver", "containerToolkit", "osPackages", "aptSnapshot", "aptMirror", "nvidiaRepositoryKey", "hashicorpRepositoryKey"];
     private static readonly string[] NasFields = ["name", "host", "model", "exports", "hostKey"];
     private static readonly string[] ExportFields = ["name", "path", "clients", "access", "rootSquash", "confirmNoRootSquash", "sync", "mountPoint"];
@@ -159,7 +159,17 @@ public static partial class LabSpecLoader
             r.Error($"{key}.hostKeys", $"'{ConfigText.Shorten(modeText)}' is not a host-key mode.",
                 "use 'pinned' (every machine's hostKey set and checked) or 'collect' (until scripts/host-keys FILE has recorded them).");
         }
-        return user is null || port is null || auth is null || hostKeys is null ? null : new SshSpec(user, port.Value, auth.Value, hostKeys.Value);
+        var bootTimeout = Seconds(r, ssh, key, "bootTimeout", "15m", fallback: SshSpec.DefaultBootTimeoutSeconds);
+        if (bootTimeout is < MinBootTimeout or > MaxBootTimeout)
+        {
+            r.Error($"{key}.bootTimeout", bootTimeout < MinBootTimeout
+                    ? $"{Text.Duration.Format(bootTimeout.Value)} is shorter than any workstation takes to reboot: driver-loaded would give up while the machine is still in POST."
+                    : $"{Text.Duration.Format(bootTimeout.Value)} would keep an update waiting for hours on a machine that is not coming back.",
+                $"use between 1m and 2h (default 15m): {r.SetPathFix($"{key}.bootTimeout", "15m")}");
+            bootTimeout = null;
+        }
+        return user is null || port is null || auth is null || hostKeys is null || bootTimeout is null ? null
+            : new SshSpec(user, port.Value, auth.Value, hostKeys.Value, bootTimeout.Value);
     }
 
     private static PinnedVersions? ReadVersions(ConfigReader r, string? raw, Ipv4Network? subnet)
@@ -560,6 +570,8 @@ public static partial class LabSpecLoader
         return value;
     }
 
+    private const int MinBootTimeout = 60;
+    private const int MaxBootTimeout = 2 * 3600;
     private static readonly DateTime AptSnapshotsBegin = new(2023, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     [GeneratedRegex(@"\Ahttps?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?\z")] private static partial Regex AptMirrorUrl();
     [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,39}\z")] private static partial Regex NodeName();
