@@ -70,6 +70,47 @@ public class AptSourceTests
         Assert.True(NodeSteps.Render(lab, lab.Nodes[0]).Select(s => s.Step).ToList() is var order && order.IndexOf("os") < order.IndexOf("nvidia"));
     }
 
+    /// <summary>The apt sources the os step writes, from its rendered script run in bash: one stanza per paragraph.</summary>
+    private static List<string> Sources(LabSpec lab)
+    {
+        var os = NodeSteps.Os(lab, lab.Nodes[0]).Text;
+        var begin = os.IndexOf("codename=$(sed", StringComparison.Ordinal);
+        var end = os.IndexOf("} | write_file /etc/apt/sources.list.d/ubuntu.sources 0644", StringComparison.Ordinal);
+        Assert.True(begin > 0 && end > begin, "the os step no longer writes ubuntu.sources where this test reads it");
+        var data = string.Join("\n", Lab.Model.Text.ScriptData.Read(os).Where(v => v.Name.StartsWith("apt_", StringComparison.Ordinal))
+            .Select(v => $"{v.Name}={Lab.Model.Text.Shell.Quote(v.Display)}"));
+        var script = Path.Combine(Path.GetTempPath(), $"lab-sources-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(script, $"set -euo pipefail\n{data}\n{os[begin..end]}}}\n");
+        try
+        {
+            var (code, output) = Tools.Run("bash", [script]);
+            Assert.True(code == 0, output);
+            return [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [Fact]
+    public void Every_pocket_is_read_at_the_snapshot_and_security_fixes_also_live()
+    {
+        var stanzas = Sources(Repo.Prod());
+        Assert.Equal(2, stanzas.Count);
+        // The pins stay installable: every pocket, -security included, at the snapshot.
+        Assert.Contains("URIs: http://archive.ubuntu.com/ubuntu/", stanzas[0]);
+        Assert.Matches(@"Suites: \w+ \w+-updates \w+-backports \w+-security\n", stanzas[0]);
+        Assert.Contains("Snapshot: 20251201T000000Z", stanzas[0]);
+        // Security fixes for everything the lab does not pin: the live pocket, with no snapshot.
+        Assert.Contains("URIs: http://security.ubuntu.com/ubuntu/", stanzas[1]);
+        Assert.Matches(@"Suites: \w+-security\n", stanzas[1]);
+        Assert.DoesNotContain("Snapshot:", stanzas[1]);
+
+        var mirrored = Sources(Versions(v => { v.Remove("aptSnapshot"); v["aptMirror"] = "http://192.168.50.20:8080/ubuntu/"; }).Load());
+        Assert.Contains("URIs: http://192.168.50.20:8080/ubuntu/", Assert.Single(mirrored));
+    }
+
     [Fact]
     public void Nvidias_repository_key_is_trusted_only_with_its_pinned_fingerprint()
     {
