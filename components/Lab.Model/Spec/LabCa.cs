@@ -9,7 +9,8 @@ namespace Lab.Model.Spec;
 /// It is the file named by lab:vault.caCert on every node, where vault-agent's ca_cert reads it.
 /// </summary>
 /// <param name="Pem">The certificate as one PEM block, ending in a newline.</param>
-public sealed partial record LabCa(string Pem, string Subject, DateTime NotAfter, string Sha256)
+/// <param name="Sha256">Its fingerprint as openssl prints it (scripts/lab-ca shows it; the os step reports it as lab_ca_sha256).</param>
+public sealed partial record LabCa(string Pem, string Sha256)
 {
     /// <summary>What the stack says while the CA has not been collected: the os step fetches it from Vault's address (trust on first use).</summary>
     public const string Collect = "collect";
@@ -56,7 +57,7 @@ public sealed partial record LabCa(string Pem, string Subject, DateTime NotAfter
                 problem = $"is the certificate of '{ConfigText.Shorten(certificate.Subject)}', which is not a CA (no basicConstraints CA:TRUE): it is a server's own certificate, not the lab CA that signed it.";
                 return false;
             }
-            ca = new LabCa(pem, certificate.Subject, notAfter, Fingerprint(certificate.RawData));
+            ca = new LabCa(pem, Fingerprint(certificate.RawData));
             problem = "";
             return true;
         }
