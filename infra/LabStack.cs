@@ -47,7 +47,15 @@ public sealed class LabStack : Stack
         }
 
         SshTarget Ssh(System.Net.IPAddress host, HostKey? hostKey) =>
-            new() { Host = host.ToString(), Port = lab.Ssh.Port, User = lab.Ssh.User, PrivateKey = privateKey, HostKey = hostKey is null ? null : (Input<string>)hostKey.Line };
+            new()
+            {
+                Host = host.ToString(),
+                Port = lab.Ssh.Port,
+                User = lab.Ssh.User,
+                PrivateKey = privateKey,
+                HostKey = hostKey is null ? null : (Input<string>)hostKey.Line,
+                BootTimeout = TimeSpan.FromSeconds(lab.Ssh.BootTimeoutSeconds),
+            };
 
         var nas = new NasStorage(lab.Nas.Name, new NasStorageArgs { Ssh = Ssh(lab.Nas.Host, lab.Nas.HostKey), Steps = NasExports.Steps(lab) });
 

@@ -8,6 +8,8 @@ using Lab.Model.Validation;
 //   verdict FILE RESULTS  re-judge saved probe output against the stack's targets
 //   host-keys list FILE   the machines of a stack file: KEY NAME HOST PORT FINGERPRINT (or -)
 //   host-keys write FILE  writes "KEY TYPE BASE64" lines from stdin into the file as hostKeys (scripts/host-keys, dr-rebuild)
+//   lab-ca show FILE      Vault's address in a stack file and the pinned CA: HOST PORT SHA256 (or -)
+//   lab-ca write FILE     writes the PEM CA certificate on stdin into the file as lab:vault.ca (scripts/lab-ca)
 //   chain FILE DIR        every machine and remote step in the program's order, for scripts/box
 //   config-reference      docs/configuration.md, rendered from the loader's catalogue of keys (scripts/render-docs)
 return args switch
@@ -19,6 +21,8 @@ return args switch
     }),
     ["host-keys", "list", var stackFile] => Run(() => ListMachines(stackFile)),
     ["host-keys", "write", var stackFile] => Run(() => WriteHostKeys(stackFile)),
+    ["lab-ca", "show", var stackFile] => Run(() => ShowVault(stackFile)),
+    ["lab-ca", "write", var stackFile] => Run(() => WriteLabCa(stackFile)),
     ["chain", var stackFile, var outDir] => Run(() => Chain(stackFile, outDir)),
     ["render", var stackFile, var outDir] => Run(() => Render(stackFile, outDir)),
     ["verdict", var stackFile, var results] => Run(() => Verdict(stackFile, results)),
@@ -27,7 +31,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | Lab.Cli chain FILE DIR | scripts/render-docs   (FILE: a stack file such as Pulumi.dev.yaml)");
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | lab-ca show|write FILE | Lab.Cli chain FILE DIR | scripts/render-docs   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
 
@@ -129,6 +133,25 @@ static int WriteHostKeys(string stackFile)
     {
         Console.WriteLine($"{key}.hostKey {hostKey.Fingerprint}");
     }
+    return 0;
+}
+
+static int ShowVault(string stackFile)
+{
+    var vault = LabCaFile.Endpoint(StackFile.Read(stackFile));
+    Console.WriteLine($"{vault.Host} {vault.Port} {vault.PinnedSha256}");
+    return 0;
+}
+
+static int WriteLabCa(string stackFile)
+{
+    var file = StackFile.Read(stackFile);
+    if (!LabCa.TryParse(Console.In.ReadToEnd(), DateTime.UtcNow, out var ca, out var problem))
+    {
+        throw new LabConfigException(file.Stack, [new ConfigError($"{ConfigKeys.Vault}.ca", $"the collected certificate {problem}", "collect it again; nothing was written.")]);
+    }
+    File.WriteAllText(stackFile, LabCaFile.Write(file, File.ReadAllText(stackFile), ca!));
+    Console.WriteLine($"{ConfigKeys.Vault}.ca {ca!.Sha256}");
     return 0;
 }
 

@@ -13,7 +13,7 @@ namespace Lab.Plan;
 public class PlanMocks : IMocks
 {
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, object>> _inputs = new();
-    private readonly ConcurrentDictionary<string, (Resource? Parent, bool Protect, bool Retain, string? Provider, ImmutableArray<string> SecretOutputs, int Order)> _options = new();
+    private readonly ConcurrentDictionary<string, (Resource? Parent, bool Protect, bool Retain, string? Provider, ImmutableArray<string> SecretOutputs, string? CreateTimeout, int Order)> _options = new();
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _dependsOn = new();
     private readonly ConcurrentDictionary<string, ResourceArgs> _args = new();
     private readonly ConcurrentDictionary<string, Resource> _declared = new();
@@ -47,8 +47,9 @@ public class PlanMocks : IMocks
                 _args[key] = args.Args;
                 _declared[key] = args.Resource;
                 var secretOutputs = (args.Options as CustomResourceOptions)?.AdditionalSecretOutputs.Order(StringComparer.Ordinal).ToImmutableArray() ?? [];
+                var timeout = args.Options.CustomTimeouts?.Create is { } create ? Lab.Model.Text.Duration.Format((int)create.TotalSeconds) : null;
                 _options[key] = (args.Options.Parent, args.Options.Protect ?? false, args.Options.RetainOnDelete ?? false,
-                    args.Options.Provider?.GetResourceName(), secretOutputs, Interlocked.Increment(ref _order));
+                    args.Options.Provider?.GetResourceName(), secretOutputs, timeout, Interlocked.Increment(ref _order));
                 args.Options.DependsOn.ToOutput().Apply(list =>
                 {
                     _dependsOn[key] = list.Select(r => r.GetResourceName()).ToImmutableArray();
@@ -82,7 +83,7 @@ public class PlanMocks : IMocks
     public IReadOnlyList<PlannedResource> Resources(string stack = "", string project = "") =>
         _options.OrderBy(o => o.Value.Order).Select(o =>
         {
-            var (parent, protect, retain, provider, secretOutputs, _) = o.Value;
+            var (parent, protect, retain, provider, secretOutputs, timeout, _) = o.Value;
             var separator = o.Key.LastIndexOf("::", StringComparison.Ordinal);
             var inputs = _inputs.TryGetValue(o.Key, out var i) ? i : ImmutableDictionary<string, object>.Empty;
             return new PlannedResource(
@@ -94,6 +95,7 @@ public class PlanMocks : IMocks
                 _dependsOn.GetValueOrDefault(o.Key, []),
                 provider,
                 secretOutputs,
-                UrnOf(o.Key, stack, project));
+                UrnOf(o.Key, stack, project),
+                timeout);
         }).ToList();
 }

@@ -60,6 +60,10 @@ public static partial class PlanPrinter
             {
                 text.Append(detail).Append("secretOutputs: ").Append(string.Join(", ", r.SecretOutputs)).Append('\n');
             }
+            if (r.CreateTimeout is not null)
+            {
+                text.Append(detail).Append("customTimeouts: create/update ").Append(r.CreateTimeout).Append('\n');
+            }
             if (r.Protect || r.RetainOnDelete)
             {
                 text.Append(detail).Append(string.Join(", ", new[] { r.Protect ? "protect" : null, r.RetainOnDelete ? "retainOnDelete" : null }.OfType<string>())).Append('\n');

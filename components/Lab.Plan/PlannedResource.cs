@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace Lab.Plan;
 
 /// <summary>One resource the program would create, with the inputs and options Pulumi would send.</summary>
+/// <param name="CreateTimeout">The create (and update) timeout the engine hands the provider, e.g. 15m; null: none.</param>
 public sealed record PlannedResource(
     string Type,
     string Name,
@@ -15,11 +16,12 @@ public sealed record PlannedResource(
     ImmutableArray<string> DependsOn,
     string? Provider,
     ImmutableArray<string> SecretOutputs,
-    string Urn)
+    string Urn,
+    string? CreateTimeout = null)
 {
     public string Key => $"{Type}::{Name}";
 
-    /// <summary>Everything Pulumi would diff, as one string: equal strings mean no change.</summary>
+    /// <summary>Everything Pulumi would diff, as one string: equal strings mean no change (custom timeouts are not diffed).</summary>
     public string Canonical() => JsonSerializer.Serialize(new
     {
         Type, Name, ParentType, ParentName, Inputs = Sorted(Inputs), Protect, RetainOnDelete, DependsOn, Provider, SecretOutputs,

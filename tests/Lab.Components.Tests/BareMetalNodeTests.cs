@@ -46,16 +46,25 @@ public class BareMetalNodeTests
     }
 
     [Fact]
-    public async Task The_first_step_and_the_step_after_a_driver_reboot_wait_for_the_machine_to_boot()
+    public async Task The_first_step_and_the_step_after_a_driver_reboot_wait_for_the_machine_to_boot_until_a_deadline()
     {
         var plan = await Lab.Plan(Lab.Dev);
         int Dials(string name) => Convert.ToInt32(((IDictionary<string, object>)plan.Single(Command, name).Inputs["connection"])["dialErrorLimit"]);
-        Assert.Equal(90, Dials("derpy-ready"));
+        // A count of dials is no deadline (pulumi-command's backoff decides how long N refused dials take):
+        // the boot-waiting steps dial without limit, until their create/update timeout.
+        Assert.Equal(-1, Dials("derpy-ready"));
         Assert.Equal(3, Dials("derpy-nvidia"));
         Assert.Equal(3, Dials("derpy-driver-reboot"));
-        // Logins are refused from the scheduled reboot until the new boot: 90 dials carry it through.
-        Assert.Equal(90, Dials("derpy-driver-loaded"));
+        // Logins are refused from the scheduled reboot until the new boot: the step dials through it.
+        Assert.Equal(-1, Dials("derpy-driver-loaded"));
         Assert.Equal(3, Dials("derpy-vault-agent"));
+        Assert.Equal("15m", plan.Single(Command, "derpy-ready").CreateTimeout);
+        Assert.Equal("15m", plan.Single(Command, "derpy-driver-loaded").CreateTimeout);
+        Assert.Null(plan.Single(Command, "derpy-nvidia").CreateTimeout);
+
+        var slow = await Lab.Plan(Lab.Dev.Edit(ConfigKeys.Ssh, s => s["bootTimeout"] = "40m"));
+        Assert.Equal("40m", slow.Single(Command, "derpy-driver-loaded").CreateTimeout);
+        Assert.Equal("40m", slow.Single(Command, "qnap-ready").CreateTimeout);
     }
 
     [Fact]

@@ -52,12 +52,12 @@ public class HostKeyTests
     {
         var pinned = PlanPrinter.Print(PinnedProd(), await Lab.Plan(PinnedProd()));
         Assert.True(HostKey.TryParse(Key(2), out var derpy, out _));
-        Assert.Contains($"connection: {{dialErrorLimit: 90, host: 192.168.50.13, hostKey: {derpy!.Fingerprint}, perDialTimeout: 10, port: 22, user: labops}}", pinned);
+        Assert.Contains($"connection: {{dialErrorLimit: -1, host: 192.168.50.13, hostKey: {derpy!.Fingerprint}, perDialTimeout: 10, port: 22, user: labops}}", pinned);
         Assert.DoesNotContain("UNPINNED", pinned);
         Assert.DoesNotContain(Key(2).Split(' ')[1], pinned);
 
         var shipped = PlanPrinter.Print(Lab.Dev, await Lab.Plan(Lab.Dev));
-        Assert.Contains("connection: {dialErrorLimit: 90, host: 192.168.50.13, hostKey: UNPINNED, perDialTimeout: 10, port: 22, user: labops}", shipped);
+        Assert.Contains("connection: {dialErrorLimit: -1, host: 192.168.50.13, hostKey: UNPINNED, perDialTimeout: 10, port: 22, user: labops}", shipped);
         Assert.DoesNotContain("hostKey: SHA256", shipped);
     }
 }

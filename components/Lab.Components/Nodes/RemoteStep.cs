@@ -28,6 +28,9 @@ internal static class RemoteStep
             RetainOnDelete = retainOnDelete ? true : null,
             // Whatever a secret-bearing step prints stays secret in state and out of the console.
             AdditionalSecretOutputs = secret ? ["stdout", "stderr"] : [],
+            // pulumi-go-provider (cancel.Wrap, v1.3.0 under pulumi-command 1.2.1) turns the operation's timeout into
+            // the context deadline its unlimited dial retries stop at: the boot wait is this long, whatever the backoff.
+            CustomTimeouts = waitForBoot ? new CustomTimeouts { Create = ssh.BootTimeout, Update = ssh.BootTimeout } : null,
         });
     }
 

@@ -16,9 +16,14 @@ public sealed class SshTarget
     /// <summary>Deploy key (lab:ssh.auth = key); null means the operator's ssh-agent (SSH_AUTH_SOCK).</summary>
     public Input<string>? PrivateKey { get; init; }
 
+    /// <summary>How long a step that waits for a boot keeps dialling (lab:ssh.bootTimeout).</summary>
+    public required TimeSpan BootTimeout { get; init; }
+
     /// <summary>
-    /// The connection for a step. The first step of a chain waits for the machine to answer
-    /// (it may be booting or mid-reinstall); later steps fail fast.
+    /// The connection for a step. A step that waits for a boot (first of a chain, or after the driver reboot) dials
+    /// without a count limit: pulumi-command 1.2.1 counts failed dials, and with its backoff (100 ms x 1.5, at most
+    /// 5 s) refused dials would run out in minutes. Its deadline is the step's create/update timeout instead
+    /// (<see cref="BootTimeout"/>, see RemoteStep). Later steps fail fast.
     /// </summary>
     public ConnectionArgs Connection(bool waitForBoot) => new()
     {
@@ -27,10 +32,12 @@ public sealed class SshTarget
         User = User,
         PrivateKey = SecretKey(),
         HostKey = HostKey,
-        // 90 dials of 10 s: a reinstall or reboot has 15 minutes to come back.
-        DialErrorLimit = waitForBoot ? 90 : 3,
+        DialErrorLimit = waitForBoot ? UnlimitedDials : 3,
         PerDialTimeout = 10,
     };
+
+    /// <summary>pulumi-command's "no limit" (dialErrorUnlimited in its connection.go).</summary>
+    public const int UnlimitedDials = -1;
 
     private Input<string>? SecretKey() => PrivateKey is null ? null : (Input<string>)Output.CreateSecret(PrivateKey.ToOutput()!);
 }

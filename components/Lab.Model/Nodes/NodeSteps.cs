@@ -55,14 +55,22 @@ public static class NodeSteps
     /// <param name="Sysctls">The lines of the sysctl file.</param>
     /// <param name="AptSnapshot">Snapshot ID the Ubuntu archive is read at ('' where the mirror is used).</param>
     /// <param name="AptMirror">The lab's mirror of the Ubuntu archive ('' where the snapshot is used).</param>
-    public sealed record OsData(string Hostname, string HostsFile, ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls, string AptSnapshot, string AptMirror);
+    /// <param name="CaCert">Where the lab CA goes (lab:vault.caCert).</param>
+    /// <param name="CaPem">The lab CA from the stack ('' while lab:vault.ca is collect).</param>
+    /// <param name="VaultEndpoint">Vault's host:port, where a collecting node takes the CA on first use.</param>
+    public sealed record OsData(string Hostname, string HostsFile, ImmutableArray<string> Packages, string SysctlFile, ImmutableArray<string> Sysctls, string AptSnapshot, string AptMirror,
+        string CaCert, string CaPem, string VaultEndpoint);
 
-    /// <summary>The hostname, Ubuntu's archive sources (at the pinned snapshot or from the lab's mirror), pinned OS packages, time sync and the network tuning.</summary>
-    public static StepScript Os(LabSpec spec, NodeSpec node) => StepScript.Render(Component, node.Name, "os",
-        "hostname, Ubuntu archive at the pinned snapshot, pinned packages, chrony, network tuning",
-        new OsData(node.Name, "/etc/hosts", [.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")],
-            spec.Versions.AptSnapshot ?? "", spec.Versions.AptMirror ?? ""),
-        "Nodes/os.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
+    /// <summary>The hostname, the lab CA in the trust store, Ubuntu's archive sources (at the pinned snapshot or from the lab's mirror), pinned OS packages, time sync and the network tuning.</summary>
+    public static StepScript Os(LabSpec spec, NodeSpec node)
+    {
+        var vault = new Uri(spec.Vault.Address);
+        return StepScript.Render(Component, node.Name, "os",
+            "hostname, lab CA, Ubuntu archive at the pinned snapshot, pinned packages, chrony, network tuning",
+            new OsData(node.Name, "/etc/hosts", [.. spec.Versions.OsPackages.Select(p => $"{p.Key}={p.Value}")], SysctlFile, [.. NetworkSysctls.Select(s => $"{s.Key} = {s.Value}")],
+                spec.Versions.AptSnapshot ?? "", spec.Versions.AptMirror ?? "", spec.Vault.CaCert, spec.Vault.Ca?.Pem ?? "", $"{vault.Host}:{vault.Port}"),
+            "Nodes/os.sh", ShellHelper.LabCa, ShellHelper.AptPin, ShellHelper.WriteFile);
+    }
 
     /// <summary>
     /// The fingerprint of the key that signs NVIDIA's container toolkit repository (NVIDIA CORPORATION (Open Source
@@ -85,7 +93,7 @@ public static class NodeSteps
             "pinned NVIDIA driver and container toolkit, identical on every node",
             new NvidiaData(ToolkitRepository, v.NvidiaRepositoryKey, [$"nvidia-driver-{v.DriverBranch}-open={v.NvidiaDriver}", .. ToolkitPackages.Select(p => $"{p}={v.ContainerToolkit}")],
                 v.DriverRelease, v.ContainerToolkit),
-            "Nodes/nvidia.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
+            "Nodes/nvidia.sh", ShellHelper.PinnedKey, ShellHelper.AptPin, ShellHelper.WriteFile);
     }
 
     /// <param name="DriverRelease">The driver the kernel must have loaded, e.g. 580.95.05.</param>

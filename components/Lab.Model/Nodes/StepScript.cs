@@ -81,4 +81,10 @@ public sealed record ShellHelper(string Name, string Path)
 
     /// <summary>apt_pin PKG=VER...: installs exactly these versions where they differ, then holds them.</summary>
     public static readonly ShellHelper AptPin = new("apt_pin", "Nodes/Helpers/apt_pin.sh");
+
+    /// <summary>pinned_key URL FINGERPRINT KEYRING: installs a vendor's repository key only when it is the pinned one.</summary>
+    public static readonly ShellHelper PinnedKey = new("pinned_key", "Nodes/Helpers/pinned_key.sh");
+
+    /// <summary>lab_ca FILE PEM ENDPOINT: puts the lab CA at FILE (the stack's, or Vault's on first use) and prints its fingerprint.</summary>
+    public static readonly ShellHelper LabCa = new("lab_ca", "Nodes/Helpers/lab_ca.sh");
 }

@@ -19,24 +19,31 @@ if [ "$named" = no ]; then
 fi
 printf '%s\n' "${hosts[@]}" | write_file "$hosts_file" 0644
 
-# Ubuntu's archive as the stack pinned it: the snapshot of one instant (its -updates and -security pockets
-# then keep every pinned version), or the lab's own mirror. This file replaces the installer's.
+# Ubuntu's archive as the stack pinned it: every pocket at the snapshot of one instant (each pinned version
+# stays installable however far the live pockets move on), or the lab's own mirror. Security fixes are a
+# decision, not an accident: with the snapshot, Ubuntu's live -security pocket is read too, so every package
+# the lab does not pin gets its fixes (apt upgrade, unattended-upgrades); a pinned package is held and moves
+# only when its pin does. This file replaces the installer's.
 codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
-if [ -n "$apt_mirror" ]; then
-  archive=$apt_mirror
-  security=$apt_mirror
-  snapshot=()
-else
-  archive=http://archive.ubuntu.com/ubuntu/
-  security=http://security.ubuntu.com/ubuntu/
-  snapshot=("Snapshot: $apt_snapshot")
-fi
+suites="Suites: $codename $codename-updates $codename-backports $codename-security"
+components="Components: main restricted universe multiverse"
+signed="Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg"
 {
-  printf '%s\n' "Types: deb" "URIs: $archive" "Suites: $codename $codename-updates $codename-backports" \
-    "Components: main restricted universe multiverse" "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg" "${snapshot[@]}" ""
-  printf '%s\n' "Types: deb" "URIs: $security" "Suites: $codename-security" \
-    "Components: main restricted universe multiverse" "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg" "${snapshot[@]}"
+  if [ -n "$apt_mirror" ]; then
+    printf '%s\n' "Types: deb" "URIs: $apt_mirror" "$suites" "$components" "$signed"
+  else
+    printf '%s\n' "Types: deb" "URIs: http://archive.ubuntu.com/ubuntu/" "$suites" "$components" "$signed" "Snapshot: $apt_snapshot" ""
+    printf '%s\n' "Types: deb" "URIs: http://security.ubuntu.com/ubuntu/" "Suites: $codename-security" "$components" "$signed"
+  fi
 } | write_file /etc/apt/sources.list.d/ubuntu.sources 0644
+
+# The lab CA (every node's trust for lab TLS: vault-agent's ca_cert, the registry), in the system trust store.
+trusted_before=$(sha256sum "$ca_cert" 2>/dev/null || true)
+lab_ca "$ca_cert" "$ca_pem" "$vault_endpoint"
+if [ "$(sha256sum "$ca_cert")" != "$trusted_before" ] || [ ! -e "/etc/ssl/certs/$(basename "$ca_cert" .crt).pem" ]; then
+  update-ca-certificates >/dev/null
+  echo "changed: system trust store" >&2
+fi
 
 apt_pin "${packages[@]}"
 systemctl enable --now chrony >/dev/null

@@ -105,11 +105,13 @@ public static partial class ConfigCatalog
             { Required = true, Allowed = "inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16; prefix /16 or longer; host bits clear", Example = "192.168.50.0/24" },
 
         new(ConfigKeys.Ssh, Mapping, "How the program logs in to every machine over SSH.") { Required = true },
-        new("lab:ssh.user", Text, "Login name on every node and the NAS.") { Required = true, Pattern = P.UserName, Example = "labops" },
+        new("lab:ssh.user", Text, "Login name on every node and the NAS.") { Required = true, Pattern = P.UserName, Allowed = "not root (pam_nologin lets root into the old boot before a driver reboot)", Example = "labops" },
         new("lab:ssh.port", Whole, "SSH port of every machine.") { Default = "22", Min = 1, Max = 65535 },
         new("lab:ssh.auth", Text, "Who signs the SSH login.") { Default = "agent", Allowed = "agent (the operator's ssh-agent) or key (the secret lab:sshPrivateKey)" },
         new("lab:ssh.hostKeys", Text, "Whether each machine's pinned host key is checked.")
             { Default = "pinned", Allowed = "pinned (every hostKey set and checked) or collect (unpinned, until scripts/host-keys has recorded them)" },
+        new("lab:ssh.bootTimeout", Duration, "How long ready and driver-loaded wait for a booting (or rebooting) machine to answer, whatever the dial backoff.")
+            { Default = "15m", Min = 60, Max = 7200 },
         new(ConfigKeys.SshPrivateKey, Text, "The deploy key (OpenSSH private key) the program logs in with when lab:ssh.auth is key.")
             { Secret = true, Allowed = "required when lab:ssh.auth is key" },
 
@@ -129,6 +131,8 @@ public static partial class ConfigCatalog
         new("lab:versions.nvidiaRepositoryKey", Text, "Fingerprint of the signing key of NVIDIA's apt repository, pinned like a version.")
             { Default = Nodes.NodeSteps.ToolkitKeyFingerprint, Pattern = P.KeyFingerprint },
 
+        new("lab:versions.hashicorpRepositoryKey", Text, "Fingerprint of the signing key of HashiCorp's apt repository (vault-agent's package), pinned like a version.")
+            { Default = Vault.VaultAgent.RepositoryKeyFingerprint, Pattern = P.KeyFingerprint },
         new(ConfigKeys.Nodes, MappingList, "The GPU workstations.") { Required = true, Allowed = "at least one; exactly one with role control; names and hosts unique" },
         new("lab:nodes[].name", Text, "The node's name in the lab (Kubernetes node, labels, alerts).") { Required = true, Pattern = P.NodeName, Example = "derpy" },
         new("lab:nodes[].host", Address, "The node's address.") { Required = true, Allowed = "inside lab:subnet", Example = "192.168.50.13" },
@@ -231,8 +235,10 @@ public static partial class ConfigCatalog
         new(ConfigKeys.Vault, Mapping, "Vault: AppRole auth, one KV v2 mount, a policy per role, vault-agent on every node.") { Required = true },
         new("lab:vault.address", Url, "The lab's Vault server.")
             { Required = true, Allowed = "https, the IPv4 address (no name, no path) inside lab:subnet", Example = "https://192.168.50.20:8200" },
-        new("lab:vault.caCert", Text, "The lab CA file on every node; vault-agent verifies Vault's certificate with it.")
-            { Required = true, Pattern = P.AbsolutePath, Example = "/usr/local/share/ca-certificates/ai-lab-ca.crt" },
+        new("lab:vault.ca", Text, "The lab CA certificate (PEM, as a YAML block) the os step installs into every node's trust store, or collect: the os step fetches it from Vault's address once (trust on first use; scripts/lab-ca pins it).")
+            { Allowed = "required with an https Vault; one PEM CA certificate (CA:TRUE), valid now; or collect", Example = "collect" },
+        new("lab:vault.caCert", Text, "The lab CA file on every node: vault-agent, containerd's registry trust and the blackbox exporter read it.")
+            { Required = true, Pattern = P.AbsolutePath, Allowed = "a .crt file under /usr/local/share/ca-certificates/ (update-ca-certificates reads only there)", Example = "/usr/local/share/ca-certificates/ai-lab-ca.crt" },
         new("lab:vault.kvMount", Text, "The KV v2 mount the lab's secrets live in.") { Default = "secret", Pattern = P.SecretName, Allowed = "no '/'" },
         new("lab:vault.appRoleMount", Text, "The AppRole auth mount.") { Default = "approle", Pattern = P.SecretName, Allowed = "no '/'" },
         new("lab:vault.agentVersion", AptPin, "The vault package version nodes install for vault-agent.") { Required = true, Pattern = P.AptVersion, Example = "1.18.2-1" },

@@ -52,7 +52,12 @@ public sealed record NodeSpec(
     HostKey? HostKey = null,
     int? Cpus = null);
 
-public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode HostKeys = HostKeyMode.Pinned);
+/// <param name="BootTimeoutSeconds">How long a step that waits for a boot (ready, driver-loaded) keeps dialling: a deadline, whatever the dial backoff.</param>
+public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode HostKeys = HostKeyMode.Pinned, int BootTimeoutSeconds = SshSpec.DefaultBootTimeoutSeconds)
+{
+    /// <summary>15 minutes: a workstation's POST, a driver's DKMS build at boot and a slow disk check fit inside.</summary>
+    public const int DefaultBootTimeoutSeconds = 900;
+}
 
 /// <summary>The one software set every node runs (seed 000: "bit-level reproducibility").</summary>
 /// <param name="NvidiaDriver">apt version of nvidia-driver-BRANCH-open, e.g. 580.95.05-0ubuntu0.24.04.2.</param>
@@ -60,6 +65,8 @@ public sealed record SshSpec(string User, int Port, SshAuth Auth, HostKeyMode Ho
 /// <param name="OsPackages">apt package name → pinned version.</param>
 /// <param name="AptSnapshot">Ubuntu snapshot service ID (YYYYMMDDTHHMMSSZ) the Ubuntu archive is read at; null where a mirror is used.</param>
 /// <param name="AptMirror">The lab's own mirror of the Ubuntu archive (URL); null where the snapshot is used.</param>
+/// <param name="NvidiaRepositoryKey">Fingerprint of the key NVIDIA's container toolkit repository must be signed with.</param>
+/// <param name="HashicorpRepositoryKey">Fingerprint of the key HashiCorp's apt repository (the vault package) must be signed with.</param>
 public sealed record PinnedVersions(
     string Ubuntu,
     string NvidiaDriver,
@@ -67,7 +74,8 @@ public sealed record PinnedVersions(
     ImmutableSortedDictionary<string, string> OsPackages,
     string? AptSnapshot = null,
     string? AptMirror = null,
-    string NvidiaRepositoryKey = Nodes.NodeSteps.ToolkitKeyFingerprint)
+    string NvidiaRepositoryKey = Nodes.NodeSteps.ToolkitKeyFingerprint,
+    string HashicorpRepositoryKey = Vault.VaultAgent.RepositoryKeyFingerprint)
 {
     /// <summary>Driver branch, e.g. "580" (selects the nvidia-driver-580-open package).</summary>
     public string DriverBranch => NvidiaDriver.Split('.')[0];
@@ -131,6 +139,8 @@ public sealed record VaultRoleSpec(
 
 /// <summary>The lab's Vault: AppRole auth, one KV v2 mount, roles, and what vault-agent writes on the nodes.</summary>
 /// <param name="Rotation">Rotation epoch: bumping it re-issues every node's secret-id.</param>
+/// <param name="CaCert">Where the lab CA lives on every node (under /usr/local/share/ca-certificates, in the system trust store).</param>
+/// <param name="Ca">The lab CA from the stack; null while lab:vault.ca is collect (each node takes the CA Vault presents, on first use).</param>
 public sealed record VaultSpec(
     string Address,
     string CaCert,
@@ -141,7 +151,8 @@ public sealed record VaultSpec(
     string NodeRole,
     ImmutableArray<KvSecretSpec> Secrets,
     ImmutableArray<AgentFileSpec> AgentFiles,
-    ImmutableArray<VaultRoleSpec> Roles)
+    ImmutableArray<VaultRoleSpec> Roles,
+    LabCa? Ca = null)
 {
     public VaultRoleSpec Role(string name) => Roles.Single(r => r.Name == name);
 }

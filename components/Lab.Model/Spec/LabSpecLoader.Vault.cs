@@ -44,11 +44,14 @@ public static partial class LabSpecLoader
             address = null;
         }
         var caCert = r.String(v, key, "caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt");
-        if (caCert is not null && !AbsolutePath().IsMatch(caCert))
+        if (caCert is not null && !(AbsolutePath().IsMatch(caCert) && caCert.StartsWith(TrustStoreDir, StringComparison.Ordinal) && caCert.EndsWith(".crt", StringComparison.Ordinal)))
         {
-            r.Error($"{key}.caCert", $"'{ConfigText.Shorten(caCert)}' is not an absolute path on the nodes.", r.SetPathFix($"{key}.caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt"));
+            // update-ca-certificates adds to the system trust store only the .crt files under this directory.
+            r.Error($"{key}.caCert", $"'{ConfigText.Shorten(caCert)}' is not a .crt file under {TrustStoreDir}, where update-ca-certificates takes the lab CA into the system trust store.",
+                r.SetPathFix($"{key}.caCert", "/usr/local/share/ca-certificates/ai-lab-ca.crt"));
             caCert = null;
         }
+        var (ca, caOk) = ReadLabCa(r, v, key);
         var kvMount = MountName(r, v, key, "kvMount");
         var appRoleMount = MountName(r, v, key, "appRoleMount");
         var agentVersion = Pinned(r, v, key, "agentVersion", "1.18.2-1");
@@ -66,10 +69,51 @@ public static partial class LabSpecLoader
             NodeSecretIdLimits(r, $"{key}.roles[{roles.Value.IndexOf(nodes)}]", nodes);
         }
         var agentFiles = ReadAgentFiles(r, v, key, secrets, nodeRole is null ? null : roles?.FirstOrDefault(ro => ro.Name == nodeRole));
-        return address is null || caCert is null || kvMount is null || appRoleMount is null || agentVersion is null || rotation is null
+        return address is null || caCert is null || !caOk || kvMount is null || appRoleMount is null || agentVersion is null || rotation is null
             || secrets is null || roles is null || nodeRole is null || agentFiles is null
             ? null
-            : new VaultSpec(address, caCert, kvMount, appRoleMount, agentVersion, rotation.Value, nodeRole, secrets.Value, agentFiles.Value, roles.Value);
+            : new VaultSpec(address, caCert, kvMount, appRoleMount, agentVersion, rotation.Value, nodeRole, secrets.Value, agentFiles.Value, roles.Value, ca);
+    }
+
+    private const string TrustStoreDir = "/usr/local/share/ca-certificates/";
+
+    /// <summary>
+    /// The lab CA every node trusts for Vault's https address: its PEM certificate, or 'collect' until scripts/lab-ca
+    /// has recorded it (the os step then takes the CA Vault's address presents, trust on first use). Vault is
+    /// always https, so a stack with neither has nothing its nodes could check Vault by.
+    /// </summary>
+    private static (LabCa? Ca, bool Ok) ReadLabCa(ConfigReader r, JsonElement v, string key)
+    {
+        var full = $"{key}.ca";
+        var collect = $"scripts/lab-ca {ConfigKeys.StackFileFor(r.Stack)} fetches the chain Vault's address presents, shows the CA's SHA-256 fingerprint to compare with " +
+            "`openssl x509 -noout -fingerprint -sha256 -in CA.crt` where the CA was made, and writes it here";
+        if (!v.TryGetProperty("ca", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            r.Error(full, "is not set: Vault is https, and nothing would tell the nodes which CA its certificate must chain to.",
+                $"{collect} (until then, {r.SetPathFix(full, LabCa.Collect)} has each node take the CA Vault presents on first use).");
+            return (null, false);
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            r.Error(full, "must be the lab CA's PEM certificate (a YAML block: ca: |) or 'collect'.", $"{collect}.");
+            return (null, false);
+        }
+        var text = value.GetString()!;
+        if (text == LabCa.Collect)
+        {
+            return (null, true);
+        }
+        if (text.Length > 16 * ConfigReader.MaxText)
+        {
+            r.Error(full, $"is {text.Length} characters long; one CA certificate is a few thousand at most.", $"{collect}.");
+            return (null, false);
+        }
+        if (!LabCa.TryParse(text, DateTime.UtcNow, out var ca, out var problem))
+        {
+            r.Error(full, problem, $"{collect}; or, until the lab CA is at hand, {r.SetPathFix(full, LabCa.Collect)}.");
+            return (null, false);
+        }
+        return (ca, true);
     }
 
     private static string? MountName(ConfigReader r, JsonElement v, string key, string field)

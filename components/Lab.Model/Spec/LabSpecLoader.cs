@@ -149,6 +149,13 @@ public static partial class LabSpecLoader
         {
             r.Error($"{key}.user", $"'{ConfigText.Shorten(user)}' is not a valid login name.", r.SetPathFix($"{key}.user", "labops"));
         }
+        else if (user == "root")
+        {
+            // driver-reboot schedules the reboot a minute ahead and relies on pam_nologin to hold off the next login
+            // until the new boot; pam_nologin never refuses root, so driver-loaded would check the old boot and fail.
+            r.Error($"{key}.user", "is root, whom pam_nologin lets in during the minute before the driver reboot: driver-loaded would log in to the old boot and fail.",
+                $"use an unprivileged user with passwordless sudo (the steps run sudo -n): {r.SetPathFix($"{key}.user", "labops")}");
+        }
         var port = r.Int(ssh, key, "port");
         var authText = r.Optional(ssh, key, "auth");
         SshAuth? auth = authText switch { "agent" => SshAuth.Agent, "key" => SshAuth.Key, _ => null };
@@ -163,7 +170,17 @@ public static partial class LabSpecLoader
             r.Error($"{key}.hostKeys", $"'{ConfigText.Shorten(modeText)}' is not a host-key mode.",
                 "use 'pinned' (every machine's hostKey set and checked) or 'collect' (until scripts/host-keys FILE has recorded them).");
         }
-        return user is null || port is null || auth is null || hostKeys is null ? null : new SshSpec(user, port.Value, auth.Value, hostKeys.Value);
+        var bootTimeout = Seconds(r, ssh, key, "bootTimeout", "15m", fallback: SshSpec.DefaultBootTimeoutSeconds);
+        if (bootTimeout is < MinBootTimeout or > MaxBootTimeout)
+        {
+            r.Error($"{key}.bootTimeout", bootTimeout < MinBootTimeout
+                    ? $"{Text.Duration.Format(bootTimeout.Value)} is shorter than any workstation takes to reboot: driver-loaded would give up while the machine is still in POST."
+                    : $"{Text.Duration.Format(bootTimeout.Value)} would keep an update waiting for hours on a machine that is not coming back.",
+                $"use between 1m and 2h (default 15m): {r.SetPathFix($"{key}.bootTimeout", "15m")}");
+            bootTimeout = null;
+        }
+        return user is null || port is null || auth is null || hostKeys is null || bootTimeout is null ? null
+            : new SshSpec(user, port.Value, auth.Value, hostKeys.Value, bootTimeout.Value);
     }
 
     private static PinnedVersions? ReadVersions(ConfigReader r, string? raw, Ipv4Network? subnet)
@@ -203,16 +220,24 @@ public static partial class LabSpecLoader
             }
         }
         var (snapshot, mirror, sourceOk) = ReadAptSource(r, v, key, subnet);
-        // NVIDIA rotates its repository key now and then: the fingerprint is pinned like a version.
-        var repositoryKey = r.Optional(v, key, "nvidiaRepositoryKey");
-        if (!KeyFingerprint().IsMatch(repositoryKey))
+        // Vendors rotate their repository keys now and then: each fingerprint is pinned like a version.
+        var nvidiaKey = RepositoryKey(r, v, key, "nvidiaRepositoryKey", "NVIDIA", Nodes.NodeSteps.ToolkitKeyFingerprint);
+        var hashicorpKey = RepositoryKey(r, v, key, "hashicorpRepositoryKey", "HashiCorp", Vault.VaultAgent.RepositoryKeyFingerprint);
+        return ubuntu is null || driver is null || toolkit is null || !sourceOk || nvidiaKey is null || hashicorpKey is null ? null
+            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror, nvidiaKey, hashicorpKey);
+    }
+
+    /// <summary>The fingerprint a vendor's repository key must have: the vendor's current key unless the stack pins another.</summary>
+    private static string? RepositoryKey(ConfigReader r, JsonElement v, string key, string field, string vendor, string current)
+    {
+        var fingerprint = r.String(v, key, field, current, required: false) ?? current;
+        if (!KeyFingerprint().IsMatch(fingerprint))
         {
-            r.Error($"{key}.nvidiaRepositoryKey", $"'{ConfigText.Shorten(repositoryKey)}' is not an OpenPGP key fingerprint (40 hex digits, upper case, no spaces).",
-                $"leave it out for NVIDIA's current key {Nodes.NodeSteps.ToolkitKeyFingerprint}, or copy the fingerprint gpg --show-keys prints for the new key.");
-            repositoryKey = null;
+            r.Error($"{key}.{field}", $"'{ConfigText.Shorten(fingerprint)}' is not an OpenPGP key fingerprint (40 hex digits, upper case, no spaces).",
+                $"leave it out for {vendor}'s current key {current}, or copy the fingerprint gpg --show-keys prints for the new key.");
+            return null;
         }
-        return ubuntu is null || driver is null || toolkit is null || !sourceOk || repositoryKey is null ? null
-            : new PinnedVersions(ubuntu, driver, toolkit, packages.ToImmutable(), snapshot, mirror, repositoryKey);
+        return fingerprint;
     }
 
     /// <summary>
@@ -558,6 +583,8 @@ public static partial class LabSpecLoader
         return value;
     }
 
+    private const int MinBootTimeout = 60;
+    private const int MaxBootTimeout = 2 * 3600;
     private static readonly DateTime AptSnapshotsBegin = new(2023, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     [GeneratedRegex(ConfigPatterns.AptMirrorUrl)] private static partial Regex AptMirrorUrl();
     [GeneratedRegex(ConfigPatterns.NodeName)] private static partial Regex NodeName();

@@ -22,6 +22,13 @@ public static class VaultAgent
     /// <summary>HashiCorp's apt repository, where the pinned vault package comes from.</summary>
     public const string Repository = "https://apt.releases.hashicorp.com";
 
+    /// <summary>
+    /// The fingerprint of HashiCorp's Linux package signing key, as HashiCorp publishes it on
+    /// https://www.hashicorp.com/trust/security (the key served at apt.releases.hashicorp.com/gpg since the January
+    /// 2023 rotation, long ID AA16FCBCA621E701). The key fetched from the repository is trusted only when it is this one.
+    /// </summary>
+    public const string RepositoryKeyFingerprint = "798AEC654E5C15428C8E42EEAA16FCBCA621E701";
+
     /// <summary>One file vault-agent runs with: its config, a template, or its unit.</summary>
     public sealed record ConfigFile(string Name, string Path, string Content);
 
@@ -103,7 +110,7 @@ public static class VaultAgent
 
     /// <param name="Files">Where each agent file goes, with its content in Contents.</param>
     /// <param name="Waits">The files vault-agent must have written before the step is done: its token, then every secret file.</param>
-    public sealed record AgentData(string Repository, ImmutableArray<string> Packages, string ConfigDir, ImmutableArray<string> Files,
+    public sealed record AgentData(string Repository, string RepositoryKeyFingerprint, ImmutableArray<string> Packages, string ConfigDir, ImmutableArray<string> Files,
         ImmutableArray<string> Contents, string RoleIdFile, string SecretIdFile, ImmutableArray<string> Waits);
 
     /// <summary>
@@ -117,9 +124,9 @@ public static class VaultAgent
         return StepScript.RenderReadingSecrets(NodeSteps.Component, node.Name, "vault-agent",
             "vault-agent with the nodes' AppRole and the lab's secret files",
             ["role_id", "secret_id"],
-            new AgentData(Repository, [$"vault={vault.AgentVersion}"], ConfigDir, [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)],
+            new AgentData(Repository, spec.Versions.HashicorpRepositoryKey, [$"vault={vault.AgentVersion}"], ConfigDir, [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)],
                 RoleIdFile, SecretIdFile, [TokenSink, .. vault.AgentFiles.Select(f => f.Path)]),
-            "Vault/vault-agent.sh", ShellHelper.AptPin, ShellHelper.WriteFile);
+            "Vault/vault-agent.sh", ShellHelper.PinnedKey, ShellHelper.AptPin, ShellHelper.WriteFile);
     }
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>

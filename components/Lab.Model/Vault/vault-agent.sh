@@ -1,8 +1,6 @@
-if [ ! -s /etc/apt/keyrings/hashicorp.gpg ]; then
-  install -d -m 0755 /etc/apt/keyrings
-  curl -fsSL "$repository/gpg" | gpg --batch --yes --dearmor -o /etc/apt/keyrings/hashicorp.gpg
-fi
-printf 'deb [signed-by=/etc/apt/keyrings/hashicorp.gpg] %s %s main\n' "$repository" "$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)" \
+keyring=/etc/apt/keyrings/hashicorp.gpg
+pinned_key "$repository/gpg" "$repository_key_fingerprint" "$keyring"
+printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$repository" "$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)" \
   | write_file /etc/apt/sources.list.d/hashicorp.list 0644
 apt_pin "${packages[@]}"
 
