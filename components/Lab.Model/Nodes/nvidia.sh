@@ -3,7 +3,9 @@ key_fingerprint() {
   gpg --batch --show-keys --with-colons "$1" 2>/dev/null | awk -F: '$1 == "pub" { p = 1; next } p && $1 == "fpr" { print $10; exit }'
 }
 keyring=/etc/apt/keyrings/nvidia-container-toolkit.gpg
-if [ ! -s "$keyring" ] || [ "$(key_fingerprint "$keyring")" != "$toolkit_key_fingerprint" ]; then
+if checking; then
+  converge "key $keyring" "$toolkit_key_fingerprint" "$(key_fingerprint "$keyring" | grep . || echo absent)"
+elif [ ! -s "$keyring" ] || [ "$(key_fingerprint "$keyring")" != "$toolkit_key_fingerprint" ]; then
   install -d -m 0755 /etc/apt/keyrings
   fetched=$(mktemp)
   curl -fsSL "$toolkit_repository/gpgkey" -o "$fetched"

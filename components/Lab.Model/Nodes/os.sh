@@ -1,9 +1,6 @@
 # Kubelet registers the node, and gets its serving certificate, under the OS hostname: it must be the lab's name.
 # Read without D-Bus: a hostnamed slow to start (a loaded machine) must not read as another name.
-if [ "$(uname -n)" != "$hostname" ] || [ "$(cat /etc/hostname 2>/dev/null)" != "$hostname" ]; then
-  hostnamectl set-hostname "$hostname"
-  echo "changed: hostname" >&2
-fi
+converge hostname "$hostname $hostname" "$(uname -n) $(cat /etc/hostname 2>/dev/null || true)" -- hostnamectl set-hostname "$hostname"
 # sudo and local tools resolve the hostname through Debian's 127.0.1.1 line; keep it naming the lab's name.
 hosts=()
 named=no
@@ -39,12 +36,16 @@ fi
 } | write_file /etc/apt/sources.list.d/ubuntu.sources 0644
 
 apt_pin "${packages[@]}"
-systemctl enable --now chrony >/dev/null
+converge chrony "enabled active" "$(systemctl is-enabled chrony 2>/dev/null || true) $(systemctl is-active chrony 2>/dev/null || true)" -- systemctl enable -q --now chrony
 
 printf '%s\n' tcp_bbr | write_file /etc/modules-load.d/lab-bbr.conf 0644
-modprobe tcp_bbr
+converge "module tcp_bbr" loaded "$([ -d /sys/module/tcp_bbr ] && echo loaded || echo absent)" -- modprobe tcp_bbr
 printf '%s\n' "${sysctls[@]}" | write_file "$sysctl_file" 0644
-sysctl -q --load="$sysctl_file"
+for line in "${sysctls[@]}"; do
+  key=${line%% = *}
+  # sysctl -n separates a vector's values with tabs; the file with spaces.
+  converge "sysctl $key" "${line#* = }" "$(sysctl -n "$key" | tr '\t' ' ')" -- sysctl -q -w "$key=${line#* = }"
+done
 
 congestion=$(sysctl -n net.ipv4.tcp_congestion_control)
 if [ "$congestion" != bbr ]; then

@@ -2,6 +2,16 @@
 # Only these packages may move past their hold (the lab pinned them; another version is a deliberate change).
 apt_pin() {
   local spec pkg missing=() held=()
+  if checking; then
+    for spec in "$@"; do
+      pkg=${spec%%=*}
+      # shellcheck disable=SC2016 # dpkg-query's formats, not shell expansions
+      converge "package $pkg" "${spec#*=}" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null | grep . || echo absent)"
+      # shellcheck disable=SC2016
+      converge "hold of $pkg" hold "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | cut -d ' ' -f 1 | grep . || echo absent)"
+    done
+    return 0
+  fi
   for spec in "$@"; do
     pkg=${spec%%=*}
     # shellcheck disable=SC2016 # ${Version} is dpkg-query's format, not a shell expansion
