@@ -122,6 +122,7 @@ public class AlertRenderTests
             ["NodeDiskFilling"] = ScrapeSource.NodeExporter,
             ["ClockSkew"] = ScrapeSource.NodeExporter,
             ["ValidationGateFailed"] = ScrapeSource.KubeStateMetrics,
+            ["LabDriftPersists"] = ScrapeSource.Pushgateway,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
@@ -131,6 +132,7 @@ public class AlertRenderTests
             [ScrapeSource.Vault] = "vault_",
             [ScrapeSource.NodeExporter] = "node_",
             [ScrapeSource.KubeStateMetrics] = "kube_",
+            [ScrapeSource.Pushgateway] = "lab_",
         };
         foreach (var alert in AlertCatalog.All)
         {
@@ -208,6 +210,15 @@ public class PromtoolTests
         ["ValidationGateFailed"] = new(["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 1"],
             ["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 0", "kube_job_status_failed{namespace=\"default\",job_name=\"other\"} 1"],
             new() { ["namespace"] = "lab-validation", ["job_name"] = "gpu-util-zenon" }),
+        // The series as Prometheus stores it: pushed by scripts/drift to /metrics/job/lab_drift (Pushgateway 1.x adds
+        // instance="", an empty label Prometheus drops), scraped with honorLabels: true through a prometheus-operator
+        // ServiceMonitor, whose relabelling adds namespace, service, endpoint, pod and container (prometheus-operator
+        // pkg/prometheus/promcfg.go). Drift that persists across a Pushgateway restart (a new pod) keeps its age.
+        ["LabDriftPersists"] = new(
+            ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 2"],
+            ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0",
+             "lab_drift_differences{job=\"lab_drift\",machine=\"zenon\",step=\"vault-agent\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0"],
+            new() { ["machine"] = "derpy", ["step"] = "os" }),
     };
 
     public static TheoryData<string> StackFiles() => new(Repo.StackFiles.Select(Path.GetFileName)!);

@@ -14,6 +14,12 @@ public enum ScrapeSource
 
     /// <summary>kube-state-metrics, scraped by the observability add-on's own ServiceMonitor.</summary>
     KubeStateMetrics,
+
+    /// <summary>
+    /// The lab's Pushgateway (lab-monitoring/lab-pushgateway, scraped with honorLabels: true): signals that outlive a
+    /// run, such as scripts/drift's job="lab_drift" group.
+    /// </summary>
+    Pushgateway,
 }
 
 /// <summary>What one lab alert watches: its default tunables, the threshold's sane range, and its runbook.</summary>
@@ -95,6 +101,11 @@ public static class AlertCatalog
             "Validation job {{ $labels.job_name }} failed",
             "A validation probe of the gate failed: the lab no longer meets one of its performance targets.",
             "validation-gate.md", ScrapeSource.KubeStateMetrics),
+        // Per machine and step, whatever pod of the Pushgateway served it: a restarted Pushgateway keeps the age.
+        new("lab-drift", "LabDriftPersists", "max by (machine, step) (lab_drift_differences{job=\"lab_drift\"}) > 0", null, null, "24h", "warning",
+            "{{ $labels.machine }} has drifted from the code in its {{ $labels.step }} step",
+            "scripts/drift has found differences between the machine and what the step would make it for {for}: someone changed it by hand, or something on it changes what the lab manages.",
+            "drift.md", ScrapeSource.Pushgateway),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);
