@@ -39,16 +39,19 @@ apt_pin "${packages[@]}"
 converge chrony "enabled active" "$(systemctl is-enabled chrony 2>/dev/null || true) $(systemctl is-active chrony 2>/dev/null || true)" -- systemctl enable -q --now chrony
 
 printf '%s\n' tcp_bbr | write_file /etc/modules-load.d/lab-bbr.conf 0644
-converge "module tcp_bbr" loaded "$([ -d /sys/module/tcp_bbr ] && echo loaded || echo absent)" -- modprobe tcp_bbr
+converge "module tcp_bbr" loaded "$(grep -qw bbr /proc/sys/net/ipv4/tcp_available_congestion_control && echo loaded || echo absent)" -- modprobe tcp_bbr
 printf '%s\n' "${sysctls[@]}" | write_file "$sysctl_file" 0644
-for line in "${sysctls[@]}"; do
-  key=${line%% = *}
-  # sysctl -n separates a vector's values with tabs; the file with spaces.
-  converge "sysctl $key" "${line#* = }" "$(sysctl -n "$key" | tr '\t' ' ')" -- sysctl -q -w "$key=${line#* = }"
-done
+if checking; then
+  for line in "${sysctls[@]}"; do
+    # sysctl -n separates a vector's values with tabs; the file with spaces.
+    converge "sysctl ${line%% = *}" "${line#* = }" "$(sysctl -n "${line%% = *}" 2>/dev/null | tr '\t' ' ' || echo unreadable)"
+  done
+else
+  sysctl -q --load="$sysctl_file"
+fi
 
 congestion=$(sysctl -n net.ipv4.tcp_congestion_control)
-if [ "$congestion" != bbr ]; then
+if [ "$congestion" != bbr ] && ! checking; then
   echo "os: TCP congestion control is $congestion, expected bbr" >&2
   exit 1
 fi
