@@ -39,7 +39,7 @@ public sealed class CheckModeTests : IDisposable
 
     /// <summary>A script of the shipped helpers and BODY, composed as StepScript composes a step.</summary>
     private static string WithHelpers(string body) =>
-        "set -Eeuo pipefail\n" + ShellHelper.Check.Text + ShellHelper.WriteFile.Text + "main() {\n" + body + "\n}\nmain </dev/null\n";
+        "set -Eeuo pipefail\n" + ShellHelper.Check.Text + ShellHelper.WriteFile.Text + ShellHelper.AptPin.Text + "main() {\n" + body + "\n}\nmain </dev/null\n";
 
     private static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
 
@@ -84,6 +84,23 @@ public sealed class CheckModeTests : IDisposable
         var mode = Bash(script, check: false);
         Assert.Equal(($"changed: mode of {path}\n", "644"), (mode.Stderr, Mode(path)));
         Assert.Equal(0, Bash(script, check: true).Code);
+    }
+
+    [Fact]
+    public void A_check_of_pinned_packages_reads_dpkg_for_versions_and_holds_and_changes_neither()
+    {
+        // This machine's real dpkg database: bash is installed and not held; no package is called lab-absent.
+        var (_, version) = Tools.Run("dpkg-query", ["-W", "-f=${Version}", "bash"]);
+        var (_, holdsBefore) = Tools.Run("apt-mark", ["showhold"]);
+        Assert.DoesNotContain("bash", holdsBefore.Split('\n'));
+
+        var run = Bash(WithHelpers($"apt_pin bash={Shell.Quote(version.Trim())} lab-absent=1.0"), check: true);
+        Assert.Equal(3, run.Code);
+        Assert.Equal(["drift: hold of bash expected=hold actual=install", "drift: package lab-absent expected=1.0 actual=absent", "drift: hold of lab-absent expected=hold actual=absent"],
+            run.Stdout.TrimEnd('\n').Split('\n'));
+        var moved = Bash(WithHelpers("apt_pin bash=0.0-lab"), check: true);
+        Assert.Contains($"drift: package bash expected=0.0-lab actual={version.Trim()}\n", moved.Stdout);
+        Assert.Equal(holdsBefore, Tools.Run("apt-mark", ["showhold"]).Output);
     }
 
     [Fact]
