@@ -1,4 +1,6 @@
+using System.Globalization;
 using Lab.Model.Artifacts;
+using Lab.Model.Drift;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Validation;
@@ -10,7 +12,8 @@ using Lab.Model.Validation;
 //   host-keys write FILE  writes "KEY TYPE BASE64" lines from stdin into the file as hostKeys (scripts/host-keys, dr-rebuild)
 //   lab-ca show FILE      Vault's address in a stack file and the pinned CA: HOST PORT SHA256 (or -)
 //   lab-ca write FILE     writes the PEM CA certificate on stdin into the file as lab:vault.ca (scripts/lab-ca)
-//   chain FILE DIR        every machine and remote step in the program's order, for scripts/box
+//   chain FILE DIR        every machine and remote step in the program's order, for scripts/box and scripts/drift
+//   drift-report DIR text|json|metrics   the report of scripts/drift's checks in DIR (its chain/ and results/)
 //   config-reference      docs/configuration.md, rendered from the loader's catalogue of keys (scripts/render-docs)
 return args switch
 {
@@ -24,6 +27,7 @@ return args switch
     ["lab-ca", "show", var stackFile] => Run(() => ShowVault(stackFile)),
     ["lab-ca", "write", var stackFile] => Run(() => WriteLabCa(stackFile)),
     ["chain", var stackFile, var outDir] => Run(() => Chain(stackFile, outDir)),
+    ["drift-report", var dir, var format] => Run(() => DriftReportOf(dir, format)),
     ["render", var stackFile, var outDir] => Run(() => Render(stackFile, outDir)),
     ["verdict", var stackFile, var results] => Run(() => Verdict(stackFile, results)),
     _ => Usage(),
@@ -181,6 +185,12 @@ static int Chain(string stackFile, string outDir)
             step.Script.Hash, $"steps/{name}.sh", secrets));
     }
     File.WriteAllLines(Path.Combine(outDir, "steps.tsv"), index);
+    // The host keys every connection checks (pinned), or none (collect: reached unpinned, as pulumi-command does).
+    File.WriteAllText(Path.Combine(outDir, "host-key-mode"), lab.Ssh.HostKeys == HostKeyMode.Pinned ? "pinned\n" : "collect\n");
+    File.WriteAllLines(Path.Combine(outDir, "host-keys.tsv"),
+        lab.Nodes.Select(n => (n.Name, n.HostKey)).Prepend((lab.Nas.Name, lab.Nas.HostKey)).Select(m => $"{m.Name}\t{m.HostKey?.Line ?? "-"}"));
+    File.WriteAllText(Path.Combine(outDir, "stack"), lab.Stack + "\n");
+    File.WriteAllText(Path.Combine(outDir, "check-runner"), CheckMode.Runner + "\n");
     // Every package a step pins, so a test run can offer exactly these versions.
     var v = lab.Versions;
     File.WriteAllLines(Path.Combine(outDir, "pins.tsv"),
@@ -191,6 +201,34 @@ static int Chain(string stackFile, string outDir)
             .Select(p => $"{p.Item1}\t{p.Item2}"));
     Console.WriteLine($"{index.Count} steps on {ApplyOrder.Machines(lab).Count} machines for stack '{lab.Stack}' in {outDir}");
     return 0;
+}
+
+// DIR/chain is Chain's output; DIR/results/MACHINE/STEP.rc and .out what each check exited and printed,
+// DIR/results/MACHINE.unreachable why a machine was not reached, DIR/seconds how long the run took.
+static int DriftReportOf(string dir, string format)
+{
+    var chain = Path.Combine(dir, "chain");
+    var results = Path.Combine(dir, "results");
+    var unreachable = Directory.GetFiles(results, "*.unreachable")
+        .ToDictionary(f => Path.GetFileNameWithoutExtension(f), f => File.ReadAllText(f).Trim());
+    var steps = File.ReadAllLines(Path.Combine(chain, "steps.tsv")).Select(l => l.Split('\t')).Select(f =>
+    {
+        var rc = Path.Combine(results, f[0], f[1] + ".rc");
+        DriftReport.Result? result = File.Exists(rc)
+            ? new(int.Parse(File.ReadAllText(rc).Trim(), CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(results, f[0], f[1] + ".out")))
+            : null;
+        return (Machine: f[0], Step: f[1], Result: result);
+    });
+    var selected = File.ReadAllLines(Path.Combine(results, "machines")).ToHashSet();
+    var report = DriftReport.Judge(File.ReadAllText(Path.Combine(chain, "stack")).Trim(), steps.Where(s => selected.Contains(s.Machine)), unreachable,
+        double.Parse(File.ReadAllText(Path.Combine(dir, "seconds")).Trim(), CultureInfo.InvariantCulture));
+    Console.Write(format switch
+    {
+        "json" => report.Json(),
+        "metrics" => report.Metrics(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+        _ => report.Text(),
+    });
+    return report.ExitCode;
 }
 
 // A test value for a secret: 32 lowercase hex characters, stable per name (a join token's alphabet).

@@ -92,11 +92,11 @@ public class MicroK8sClusterTests
         var stdin = await join.Stdin!.ToOutput().GetValueAsync();
         var token = await ((Pulumi.Random.RandomPassword)mocks.Declared("random:index/randomPassword:RandomPassword", "derpy-join-token")).Result.GetValueAsync();
         var ca = global::Lab.Model.Text.Shell.Sha256("cluster-ca");
-        Assert.EndsWith($"main </dev/null\n{token}\n5f1e2d3c4b5a\n{ca}\n", stdin);
+        Assert.EndsWith($"main </dev/null; fi\n{token}\n5f1e2d3c4b5a\n{ca}\n", stdin);
         // On the control node the token follows the script on stdin, which puts it into the cluster-agent's
         // token file, never onto a command line.
         var issue = await ((CommandArgs)mocks.ArgsOf(Command, "zenon-join-token-derpy")).Stdin!.ToOutput().GetValueAsync();
-        Assert.EndsWith($"main </dev/null\n{token}\n", issue);
+        Assert.EndsWith($"main </dev/null; fi\n{token}\n", issue);
         Assert.DoesNotContain("microk8s add-node", issue);
     }
 

@@ -106,7 +106,7 @@ public class VaultAccessTests
         var args = (CommandArgs)mocks.ArgsOf("command:remote:Command", "derpy-vault-agent");
         Assert.True(await Output.IsSecretAsync(args.Stdin!.ToOutput()));
         var secret = await vault.SecretIds["derpy"].GetValueAsync();
-        Assert.EndsWith($"main </dev/null\n{HealthyLabMocks.RoleId}\n{secret}\n", (string)step.Inputs["stdin"]);
+        Assert.EndsWith($"main </dev/null; fi\n{HealthyLabMocks.RoleId}\n{secret}\n", (string)step.Inputs["stdin"]);
         Assert.Equal("none", step.Inputs["logging"]);
         Assert.Equal(["connection", "stderr", "stdout"], step.SecretOutputs.ToArray());
 

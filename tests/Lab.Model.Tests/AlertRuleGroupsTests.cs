@@ -144,6 +144,7 @@ public class AlertRenderTests
             ["ValidationGateStale"] = ScrapeSource.Pushgateway,
             ["SlurmNodeDown"] = ScrapeSource.SlurmExporter,
             ["SlurmQueueStuckWithIdleGPUs"] = ScrapeSource.SlurmExporter,
+            ["LabDriftPersists"] = ScrapeSource.Pushgateway,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
@@ -151,7 +152,7 @@ public class AlertRenderTests
         {
             [ScrapeSource.DcgmExporter] = "DCGM_FI_",
             [ScrapeSource.BlackboxExporter] = "probe_",
-            [ScrapeSource.Pushgateway] = "lab_gate_",
+            [ScrapeSource.Pushgateway] = "lab_",
             [ScrapeSource.NodeExporter] = "node_",
             [ScrapeSource.KubeStateMetrics] = "kube_",
             [ScrapeSource.SlurmExporter] = "slurm_",
@@ -295,6 +296,15 @@ public class PromtoolTests
             new() { ["node_name"] = "worker-gemini-1-0" })],
         // GPU-seconds grow 60 a minute for one idle GPU (irate 1); irate needs a second sample, hence the lead.
         ["SlurmQueueStuckWithIdleGPUs"] = [new([PendingJob, $"{IdleGpus} 0+60"], [PendingJob, $"{IdleGpus} 0+54"], [], Lead: 1)],
+        // The series as Prometheus stores it: pushed by scripts/drift to /metrics/job/lab_drift (Pushgateway 1.x adds
+        // instance="", an empty label Prometheus drops), scraped with honorLabels: true through a prometheus-operator
+        // ServiceMonitor, whose relabelling adds namespace, service, endpoint, pod and container (prometheus-operator
+        // pkg/prometheus/promcfg.go). Drift that persists across a Pushgateway restart (a new pod) keeps its age.
+        ["LabDriftPersists"] = [new(
+            ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 2x1500 0"],
+            ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0",
+             "lab_drift_differences{job=\"lab_drift\",machine=\"zenon\",step=\"vault-agent\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0"],
+            new() { ["machine"] = "derpy", ["step"] = "os" }, ClearsAt: 1502)],
     };
 
     /// <summary>

@@ -181,7 +181,7 @@ public sealed class LabCaTests : IDisposable
     private (int Code, string Output) LabCaFunction(string file, string pem, string endpoint)
     {
         var script = Path.Combine(_dir.FullName, "lab-ca.sh");
-        File.WriteAllText(script, $"set -Eeuo pipefail\nlab_step=os\n{ShellHelper.WriteFile.Text}\n{ShellHelper.LabCa.Text}\n" +
+        File.WriteAllText(script, $"set -Eeuo pipefail\nlab_step=os\n{ShellHelper.Check.Text}\n{ShellHelper.WriteFile.Text}\n{ShellHelper.LabCa.Text}\n" +
             $"lab_ca {Shell.Quote(file)} {Shell.Quote(pem)} {Shell.Quote(endpoint)}\n");
         return Tools.Run("bash", [script]);
     }

@@ -60,7 +60,7 @@ public sealed class ScriptRunTests : IDisposable
     private sealed record Run(int Code, string Stdout, string Stderr, string Calls);
 
     /// <summary>Runs a script as the SSH runner does (bash reading it, then its secret lines, on stdin); with a trace file, under strace.</summary>
-    private Run Bash(string script, string secretLines = "", string? execTrace = null, IReadOnlyDictionary<string, string>? env = null)
+    private Run Bash(string script, string secretLines = "", string? execTrace = null, IReadOnlyDictionary<string, string>? env = null, bool check = false)
     {
         File.Delete(Log);
         var bin = Directory.CreateDirectory(Path.Combine(_dir.FullName, "bin"));
@@ -70,7 +70,8 @@ public sealed class ScriptRunTests : IDisposable
             File.Copy(standIn, path, overwrite: true);
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        string[] command = execTrace is null ? ["bash", "-s"] : ["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65536", "-o", execTrace, "bash", "-s"];
+        string[] bash = check ? ["bash", "-s", "--", "--check"] : ["bash", "-s"];
+        string[] command = execTrace is null ? bash : ["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65536", "-o", execTrace, .. bash];
         var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["STANDIN_LOG"] = Log, ["STANDIN_CONTROL_SNAP_DATA"] = Control };
         var run = ScriptRunner.Run(command, script + secretLines, [bin.FullName], environment, TimeSpan.FromMinutes(2));
         return new Run(run.Code, run.Stdout, run.Stderr, File.Exists(Log) ? File.ReadAllText(Log) : "");
@@ -215,7 +216,7 @@ public sealed class ScriptRunTests : IDisposable
     private string RebootFrom => Path.Combine(_dir.FullName, "lab", "driver-reboot-from");
     private string Nologin => Path.Combine(_dir.FullName, "nologin");
 
-    private Run DriverStep(Func<Lab.Model.Spec.LabSpec, Lab.Model.Spec.NodeSpec, StepScript> render)
+    private Run DriverStep(Func<Lab.Model.Spec.LabSpec, Lab.Model.Spec.NodeSpec, StepScript> render, bool check = false)
     {
         var lab = Repo.Prod();
         var step = render(lab, lab.Nodes[2]);
@@ -224,7 +225,7 @@ public sealed class ScriptRunTests : IDisposable
         {
             script = WithData(script, ("nologin_file", Nologin));
         }
-        return Bash(script, env: new Dictionary<string, string> { ["STANDIN_NOLOGIN"] = Nologin, ["STANDIN_LOADED_VERSION"] = Loaded });
+        return Bash(script, env: new Dictionary<string, string> { ["STANDIN_NOLOGIN"] = Nologin, ["STANDIN_LOADED_VERSION"] = Loaded }, check: check);
     }
 
     private void Boot(string id, string? driver)
@@ -276,6 +277,24 @@ public sealed class ScriptRunTests : IDisposable
         // Converged now: a re-run of both does not reboot again.
         Assert.Contains("reboot=none", DriverStep(NodeSteps.DriverReboot).Stdout);
         Assert.Equal(0, DriverStep(NodeSteps.DriverLoaded).Code);
+    }
+
+    [Fact]
+    public void A_check_reports_a_driver_that_is_not_loaded_and_neither_reboots_nor_marks_a_reboot()
+    {
+        Boot("boot-1", "570.172.08");
+        var check = DriverStep(NodeSteps.DriverReboot, check: true);
+        Assert.Equal(3, check.Code);
+        Assert.Contains($"drift: loaded NVIDIA driver (an apply reboots to load it) expected={Pinned} actual=570.172.08\n", check.Stdout);
+        Assert.Equal("", check.Calls);
+        Assert.False(File.Exists(RebootFrom));
+        Assert.False(File.Exists(Nologin));
+
+        Boot("boot-2", Pinned);
+        var clean = DriverStep(NodeSteps.DriverReboot, check: true);
+        Assert.Equal((0, ""), (clean.Code, clean.Calls));
+        var loaded = DriverStep(NodeSteps.DriverLoaded, check: true);
+        Assert.Equal((0, "skipped: it confirms the reboot driver-reboot scheduled; driver-reboot's check compares the loaded driver\n"), (loaded.Code, loaded.Stdout));
     }
 
     [Fact]

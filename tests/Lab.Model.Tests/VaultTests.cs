@@ -187,9 +187,11 @@ public class VaultRenderTests
     {
         var lab = Repo.Prod();
         var step = VaultAgent.Step(lab, lab.Nodes[0]).Text;
-        Assert.EndsWith("\nIFS= read -r role_id && IFS= read -r secret_id && main </dev/null\n", step);
+        // A check is sent no secrets: it runs main without reading them.
+        Assert.EndsWith("\nif checking; then main </dev/null; else IFS= read -r role_id && IFS= read -r secret_id && main </dev/null; fi\n", step);
         // Written by shell builtins (no argv), to 0600 files, and never echoed.
-        Assert.Contains("umask 077\nprintf '%s\\n' \"$role_id\" >\"$role_id_file.new\"", step);
+        Assert.Contains("umask 077\ncredential \"$role_id_file\" \"$role_id\"", step);
+        Assert.Contains("  printf '%s\\n' \"$2\" >\"$1.new\"", step);
         Assert.Contains("\nreadonly role_id_file='/etc/vault-agent/role-id'\n", step);
         Assert.DoesNotMatch(@"echo[^\n]*\$(role_id|secret_id)", step);
         Assert.DoesNotMatch(@"cat\s+/var/run/secrets", step);

@@ -2,6 +2,8 @@
 enable_addon() {
   if [ "$(microk8s status --addon "$1" 2>/dev/null)" = enabled ]; then
     echo "addon_$1=already" | tr '-' '_'
+  elif checking; then
+    drift "addon $1" enabled "$(microk8s status --addon "$1" 2>/dev/null || echo unknown)"
   else
     microk8s enable "$@" >&2
     echo "addon_$1=enabled" | tr '-' '_'

@@ -15,7 +15,10 @@ public enum ScrapeSource
     /// <summary>kube-state-metrics, scraped by the observability add-on's own ServiceMonitor.</summary>
     KubeStateMetrics,
 
-    /// <summary>The lab's Pushgateway (issue 19, contract 3): the gate's verdict series, scraped with honorLabels: true.</summary>
+    /// <summary>
+    /// The lab's Pushgateway (lab-monitoring/lab-pushgateway, scraped with honorLabels: true): signals that outlive a
+    /// run — the gate's verdicts (contract 3), scripts/drift's job="lab_drift" group, the backups' job="lab_backup".
+    /// </summary>
     Pushgateway,
     /// <summary>Soperator's exporter (internal/exporter/collector.go), through the PodMonitor of SlurmObjects.ExporterPodMonitor; only where lab:slurm is on.</summary>
     SlurmExporter,
@@ -135,6 +138,11 @@ public static class AlertCatalog
             "Slurm jobs pend while {threshold} or more GPUs sit idle",
             "Jobs have been pending for {for} while at least {threshold} schedulable GPUs were idle: a job asks for what no node has, or the scheduler is stuck.",
             "slurm.md#slurmqueuestuckwithidlegpus", ScrapeSource.SlurmExporter),
+        // Per machine and step, whatever pod of the Pushgateway served it: a restarted Pushgateway keeps the age.
+        new("lab-drift", "LabDriftPersists", "max by (machine, step) (lab_drift_differences{job=\"lab_drift\"}) > 0", null, null, "24h", "warning",
+            "{{ $labels.machine }} has drifted from the code in its {{ $labels.step }} step",
+            "scripts/drift has found differences between the machine and what the step would make it for {for}: someone changed it by hand, or something on it changes what the lab manages.",
+            "drift.md", ScrapeSource.Pushgateway),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

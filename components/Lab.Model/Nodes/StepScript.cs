@@ -29,7 +29,7 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     /// </summary>
     /// <param name="purpose">A constant description; it must not carry config values (they belong in the data).</param>
     public static StepScript Render(string component, string target, string step, string purpose, object? data, string body, params ShellHelper[] helpers) =>
-        Compose(component, target, step, purpose, data, body, helpers, "main </dev/null");
+        Compose(component, target, step, purpose, data, body, helpers, CheckMode.LastLine(step, []));
 
     /// <summary>
     /// A step that needs secret material: the runner appends one line per variable after the script
@@ -38,8 +38,7 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     /// </summary>
     public static StepScript RenderReadingSecrets(string component, string target, string step, string purpose,
         IReadOnlyList<string> secretVariables, object? data, string body, params ShellHelper[] helpers) =>
-        Compose(component, target, step, purpose, data, body, helpers,
-            string.Join(" && ", secretVariables.Select(v => $"IFS= read -r {v}").Append("main </dev/null")));
+        Compose(component, target, step, purpose, data, body, helpers, CheckMode.LastLine(step, secretVariables));
 
     /// <summary>
     /// A step that reads a document after itself on stdin (the runner appends it to the script): main's stdin is
@@ -58,7 +57,7 @@ public sealed record StepScript(string Component, string Target, int Order, stri
             .Append("set -Eeuo pipefail\n\n")
             .Append(ScriptData.Render(identity, data))
             .Append("trap 'echo \"lab: step $lab_step on $lab_target failed at line $LINENO\" >&2' ERR\n\n");
-        foreach (var helper in helpers.Distinct())
+        foreach (var helper in helpers.Prepend(ShellHelper.Check).Distinct())
         {
             text.Append(helper.Text).Append('\n');
         }
@@ -76,10 +75,13 @@ public sealed record ShellHelper(string Name, string Path)
 {
     public string Text => ScriptBodies.Read(Path);
 
-    /// <summary>write_file PATH MODE: installs stdin at PATH only when the content differs; says what changed.</summary>
+    /// <summary>The check mode's switch and its helpers (checking, drift, changed, converge): in every step.</summary>
+    public static readonly ShellHelper Check = new("check_mode", "Nodes/Helpers/check_mode.sh");
+
+    /// <summary>write_file PATH MODE: makes PATH hold stdin with MODE, owned by root; a check compares all three.</summary>
     public static readonly ShellHelper WriteFile = new("write_file", "Nodes/Helpers/write_file.sh");
 
-    /// <summary>apt_pin PKG=VER...: installs exactly these versions where they differ, then holds them.</summary>
+    /// <summary>apt_pin PKG=VER...: installs exactly these versions where they differ, then holds them; a check compares versions and holds.</summary>
     public static readonly ShellHelper AptPin = new("apt_pin", "Nodes/Helpers/apt_pin.sh");
 
     /// <summary>pinned_key URL FINGERPRINT KEYRING: installs a vendor's repository key only when it is the pinned one.</summary>

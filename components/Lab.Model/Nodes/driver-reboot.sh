@@ -4,6 +4,10 @@ if [ "$loaded" = "$driver_release" ]; then
   echo "reboot=none"
   exit 0
 fi
+if checking; then
+  drift "loaded NVIDIA driver (an apply reboots to load it)" "$driver_release" "$loaded"
+  exit 0
+fi
 # driver-loaded then waits for a boot other than this one.
 install -d -m 0755 "$(dirname "$reboot_from_file")"
 cat "$boot_id_file" >"$reboot_from_file"

@@ -1,9 +1,6 @@
 # Kubelet registers the node, and gets its serving certificate, under the OS hostname: it must be the lab's name.
 # Read without D-Bus: a hostnamed slow to start (a loaded machine) must not read as another name.
-if [ "$(uname -n)" != "$hostname" ] || [ "$(cat /etc/hostname 2>/dev/null)" != "$hostname" ]; then
-  hostnamectl set-hostname "$hostname"
-  echo "changed: hostname" >&2
-fi
+converge hostname "$hostname $hostname" "$(uname -n) $(cat /etc/hostname 2>/dev/null || true)" -- hostnamectl set-hostname "$hostname"
 # sudo and local tools resolve the hostname through Debian's 127.0.1.1 line; keep it naming the lab's name.
 hosts=()
 named=no
@@ -40,21 +37,30 @@ signed="Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg"
 # The lab CA (every node's trust for lab TLS: vault-agent's ca_cert, the registry), in the system trust store.
 trusted_before=$(sha256sum "$ca_cert" 2>/dev/null || true)
 lab_ca "$ca_cert" "$ca_pem" "$vault_endpoint"
-if [ "$(sha256sum "$ca_cert")" != "$trusted_before" ] || [ ! -e "/etc/ssl/certs/$(basename "$ca_cert" .crt).pem" ]; then
-  update-ca-certificates >/dev/null
-  echo "changed: system trust store" >&2
+trust=current
+if [ "$(sha256sum "$ca_cert" 2>/dev/null || true)" != "$trusted_before" ] || [ ! -e "/etc/ssl/certs/$(basename "$ca_cert" .crt).pem" ]; then
+  trust=stale
 fi
+refresh_trust() { update-ca-certificates >/dev/null; }
+converge "system trust store" current "$trust" -- refresh_trust
 
 apt_pin "${packages[@]}"
-systemctl enable --now chrony >/dev/null
+converge chrony "enabled active" "$(systemctl is-enabled chrony 2>/dev/null || true) $(systemctl is-active chrony 2>/dev/null || true)" -- systemctl enable -q --now chrony
 
 printf '%s\n' tcp_bbr | write_file /etc/modules-load.d/lab-bbr.conf 0644
-modprobe tcp_bbr
+converge "module tcp_bbr" loaded "$(grep -qw bbr /proc/sys/net/ipv4/tcp_available_congestion_control && echo loaded || echo absent)" -- modprobe tcp_bbr
 printf '%s\n' "${sysctls[@]}" | write_file "$sysctl_file" 0644
-sysctl -q --load="$sysctl_file"
+if checking; then
+  for line in "${sysctls[@]}"; do
+    # sysctl -n separates a vector's values with tabs; the file with spaces.
+    converge "sysctl ${line%% = *}" "${line#* = }" "$(sysctl -n "${line%% = *}" 2>/dev/null | tr '\t' ' ' || echo unreadable)"
+  done
+else
+  sysctl -q --load="$sysctl_file"
+fi
 
 congestion=$(sysctl -n net.ipv4.tcp_congestion_control)
-if [ "$congestion" != bbr ]; then
+if [ "$congestion" != bbr ] && ! checking; then
   echo "os: TCP congestion control is $congestion, expected bbr" >&2
   exit 1
 fi

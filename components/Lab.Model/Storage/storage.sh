@@ -2,6 +2,12 @@ for i in "${!unit_files[@]}"; do
   printf '%s' "${unit_contents[$i]}" | write_file "/etc/systemd/system/${unit_files[$i]}" 0644
 done
 
+# remove_unit UNIT: unmount and remove an export's units (the NAS and its data are untouched).
+remove_unit() {
+  systemctl disable --now "$1.automount" >/dev/null 2>&1 || true
+  systemctl stop "$1.mount" >/dev/null 2>&1 || true
+  rm -f "/etc/systemd/system/$1.automount" "/etc/systemd/system/$1.mount"
+}
 # Units of exports this node no longer uses: unmount and remove them. Nothing on the NAS is touched.
 for file in /etc/systemd/system/*.automount; do
   [ -e "$file" ] || continue
@@ -12,12 +18,16 @@ for file in /etc/systemd/system/*.automount; do
     if [ "$u" = "$unit" ]; then keep=yes; fi
   done
   if [ "$keep" = no ]; then
-    systemctl disable --now "$unit.automount" >/dev/null 2>&1 || true
-    systemctl stop "$unit.mount" >/dev/null 2>&1 || true
-    rm -f "/etc/systemd/system/$unit.automount" "/etc/systemd/system/$unit.mount"
-    echo "changed: removed mount unit $unit (the NAS and its data are untouched)" >&2
+    converge "mount unit $unit" absent present -- remove_unit "$unit"
   fi
 done
+if checking; then
+  # A check changes nothing: each automount must be enabled and active as an apply leaves it.
+  for u in "${units[@]}"; do
+    converge "$u.automount" "enabled active" "$(systemctl is-enabled "$u.automount" 2>/dev/null || true) $(systemctl is-active "$u.automount" 2>/dev/null || true)"
+  done
+  exit 0
+fi
 systemctl daemon-reload
 
 problems=0

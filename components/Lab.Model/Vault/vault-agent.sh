@@ -4,21 +4,44 @@ printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$repository" "$(sed -n 's/^
   | write_file /etc/apt/sources.list.d/hashicorp.list 0644
 apt_pin "${packages[@]}"
 
-install -d -m 0755 "$config_dir/templates"
+converge "directory $config_dir/templates" present "$([ -d "$config_dir/templates" ] && echo present || echo absent)" -- install -d -m 0755 "$config_dir/templates"
+before=$lab_changes
 for i in "${!files[@]}"; do
   printf '%s' "${contents[$i]}" | write_file "${files[$i]}" 0644
 done
-# The AppRole credentials: 0600 files written by builtins from stdin-fed variables.
+# The AppRole credentials: 0600 files written by builtins from stdin-fed variables. A check is never sent
+# them: it compares each file's mode and owner, not its content.
+credential() {
+  if [ -f "$1" ] && [ "$(<"$1")" = "$2" ] && [ "$(stat -c '%a %U:%G' "$1")" = "600 root:root" ]; then
+    return 0
+  fi
+  printf '%s\n' "$2" >"$1.new"
+  mv "$1.new" "$1"
+  changed "$1"
+}
+if checking; then
+  for f in "$role_id_file" "$secret_id_file"; do
+    converge "mode of $f" "600 root:root" "$(stat -c '%a %U:%G' "$f" 2>/dev/null || echo absent)"
+  done
+  converge "vault-agent service" "enabled active" "$(systemctl is-enabled vault-agent 2>/dev/null || true) $(systemctl is-active vault-agent 2>/dev/null || true)"
+  for f in "${waits[@]}"; do
+    converge "file $f" written "$([ -s "$f" ] && echo written || echo absent)"
+  done
+  exit 0
+fi
 umask 077
-printf '%s\n' "$role_id" >"$role_id_file.new"
-printf '%s\n' "$secret_id" >"$secret_id_file.new"
-mv "$role_id_file.new" "$role_id_file"
-mv "$secret_id_file.new" "$secret_id_file"
+credential "$role_id_file" "$role_id"
+credential "$secret_id_file" "$secret_id"
 unset role_id secret_id
 
 systemctl daemon-reload
-systemctl enable vault-agent >/dev/null
-systemctl restart vault-agent
+converge "vault-agent enabled" enabled "$(systemctl is-enabled vault-agent 2>/dev/null || true)" -- systemctl enable -q vault-agent
+# Restart only for new configuration or credentials: a restart on every run would change the machine every run.
+if [ "$lab_changes" -ne "$before" ]; then
+  systemctl restart vault-agent
+else
+  converge "vault-agent service" active "$(systemctl is-active vault-agent 2>/dev/null || true)" -- systemctl start vault-agent
+fi
 
 # Wait for auth and every secret file; never print their contents.
 for _ in $(seq 1 30); do

@@ -3,7 +3,18 @@
 # pins at 1001 exactly these versions and the versions they require exactly (a driver metapackage's libraries), so
 # rolling a pin back converges as moving it forward does. A failed install leaves the previous holds and pins in place.
 apt_pin() {
-  local spec pkg previous missing=() held=() prefs=/etc/apt/preferences.d/lab-$lab_step.pref
+  local spec pkg previous prefs missing=() held=()
+  if checking; then
+    for spec in "$@"; do
+      pkg=${spec%%=*}
+      # shellcheck disable=SC2016 # dpkg-query's formats, not shell expansions
+      converge "package $pkg" "${spec#*=}" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null | grep . || echo absent)"
+      # shellcheck disable=SC2016
+      converge "hold of $pkg" hold "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | cut -d ' ' -f 1 | grep . || echo absent)"
+    done
+    return 0
+  fi
+  prefs=/etc/apt/preferences.d/lab-$lab_step.pref
   for spec in "$@"; do
     pkg=${spec%%=*}
     # shellcheck disable=SC2016 # ${Version} is dpkg-query's format, not a shell expansion
