@@ -9,8 +9,10 @@ using Lab.Model.Validation;
 //   host-keys list FILE   the machines of a stack file: KEY NAME HOST PORT FINGERPRINT (or -)
 //   host-keys write FILE  writes "KEY TYPE BASE64" lines from stdin into the file as hostKeys (scripts/host-keys, dr-rebuild)
 //   chain FILE DIR        every machine and remote step in the program's order, for scripts/box
+//   backup-item FILE ITEM where a lab:backups item lives: MACHINE HOST SSH_USER SSH_PORT SOURCE (scripts/restore)
 return args switch
 {
+    ["backup-item", var stackFile, var item] => Run(() => BackupItem(stackFile, item)),
     ["host-keys", "list", var stackFile] => Run(() => ListMachines(stackFile)),
     ["host-keys", "write", var stackFile] => Run(() => WriteHostKeys(stackFile)),
     ["chain", var stackFile, var outDir] => Run(() => Chain(stackFile, outDir)),
@@ -21,7 +23,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | Lab.Cli chain FILE DIR   (FILE: a stack file such as Pulumi.dev.yaml)");
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | Lab.Cli chain FILE DIR | Lab.Cli backup-item FILE ITEM   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
 
@@ -123,6 +125,27 @@ static int WriteHostKeys(string stackFile)
     {
         Console.WriteLine($"{key}.hostKey {hostKey.Fingerprint}");
     }
+    return 0;
+}
+
+// One tab-separated line: the machine that backs ITEM up, its address, the SSH user and port, and what it backs up.
+static int BackupItem(string stackFile, string item)
+{
+    var lab = Load(stackFile);
+    var machines = Lab.Model.Backups.BackupJobs.Machines(lab);
+    var holder = machines.FirstOrDefault(m => m.Items.Any(i => i.Name == item));
+    if (holder is null)
+    {
+        var known = machines.SelectMany(m => m.Items).Select(i => i.Name).ToList();
+        Console.Error.WriteLine(known.Count == 0
+            ? $"restore: stack '{lab.Stack}' backs up nothing ({ConfigKeys.Backups} is not set)."
+            : $"restore: stack '{lab.Stack}' backs up no item '{ConfigText.Shorten(item)}'; its items: {string.Join(", ", known)}.");
+        return 1;
+    }
+    var spec = holder.Items.Single(i => i.Name == item);
+    var host = ApplyOrder.Machines(lab).Single(m => m.Name == holder.Machine).Host;
+    var source = spec.Source == BackupSource.Export ? lab.Nas.Export(spec.Export!).Path : spec.Source.ToString().ToLowerInvariant();
+    Console.WriteLine(string.Join('\t', holder.Machine, host, lab.Ssh.User, lab.Ssh.Port, source));
     return 0;
 }
 

@@ -82,6 +82,7 @@ public class AlertRenderTests
         {
             "HighGPUTemperature", "GPUXidError", "LowGPUUtilization", "VaultSealed", "NodeDown", "KubernetesNodeNotReady",
             "NFSMountFailed", "NFSMountReadOnly", "NASCapacityHigh", "NodeDiskFilling", "ClockSkew", "ValidationGateFailed",
+            "BackupOlderThanRPO", "BackupRestoreDrillFailed", "BackupRepositoryCheckFailed",
         }, alerts);
     }
 
@@ -122,6 +123,9 @@ public class AlertRenderTests
             ["NodeDiskFilling"] = ScrapeSource.NodeExporter,
             ["ClockSkew"] = ScrapeSource.NodeExporter,
             ["ValidationGateFailed"] = ScrapeSource.KubeStateMetrics,
+            ["BackupOlderThanRPO"] = ScrapeSource.Pushgateway,
+            ["BackupRestoreDrillFailed"] = ScrapeSource.Pushgateway,
+            ["BackupRepositoryCheckFailed"] = ScrapeSource.Pushgateway,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
@@ -131,6 +135,7 @@ public class AlertRenderTests
             [ScrapeSource.Vault] = "vault_",
             [ScrapeSource.NodeExporter] = "node_",
             [ScrapeSource.KubeStateMetrics] = "kube_",
+            [ScrapeSource.Pushgateway] = "lab_backup_",
         };
         foreach (var alert in AlertCatalog.All)
         {
@@ -208,6 +213,14 @@ public class PromtoolTests
         ["ValidationGateFailed"] = new(["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 1"],
             ["kube_job_status_failed{namespace=\"lab-validation\",job_name=\"gpu-util-zenon\"} 0", "kube_job_status_failed{namespace=\"default\",job_name=\"other\"} 1"],
             new() { ["namespace"] = "lab-validation", ["job_name"] = "gpu-util-zenon" }),
+        // Backup series as the Pushgateway exposes them (BackupSeries), with the target labels the ServiceMonitor adds.
+        ["BackupOlderThanRPO"] = new([BackupSeries.Item("lab_backup_last_success_timestamp_seconds", "results", "-100000"), BackupSeries.Item("lab_backup_rpo_seconds", "results", "86400")],
+            [BackupSeries.Item("lab_backup_last_success_timestamp_seconds", "results", "0"), BackupSeries.Item("lab_backup_rpo_seconds", "results", "86400")],
+            BackupSeries.ItemLabels("results")),
+        ["BackupRestoreDrillFailed"] = new([BackupSeries.Item("lab_backup_drill_success", "datasets", "0")], [BackupSeries.Item("lab_backup_drill_success", "datasets", "1")],
+            BackupSeries.ItemLabels("datasets")),
+        ["BackupRepositoryCheckFailed"] = new([BackupSeries.Machine("lab_backup_check_success", "zenon", "0")], [BackupSeries.Machine("lab_backup_check_success", "zenon", "1")],
+            BackupSeries.MachineLabels("zenon")),
     };
 
     public static TheoryData<string> StackFiles() => new(Repo.StackFiles.Select(Path.GetFileName)!);

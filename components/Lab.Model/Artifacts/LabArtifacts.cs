@@ -16,5 +16,6 @@ public static class LabArtifacts
             .Concat(Cluster.MicroK8sSteps.Artifacts(spec))
             .Concat(Monitoring.AlertRuleGroups.Artifacts(spec))
             .Concat(Validation.Collector.Artifacts(spec))
+            .Concat(Backups.BackupJobs.Artifacts(spec))
             .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));
 }

@@ -14,6 +14,12 @@ public enum ScrapeSource
 
     /// <summary>kube-state-metrics, scraped by the observability add-on's own ServiceMonitor.</summary>
     KubeStateMetrics,
+
+    /// <summary>
+    /// The lab's Pushgateway (contract 3: Service lab-pushgateway in lab-monitoring, a ServiceMonitor with honorLabels),
+    /// where node timers push what outlives them; deployed by the validation probes' part (issue 19).
+    /// </summary>
+    Pushgateway,
 }
 
 /// <summary>What one lab alert watches: its default tunables, the threshold's sane range, and its runbook.</summary>
@@ -95,6 +101,22 @@ public static class AlertCatalog
             "Validation job {{ $labels.job_name }} failed",
             "A validation probe of the gate failed: the lab no longer meets one of its performance targets.",
             "validation-gate.md", ScrapeSource.KubeStateMetrics),
+        // Backups (issue 22): the lab-backup units push per item (group job="lab_backup", item=ITEM) and per checking machine.
+        new("lab-backups", "BackupOlderThanRPO",
+            "(time() - lab_backup_last_success_timestamp_seconds{job=\"lab_backup\"}) > lab_backup_rpo_seconds{job=\"lab_backup\"}"
+            + " or (lab_backup_rpo_seconds{job=\"lab_backup\"} unless lab_backup_last_success_timestamp_seconds{job=\"lab_backup\"})",
+            null, null, "5m", "critical",
+            "The last good backup of {{ $labels.item }} is older than its RPO",
+            "No backup of the item has succeeded within its recovery point objective (lab:backups.items[].rpo), or none ever has: a loss now loses more than the lab agreed to lose.",
+            "backups.md#a-backup-is-older-than-its-rpo", ScrapeSource.Pushgateway),
+        new("lab-backups", "BackupRestoreDrillFailed", "lab_backup_drill_success{job=\"lab_backup\"} == 0", null, null, "0m", "warning",
+            "The restore drill of {{ $labels.item }} failed",
+            "The last drill could not restore a sample of the item byte-identical from its latest snapshot: the backup may not restore when it is needed.",
+            "backups.md#a-restore-drill-failed", ScrapeSource.Pushgateway),
+        new("lab-backups", "BackupRepositoryCheckFailed", "lab_backup_check_success{job=\"lab_backup\"} == 0", null, null, "0m", "critical",
+            "restic check of the backup repository failed on {{ $labels.machine }}",
+            "restic check --read-data-subset found the repository damaged or could not read it: snapshots may be unrestorable.",
+            "backups.md#the-repository-check-failed", ScrapeSource.Pushgateway),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

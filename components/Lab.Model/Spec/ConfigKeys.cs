@@ -15,8 +15,9 @@ public static class ConfigKeys
     public const string Cluster = "lab:cluster";
     public const string Alerts = "lab:alerts";
     public const string Validation = "lab:validation";
+    public const string Backups = "lab:backups";
 
-    public static readonly IReadOnlyList<string> All = [Subnet, Ssh, SshPrivateKey, Versions, Nodes, Nas, Vault, VaultSecrets, Cluster, Alerts, Validation];
+    public static readonly IReadOnlyList<string> All = [Subnet, Ssh, SshPrivateKey, Versions, Nodes, Nas, Vault, VaultSecrets, Cluster, Alerts, Validation, Backups];
 
     /// <summary>Keys whose values must be Pulumi secrets (set with --secret).</summary>
     public static readonly IReadOnlySet<string> Secret = new HashSet<string> { SshPrivateKey, VaultSecrets };
