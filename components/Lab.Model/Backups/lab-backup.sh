@@ -83,7 +83,8 @@ check() {
 }
 
 # drill_item INDEX: restore a sample of the item's latest snapshot into scratch and compare each file's
-# sha256 with the source's, for source files unchanged since the snapshot. Prints how many it compared.
+# sha256 with the source's, for source files unchanged since the snapshot. Prints how many it compared;
+# returns 2 for an item without a snapshot yet.
 # Run in a condition (errexit is off there): every command that can fail returns on its own.
 drill_item() {
   local i=$1 item=${items[$1]} scratch snapshots id when marker path compared=0 sample=() include=()
@@ -91,8 +92,9 @@ drill_item() {
   id=$(grep -o '"id":"[0-9a-f]*"' <<<"$snapshots" | tail -n 1 | cut -d '"' -f 4)
   when=$(grep -o '"time":"[^"]*"' <<<"$snapshots" | tail -n 1 | cut -d '"' -f 4)
   if [ -z "$id" ]; then
-    echo "lab-backup: $item has no snapshot to drill" >&2
-    return 1
+    # Not yet backed up: nothing to drill (BackupOlderThanRPO covers an item that never succeeds).
+    echo "lab-backup: $item has no snapshot yet; not drilled" >&2
+    return 2
   fi
   scratch=$(mktemp -d "$drill_dir/$item.XXXXXX") || return 1
   marker=$scratch.snapshot-time
@@ -123,13 +125,15 @@ drill_item() {
 }
 
 drill() {
-  local i item start ok files failed=0
+  local i item start ok rc files failed=0
   install -d -m 0700 "$drill_dir"
   for i in "${!items[@]}"; do
     item=${items[$i]}
     start=$(date +%s)
-    ok=1
-    files=$(drill_item "$i") || ok=0
+    ok=1 rc=0
+    files=$(drill_item "$i") || rc=$?
+    [ "$rc" -ne 2 ] || continue
+    [ "$rc" -eq 0 ] || ok=0
     printf 'lab_backup_drill_success %s\nlab_backup_drill_duration_seconds %s\nlab_backup_drill_timestamp_seconds %s\n' \
       "$ok" "$(($(date +%s) - start))" "$start" | push "item/$item"
     if [ "$ok" -eq 1 ]; then
