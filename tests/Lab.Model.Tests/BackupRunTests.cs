@@ -85,4 +85,53 @@ public sealed class BackupRunTests : IDisposable
         Assert.True(restore == 0, restoreOut);
         Assert.Equal(original, Tree(results));
     }
+
+    [Fact]
+    public void Forget_after_a_backup_keeps_exactly_the_snapshots_the_items_keep_rules_select()
+    {
+        File.WriteAllText(At("password"), "the repository password\n");
+        var results = Directory.CreateDirectory(At("share/results")).FullName;
+        File.WriteAllText(Path.Combine(results, "notes.txt"), "loss 0.12\n");
+        string[] restic = ["-r", At("repo"), "--password-file", At("password"), "--cache-dir", At("cache")];
+        Assert.Equal(0, Tools.Run("restic", [.. restic, "init"]).Code);
+        // 40 snapshots, one every third day back from yesterday, then lab-backup's own backup and forget.
+        var now = DateTime.UtcNow;
+        foreach (var days in Enumerable.Range(0, 40).Select(i => 1 + (3 * i)))
+        {
+            var (code, output) = Tools.Run("restic", [.. restic, "backup", "--quiet", "--host", "box-nas", "--tag", "results",
+                "--time", now.AddDays(-days).ToString("yyyy-MM-dd 12:00:00", System.Globalization.CultureInfo.InvariantCulture), results]);
+            Assert.True(code == 0, output);
+        }
+        var (backup, backupOut) = Run(Script("password"), "backup", "results");
+        Assert.True(backup == 0, backupOut);
+
+        var (list, json) = Tools.Run("restic", [.. restic, "snapshots", "--json", "--host", "box-nas", "--tag", "results"]);
+        Assert.Equal(0, list);
+        var kept = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray()
+            .Select(e => DateTimeOffset.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime)
+            .ToList();
+        // The box stack's results: keep {daily: 7, weekly: 4, monthly: 6}. restic's rule, per kind: newest first, the
+        // newest snapshot of each new day / ISO week / month until the count is reached; the union stays.
+        var all = Enumerable.Range(0, 40).Select(i => now.AddDays(-(1 + (3 * i))).Date.AddHours(12)).Append(kept.Max()).OrderDescending().ToList();
+        var expected = new HashSet<DateTime>();
+        foreach (var (bucket, count) in new (Func<DateTime, string>, int)[]
+                 {
+                     (d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 7),
+                     (d => $"{System.Globalization.ISOWeek.GetYear(d)}-{System.Globalization.ISOWeek.GetWeekOfYear(d)}", 4),
+                     (d => d.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), 6),
+                 })
+        {
+            var seen = new List<string>();
+            foreach (var t in all)
+            {
+                if (seen.Count < count && !seen.Contains(bucket(t)))
+                {
+                    seen.Add(bucket(t));
+                    expected.Add(t);
+                }
+            }
+        }
+        Assert.True(expected.Count < all.Count, "the policy must forget some of the snapshots for this test to mean anything");
+        Assert.Equal(expected.Select(t => t.ToString("s")).Order(), kept.Select(t => t.ToString("s")).Order());
+    }
 }
