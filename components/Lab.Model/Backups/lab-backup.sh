@@ -26,8 +26,11 @@ index_of() {
 
 # push GROUP < series: replaces those series of the group job="lab_backup"/GROUP (POST keeps the group's others).
 # A Pushgateway that does not answer costs the series, not the backup: the age alert then fires on its own.
+# The series are read in full first: a curl that gives up early must not break the writer's pipe.
 push() {
-  if ! curl -fsS --max-time 10 --data-binary @- "$pushgateway/metrics/job/lab_backup/$1" >/dev/null; then
+  local series
+  series=$(cat)
+  if ! curl -fsS --max-time 10 --data-binary @- "$pushgateway/metrics/job/lab_backup/$1" <<<"$series" >/dev/null; then
     echo "lab-backup: could not publish the series of $1 to $pushgateway" >&2
   fi
 }
