@@ -46,71 +46,71 @@ public sealed class BackupRunTests : IDisposable
     {
         File.WriteAllText(At("password"), "the repository password\n");
         File.WriteAllText(At("wrong"), "not it\n");
-        var results = Directory.CreateDirectory(At("share/results")).FullName;
-        Directory.CreateDirectory(Path.Combine(results, "run-1"));
-        File.WriteAllBytes(Path.Combine(results, "run-1", "model.ckpt"), RandomNumberGenerator.GetBytes(300_000));
-        File.WriteAllText(Path.Combine(results, "notes.txt"), "loss 0.12\n");
+        var scratch = Directory.CreateDirectory(At("share/shared-scratch")).FullName;
+        Directory.CreateDirectory(Path.Combine(scratch, "run-1"));
+        File.WriteAllBytes(Path.Combine(scratch, "run-1", "model.ckpt"), RandomNumberGenerator.GetBytes(300_000));
+        File.WriteAllText(Path.Combine(scratch, "notes.txt"), "loss 0.12\n");
         var (init, initOut) = Tools.Run("restic", ["-r", At("repo"), "--password-file", At("password"), "init"]);
         Assert.True(init == 0, initOut);
         var script = Script("password");
-        var original = Tree(results);
+        var original = Tree(scratch);
 
-        var (backup, backupOut) = Run(script, "backup", "results");
+        var (backup, backupOut) = Run(script, "backup", "shared-scratch");
         Assert.True(backup == 0, backupOut);
-        Assert.Matches(@"backup of results: snapshot [0-9a-f]{8}, \d+ bytes read", backupOut);
-        Assert.Contains("could not publish the series of item/results", backupOut);
-        Assert.Equal(original, Tree(results));
+        Assert.Matches(@"backup of shared-scratch: snapshot [0-9a-f]{8}, \d+ bytes read", backupOut);
+        Assert.Contains("could not publish the series of item/shared-scratch", backupOut);
+        Assert.Equal(original, Tree(scratch));
 
         var (drill, drillOut) = Run(script, "drill");
         Assert.True(drill == 0, drillOut);
-        Assert.Contains("drill of results: 2 file(s) restored byte-identical", drillOut);
+        Assert.Contains("drill of shared-scratch: 2 file(s) restored byte-identical", drillOut);
         Assert.Contains("datasets has no snapshot yet; not drilled", drillOut);
 
-        File.WriteAllText(Path.Combine(results, "run-1", "model.ckpt"), "truncated");
-        File.Delete(Path.Combine(results, "notes.txt"));
-        var damaged = Tree(results);
-        var (ask, askOut) = Run(script, "restore", "results", "latest", "/");
+        File.WriteAllText(Path.Combine(scratch, "run-1", "model.ckpt"), "truncated");
+        File.Delete(Path.Combine(scratch, "notes.txt"));
+        var damaged = Tree(scratch);
+        var (ask, askOut) = Run(script, "restore", "shared-scratch", "latest", "/");
         Assert.True(ask == 3, askOut);
-        Assert.Contains($"would overwrite 1 file(s):\n  {results}/run-1/model.ckpt", askOut);
+        Assert.Contains($"would overwrite 1 file(s):\n  {scratch}/run-1/model.ckpt", askOut);
         Assert.Contains("nothing was changed; to overwrite them, run again with --yes", askOut);
-        Assert.Equal(damaged, Tree(results));
+        Assert.Equal(damaged, Tree(scratch));
 
-        var (wrong, wrongOut) = Run(Script("wrong"), "restore", "results", "latest", "/", "--yes");
+        var (wrong, wrongOut) = Run(Script("wrong"), "restore", "shared-scratch", "latest", "/", "--yes");
         Assert.NotEqual(0, wrong);
         Assert.Contains("wrong password or no key found", wrongOut);
         Assert.Contains("nothing was restored", wrongOut);
-        Assert.Equal(damaged, Tree(results));
+        Assert.Equal(damaged, Tree(scratch));
 
-        var (restore, restoreOut) = Run(script, "restore", "results", "latest", "/", "--yes");
+        var (restore, restoreOut) = Run(script, "restore", "shared-scratch", "latest", "/", "--yes");
         Assert.True(restore == 0, restoreOut);
-        Assert.Equal(original, Tree(results));
+        Assert.Equal(original, Tree(scratch));
     }
 
     [Fact]
     public void Forget_after_a_backup_keeps_exactly_the_snapshots_the_items_keep_rules_select()
     {
         File.WriteAllText(At("password"), "the repository password\n");
-        var results = Directory.CreateDirectory(At("share/results")).FullName;
-        File.WriteAllText(Path.Combine(results, "notes.txt"), "loss 0.12\n");
+        var scratch = Directory.CreateDirectory(At("share/shared-scratch")).FullName;
+        File.WriteAllText(Path.Combine(scratch, "notes.txt"), "loss 0.12\n");
         string[] restic = ["-r", At("repo"), "--password-file", At("password"), "--cache-dir", At("cache")];
         Assert.Equal(0, Tools.Run("restic", [.. restic, "init"]).Code);
         // 40 snapshots, one every third day back from yesterday, then lab-backup's own backup and forget.
         var now = DateTime.UtcNow;
         foreach (var days in Enumerable.Range(0, 40).Select(i => 1 + (3 * i)))
         {
-            var (code, output) = Tools.Run("restic", [.. restic, "backup", "--quiet", "--host", "box-nas", "--tag", "results",
-                "--time", now.AddDays(-days).ToString("yyyy-MM-dd 12:00:00", System.Globalization.CultureInfo.InvariantCulture), results]);
+            var (code, output) = Tools.Run("restic", [.. restic, "backup", "--quiet", "--host", "box-nas", "--tag", "shared-scratch",
+                "--time", now.AddDays(-days).ToString("yyyy-MM-dd 12:00:00", System.Globalization.CultureInfo.InvariantCulture), scratch]);
             Assert.True(code == 0, output);
         }
-        var (backup, backupOut) = Run(Script("password"), "backup", "results");
+        var (backup, backupOut) = Run(Script("password"), "backup", "shared-scratch");
         Assert.True(backup == 0, backupOut);
 
-        var (list, json) = Tools.Run("restic", [.. restic, "snapshots", "--json", "--host", "box-nas", "--tag", "results"]);
+        var (list, json) = Tools.Run("restic", [.. restic, "snapshots", "--json", "--host", "box-nas", "--tag", "shared-scratch"]);
         Assert.Equal(0, list);
         var kept = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray()
             .Select(e => DateTimeOffset.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime)
             .ToList();
-        // The box stack's results: keep {daily: 7, weekly: 4, monthly: 6}. restic's rule, per kind: newest first, the
+        // The box stack's shared-scratch: keep {daily: 7, weekly: 4, monthly: 6}. restic's rule, per kind: newest first, the
         // newest snapshot of each new day / ISO week / month until the count is reached; the union stays.
         var all = Enumerable.Range(0, 40).Select(i => now.AddDays(-(1 + (3 * i))).Date.AddHours(12)).Append(kept.Max()).OrderDescending().ToList();
         var expected = new HashSet<DateTime>();
