@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Lab.Components.Backups;
 using Lab.Components.Cluster;
 using Lab.Components.Images;
 using Lab.Components.Monitoring;
@@ -8,6 +9,7 @@ using Lab.Components.Slurm;
 using Lab.Components.Storage;
 using Lab.Components.Validation;
 using Lab.Components.Vault;
+using Lab.Model.Backups;
 using Lab.Model.Cluster;
 using Lab.Model.Images;
 using Lab.Model.Monitoring;
@@ -104,6 +106,13 @@ public sealed class LabStack : Stack
             GpuOperatorNamespace = Addons.GpuOperatorNamespace,
         });
 
+        var control = lab.ControlNode;
+        var backupMachines = BackupJobs.Machines(lab).Select(m => m.PasswordFromControl
+            ? new BackupMachine { Ssh = Ssh(lab.Nas.Host, lab.Nas.HostKey), Setup = BackupJobs.Setup(lab, m), After = [nas.Exports] }
+            : new BackupMachine { Ssh = Ssh(control.Host, control.HostKey), Setup = BackupJobs.Setup(lab, m), Rebuild = control.Rebuild, After = [chains[control.Name].LastStep] })
+            .ToList();
+        Resource[] backups = backupMachines.Count == 0 ? [] : [new BackupSchedule("backups", new BackupScheduleArgs { Machines = backupMachines })];
+
         var alerts = new AlertRules("lab-alerts", new AlertRulesArgs
         {
             Spec = AlertRuleGroups.Spec(AlertRuleGroups.Groups(lab)),
@@ -181,7 +190,7 @@ public sealed class LabStack : Stack
                 Epoch = lab.Validation.Epoch,
                 PushgatewayReady = pushgateway.Ready,
                 // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? [], .. images.Trusted],
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? [], .. images.Trusted, .. backups],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

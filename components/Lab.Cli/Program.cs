@@ -15,8 +15,10 @@ using Lab.Model.Validation;
 //   chain FILE DIR        every machine and remote step in the program's order, for scripts/box and scripts/drift
 //   drift-report DIR text|json|metrics   the report of scripts/drift's checks in DIR (its chain/ and results/)
 //   config-reference      docs/configuration.md, rendered from the loader's catalogue of keys (scripts/render-docs)
+//   backup-item FILE ITEM where a lab:backups item lives: MACHINE HOST SSH_USER SSH_PORT SOURCE (scripts/restore)
 return args switch
 {
+    ["backup-item", var stackFile, var item] => Run(() => BackupItem(stackFile, item)),
     ["config-reference"] => Run(() =>
     {
         Console.Write(ConfigReference.Markdown());
@@ -35,7 +37,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | lab-ca show|write FILE | Lab.Cli chain FILE DIR | scripts/render-docs   (FILE: a stack file such as Pulumi.dev.yaml)");
+    Console.Error.WriteLine("usage: scripts/render FILE DIR | scripts/verdict FILE RESULTS | host-keys list|write FILE | lab-ca show|write FILE | Lab.Cli chain FILE DIR | Lab.Cli backup-item FILE ITEM | scripts/render-docs   (FILE: a stack file such as Pulumi.dev.yaml)");
     return 2;
 }
 
@@ -156,6 +158,27 @@ static int WriteLabCa(string stackFile)
     }
     File.WriteAllText(stackFile, LabCaFile.Write(file, File.ReadAllText(stackFile), ca!));
     Console.WriteLine($"{ConfigKeys.Vault}.ca {ca!.Sha256}");
+    return 0;
+}
+
+// One tab-separated line: the machine that backs ITEM up, its address, the SSH user and port, and what it backs up.
+static int BackupItem(string stackFile, string item)
+{
+    var lab = Load(stackFile);
+    var machines = Lab.Model.Backups.BackupJobs.Machines(lab);
+    var holder = machines.FirstOrDefault(m => m.Items.Any(i => i.Name == item));
+    if (holder is null)
+    {
+        var known = machines.SelectMany(m => m.Items).Select(i => i.Name).ToList();
+        Console.Error.WriteLine(known.Count == 0
+            ? $"restore: stack '{lab.Stack}' backs up nothing ({ConfigKeys.Backups} is not set)."
+            : $"restore: stack '{lab.Stack}' backs up no item '{ConfigText.Shorten(item)}'; its items: {string.Join(", ", known)}.");
+        return 1;
+    }
+    var spec = holder.Items.Single(i => i.Name == item);
+    var host = ApplyOrder.Machines(lab).Single(m => m.Name == holder.Machine).Host;
+    var source = spec.Source == BackupSource.Export ? lab.Nas.Export(spec.Export!).Path : spec.Source.ToString().ToLowerInvariant();
+    Console.WriteLine(string.Join('\t', holder.Machine, host, lab.Ssh.User, lab.Ssh.Port, source));
     return 0;
 }
 

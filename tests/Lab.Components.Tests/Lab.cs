@@ -93,6 +93,9 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
         return global::Lab.Model.Images.LabImages.ResultPrefix + $"{data["registry"]}/{data["repository"]}@{digest}\n";
     }
 
+    /// <summary>What the control node's backups step reports: the repository password vault-agent wrote, base64.</summary>
+    public const string RepositoryPasswordB64 = "cmVzdGljLXRlc3QtcGFzc3dvcmQ=";
+
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
     {
         "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Contains("-join-token-", StringComparison.Ordinal)
@@ -105,6 +108,7 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
                 "exports" => "exports=5\n",
                 "microk8s" => "microk8s=v1.32.9\nchannel=1.32/stable\n",
                 "results" => probeOutput ?? OnTarget(file),
+                "backups" => "backup_timers=3\nrestic=0.16.4\n" + global::Lab.Model.Backups.BackupJobs.PasswordFact + "=" + RepositoryPasswordB64 + "\n",
                 _ => "",
             }),
         "vault:appRole/authBackendRole:AuthBackendRole" => ImmutableDictionary<string, object>.Empty.Add("roleId", RoleId),

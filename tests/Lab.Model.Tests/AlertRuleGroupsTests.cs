@@ -100,6 +100,7 @@ public class AlertRenderTests
         {
             "HighGPUTemperature", "GPUXidError", "LowGPUUtilization", "VaultSealed", "NodeDown", "KubernetesNodeNotReady",
             "NFSMountFailed", "NFSMountReadOnly", "NASCapacityHigh", "NodeDiskFilling", "ClockSkew", "ValidationCheckFailing", "ValidationGateStale",
+            "BackupOlderThanRPO", "BackupRestoreDrillFailed", "BackupRepositoryCheckFailed",
         }, alerts);
     }
 
@@ -145,6 +146,9 @@ public class AlertRenderTests
             ["SlurmNodeDown"] = ScrapeSource.SlurmExporter,
             ["SlurmQueueStuckWithIdleGPUs"] = ScrapeSource.SlurmExporter,
             ["LabDriftPersists"] = ScrapeSource.Pushgateway,
+            ["BackupOlderThanRPO"] = ScrapeSource.Pushgateway,
+            ["BackupRestoreDrillFailed"] = ScrapeSource.Pushgateway,
+            ["BackupRepositoryCheckFailed"] = ScrapeSource.Pushgateway,
         }, AlertCatalog.All.ToDictionary(a => a.Alert, a => a.Source));
 
         // Each metric is one its source exposes.
@@ -305,6 +309,14 @@ public class PromtoolTests
             ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0",
              "lab_drift_differences{job=\"lab_drift\",machine=\"zenon\",step=\"vault-agent\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0"],
             new() { ["machine"] = "derpy", ["step"] = "os" }, ClearsAt: 1502)],
+        // Backup series as the Pushgateway exposes them (BackupSeries), with the target labels the ServiceMonitor adds.
+        ["BackupOlderThanRPO"] = [new([BackupSeries.Item("lab_backup_last_success_timestamp_seconds", "results", "-100000"), BackupSeries.Item("lab_backup_rpo_seconds", "results", "86400")],
+            [BackupSeries.Item("lab_backup_last_success_timestamp_seconds", "results", "0"), BackupSeries.Item("lab_backup_rpo_seconds", "results", "86400")],
+            BackupSeries.ItemLabels("results"))],
+        ["BackupRestoreDrillFailed"] = [new([BackupSeries.Item("lab_backup_drill_success", "datasets", "0")], [BackupSeries.Item("lab_backup_drill_success", "datasets", "1")],
+            BackupSeries.ItemLabels("datasets"))],
+        ["BackupRepositoryCheckFailed"] = [new([BackupSeries.Machine("lab_backup_check_success", "zenon", "0")], [BackupSeries.Machine("lab_backup_check_success", "zenon", "1")],
+            BackupSeries.MachineLabels("zenon"))],
     };
 
     /// <summary>

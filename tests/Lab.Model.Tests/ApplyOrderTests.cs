@@ -1,5 +1,6 @@
 using Lab.Model.Artifacts;
 using Lab.Model.Nodes;
+using Lab.Model.Spec;
 
 namespace Lab.Model.Tests;
 
@@ -25,10 +26,23 @@ public class ApplyOrderTests
     {
         foreach (var node in Repo.Prod().Nodes)
         {
-            var own = NodeSteps.Render(Repo.Prod(), node).Select(s => s.Step).Append("microk8s").ToList();
+            // The control node installs its backup units after vault-agent (it reads the password vault-agent wrote).
+            var own = NodeSteps.Render(Repo.Prod(), node).Select(s => s.Step)
+                .Concat(node.Role == NodeRole.Control ? ["backups"] : []).Append("microk8s").ToList();
             var chain = Prod.Where(s => s.Machine.Name == node.Name).Select(s => s.Script.Step).Take(own.Count);
             Assert.Equal(own, chain);
         }
+    }
+
+    [Fact]
+    public void The_nas_backs_up_after_its_exports_and_after_the_control_node_read_the_password()
+    {
+        var nas = At("qnap", "backups");
+        Assert.True(nas > At("qnap", "exports"));
+        Assert.True(nas > At("zenon", "backups"));
+        Assert.True(At("zenon", "backups") > At("zenon", "vault-agent"));
+        var fed = Prod.Single(s => s.Machine.Name == "qnap" && s.Script.Step == "backups").Secrets;
+        Assert.Equal([new SecretLine(true, "zenon backups repository_password_b64")], fed);
     }
 
     [Fact]

@@ -132,11 +132,19 @@ public class HostileCorpusTests
         new("YAML: second document", "config:\n", "config:\n  lab:subnet: 192.168.50.0/24\n---\n", "Pulumi.prod.yaml"),
         new("YAML: deep nesting", "lab:subnet: 192.168.50.0/24", "lab:subnet: 192.168.50.0/24\n  lab:deep: " + new string('[', 200) + new string(']', 200), "lab:deep"),
         new("unknown key", "lab:subnet: 192.168.50.0/24", "lab:subnet: 192.168.50.0/24\n  lab:nodez: []", "lab:nodez"),
+        new("backup repository: password in it", "repository: \"sftp:restic@10.16.207.218:/srv/restic/lab\"", "repository: \"sftp:restic:hunter2@10.16.207.218:/srv/restic/lab\"", "lab:backups.repository"),
+        new("backup repository: shell", "repository: \"sftp:restic@10.16.207.218:/srv/restic/lab\"", $"repository: \"sftp:restic@10.16.207.218:/srv/{Pwn}\"", "lab:backups.repository"),
+        new("backup schedule: shell", "schedule: \"*-*-* 02,14:00:00\"", $"schedule: \"*-*-* 02:00:00 {Pwn}\"", "lab:backups.items[0].schedule"),
+        new("backup schedule: newline", "schedule: \"*-*-* 02,14:00:00\"", "schedule: \"*-*-* 02:00:00\\nExecStart=/bin/sh\"", "lab:backups.items[0].schedule"),
+        new("backup item name: unit name break", "- name: results\n        export: results", "- name: \"results.service ../x\"\n        export: results", "lab:backups.items[0].name"),
+        new("backup keep: negative", "daily: 7", "daily: -7", "lab:backups.items[0].keep.daily"),
+        new("backup check subset: shell", "readDataSubset: 5%", $"readDataSubset: \"5%{Pwn}\"", "lab:backups.check.readDataSubset"),
         // Legitimate values that must render inert
         new("export named model-cache", "- name: models", "- name: model-cache", null),
         new("gpu model with a space and a dot", "model: RTX A4000", "model: RTX A4000 Ada v2.1", null),
         new("blackbox image pinned by digest", "    # images:", $"    images: {{blackbox: \"lab/blackbox-exporter:0.23.0@sha256:{new string('c', 64)}\"}}", null),
         new("nas model with characters that are meta in shell", "model: QNAP 8-bay 8x26TB", "model: QNAP_TS-873A 8x26TB", null),
+        new("backup schedule with ranges and weekdays", "schedule: \"*-*-* 02,14:00:00\"", "schedule: \"Mon..Fri *-*-* 02,14:00:00\"", null),
     ];
 
     [Theory]

@@ -39,7 +39,8 @@ public class MarkerTests
         if (extension == ".sh")
         {
             var begin = Array.IndexOf(lines, ScriptData.Begin);
-            var end = Array.IndexOf(lines, ScriptData.End);
+            // The last end: a step that installs a script (lab-backup) carries that script's own block inside its data.
+            var end = Array.LastIndexOf(lines, ScriptData.End);
             return [.. lines.Where((line, i) => line.Contains(Marker, StringComparison.Ordinal) && !(begin >= 0 && i > begin && i < end))];
         }
         return [.. lines.Where(line => line.Contains(Marker, StringComparison.Ordinal) && !InData(extension, line))];
@@ -48,7 +49,7 @@ public class MarkerTests
     private static bool InData(string extension, string line) => extension switch
     {
         ".hcl" or ".ctmpl" or ".yaml" or ".yml" or ".json" or ".toml" => OnlyInsideDoubleQuotes(line),
-        ".mount" or ".automount" or ".service" => line.IndexOf('=') is > 0 and var eq && line.IndexOf(Marker, StringComparison.Ordinal) > eq && !line.StartsWith('['),
+        ".mount" or ".automount" or ".service" or ".timer" => line.IndexOf('=') is > 0 and var eq && line.IndexOf(Marker, StringComparison.Ordinal) > eq && !line.StartsWith('['),
         ".exports" => !line.StartsWith('#') && line.IndexOf(' ') is var space && space > 0 && line.LastIndexOf(Marker, StringComparison.Ordinal) < space,
         _ => false,
     };

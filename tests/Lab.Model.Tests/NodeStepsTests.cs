@@ -68,7 +68,7 @@ public class NodeStepsTests
     public void Os_step_pins_every_package_and_sets_bbr_and_tcp_buffers()
     {
         var os = Step(Prod, "gemini-1", "os");
-        Assert.Equal("[chrony=4.5-1ubuntu4.2, iperf3=3.16-1build2, nfs-common=1:2.6.4-3ubuntu5.1, pciutils=1:3.10.0-2build1]", os.Input("packages"));
+        Assert.Equal("[chrony=4.5-1ubuntu4.2, iperf3=3.16-1build2, nfs-common=1:2.6.4-3ubuntu5.1, pciutils=1:3.10.0-2build1, restic=0.16.4-1]", os.Input("packages"));
         var sysctls = os.Input("sysctls");
         Assert.Contains("net.ipv4.tcp_congestion_control = bbr", sysctls);
         Assert.Contains("net.ipv4.tcp_rmem = 4096 87380 134217728", sysctls);

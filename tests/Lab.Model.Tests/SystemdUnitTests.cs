@@ -38,6 +38,21 @@ public class SystemdUnitTests
         Assert.Contains("doesn't match unit name", output);
     }
 
+    [Theory]
+    [MemberData(nameof(StackFiles))]
+    public void Backup_units_and_timers_pass_systemd_analyze_verify_without_a_warning(string stackFile)
+    {
+        var lab = Repo.Load(StackFile.Read(Repo.StackFiles.Single(f => Path.GetFileName(f) == stackFile)));
+        foreach (var machine in Lab.Model.Backups.BackupJobs.Machines(lab))
+        {
+            var units = Lab.Model.Backups.BackupJobs.Files(lab, machine).Where(f => f.Path.StartsWith(Lab.Model.Backups.BackupJobs.UnitDir, StringComparison.Ordinal))
+                .Select(f => (Path.GetFileName(f.Path), f.Content)).ToList();
+            Assert.NotEmpty(units);
+            var (code, output) = Verify(units, installed: [Lab.Model.Backups.BackupJobs.Runtime]);
+            Assert.True(code == 0 && output.Trim().Length == 0, $"{machine.Machine}: systemd-analyze verify said:\n{output}");
+        }
+    }
+
     [Fact]
     public void Verify_rejects_the_vault_agent_unit_where_vault_is_not_installed()
     {

@@ -18,11 +18,11 @@ public class VaultValidationTests
         var node = vault.Role(vault.NodeRole);
         Assert.Equal("compute-node", node.Name);
         Assert.Equal("compute-node-policy", node.PolicyName);
-        Assert.Equal(["ngc", "huggingface", "meta"], node.Read.ToArray());
+        Assert.Equal(["ngc", "huggingface", "restic", "meta"], node.Read.ToArray());
         Assert.Equal(24 * 3600, node.TokenTtlSeconds);
         Assert.Equal(720 * 3600, node.TokenMaxTtlSeconds);
         Assert.Equal(["compute-node", "validation-job", "operator"], vault.Roles.Select(r => r.Name));
-        Assert.Equal(["/var/run/secrets/ngc-api-key", "/var/run/secrets/hf-token"], vault.AgentFiles.Select(f => f.Path));
+        Assert.Equal(["/var/run/secrets/ngc-api-key", "/var/run/secrets/hf-token", "/var/run/secrets/restic-password"], vault.AgentFiles.Select(f => f.Path));
     }
 
     [Fact]
@@ -217,9 +217,9 @@ public class PolicyEvaluationTests
     }
 
     [Fact]
-    public void Compute_nodes_read_exactly_their_three_secrets_and_nothing_else()
+    public void Compute_nodes_read_exactly_their_four_secrets_and_nothing_else()
     {
-        Assert.Equal(new HashSet<string> { "read secret/data/ngc", "read secret/data/huggingface", "read secret/data/meta" }, Granted(Repo.Prod().Vault, "compute-node"));
+        Assert.Equal(new HashSet<string> { "read secret/data/ngc", "read secret/data/huggingface", "read secret/data/restic", "read secret/data/meta" }, Granted(Repo.Prod().Vault, "compute-node"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using Lab.Model.Backups;
 using Lab.Model.Cluster;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
@@ -24,7 +25,7 @@ public sealed record OrderedStep(Machine Machine, StepScript Script, IReadOnlyLi
 /// <summary>
 /// Every remote step of a lab in one total order that respects the program's dependencies
 /// (LabStack): the NAS's exports before any node's storage, each node's chain in order, every
-/// node's chain before its cluster install, the control node's install and add-ons before a worker's
+/// node's chain before its cluster install, the backups after the exports and the control node's vault-agent, the control node's install and add-ons before a worker's
 /// join token, the token before the join, and the validation collector last.
 /// </summary>
 public static class ApplyOrder
@@ -49,6 +50,13 @@ public static class ApplyOrder
             steps.AddRange(NodeSteps.Render(spec, node).Select(s => s.Step == "vault-agent"
                 ? On(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}"))
                 : On(node, s)));
+        }
+        foreach (var m in BackupJobs.Machines(spec))
+        {
+            var setup = BackupJobs.Setup(spec, m);
+            steps.Add(m.PasswordFromControl
+                ? new OrderedStep(machines[m.Machine], setup, [], [new(true, $"{control.Name} {BackupJobs.Step} {BackupJobs.PasswordFact}")])
+                : On(control, setup));
         }
         steps.Add(On(control, MicroK8sSteps.Install(spec, control)));
         steps.Add(On(control, MicroK8sSteps.EnableAddons(spec)));

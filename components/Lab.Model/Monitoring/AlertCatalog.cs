@@ -143,6 +143,22 @@ public static class AlertCatalog
             "{{ $labels.machine }} has drifted from the code in its {{ $labels.step }} step",
             "scripts/drift has found differences between the machine and what the step would make it for {for}: someone changed it by hand, or something on it changes what the lab manages.",
             "drift.md", ScrapeSource.Pushgateway),
+        // Backups (issue 22): the lab-backup units push per item (group job="lab_backup", item=ITEM) and per checking machine.
+        new("lab-backups", "BackupOlderThanRPO",
+            "(time() - lab_backup_last_success_timestamp_seconds{job=\"lab_backup\"}) > lab_backup_rpo_seconds{job=\"lab_backup\"}"
+            + " or (lab_backup_rpo_seconds{job=\"lab_backup\"} unless lab_backup_last_success_timestamp_seconds{job=\"lab_backup\"})",
+            null, null, "5m", "critical",
+            "The last good backup of {{ $labels.item }} is older than its RPO",
+            "No backup of the item has succeeded within its recovery point objective (lab:backups.items[].rpo), or none ever has: a loss now loses more than the lab agreed to lose.",
+            "backups.md#a-backup-is-older-than-its-rpo", ScrapeSource.Pushgateway),
+        new("lab-backups", "BackupRestoreDrillFailed", "lab_backup_drill_success{job=\"lab_backup\"} == 0", null, null, "0m", "warning",
+            "The restore drill of {{ $labels.item }} failed",
+            "The last drill could not restore a sample of the item byte-identical from its latest snapshot: the backup may not restore when it is needed.",
+            "backups.md#a-restore-drill-failed", ScrapeSource.Pushgateway),
+        new("lab-backups", "BackupRepositoryCheckFailed", "lab_backup_check_success{job=\"lab_backup\"} == 0", null, null, "0m", "critical",
+            "restic check of the backup repository failed on {{ $labels.machine }}",
+            "restic check --read-data-subset found the repository damaged or could not read it: snapshots may be unrestorable.",
+            "backups.md#the-repository-check-failed", ScrapeSource.Pushgateway),
     ];
 
     public static AlertDefinition Get(string alert) => All.Single(a => a.Alert == alert);

@@ -23,6 +23,9 @@ public static class CheckMode
         ["join-token"] = "it issues a fresh join token on every run",
         ["join"] = "it needs the worker's join token, a secret a check is never sent",
         ["validation-results"] = "it resumes the validation gate's Jobs; the gate's own verdict series report the measurements",
+        ["validation-publish"] = "it publishes the gate's verdict; the Pushgateway's series are the record",
+        ["image"] = "it builds and pushes an image; the step re-runs whenever its build context or pins change, and the registry's digest is what the Jobs run",
+        ["backups"] = "it needs the restic repository password (on the NAS, a secret a check is never sent); the lab_backup series report every item's last good backup",
     };
 
     /// <summary>Why a check skips STEP (its kind's reason, where a per-item step is "KIND-ITEM"), or null.</summary>

@@ -19,6 +19,7 @@ public static class StepOrder
         ("driver-reboot", 32),
         ("driver-loaded", 34),
         ("vault-agent", 40),
+        ("backups", 45),
         ("microk8s", 50),
         ("registry-trust", 52),
         ("addons", 60),

@@ -232,6 +232,29 @@ public static partial class ConfigCatalog
         new("lab:slurm.images.<kind>", Text, "One Slurm image as REPOSITORY:TAG@sha256:DIGEST.")
             { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Upstream.Keys)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },
 
+        new(ConfigKeys.Backups, Mapping, "Backups with restic: what, where, how often and how long (docs/runbooks/backups.md; seed 002's RPOs).") { Default = "nothing is backed up" },
+        new("lab:backups.repository", Text, "The restic repository (sftp:USER@HOST:/PATH or rest:http(s)://HOST:PORT/PATH).")
+            { Required = true, Allowed = "sftp or rest; no password or other credential in it", Example = "'sftp:restic@192.168.50.30:/srv/restic/lab'" },
+        new("lab:backups.passwordFile", Text, "Where vault-agent writes the repository password on the control node (never argv, a unit or the stack).")
+            { Default = "/var/run/secrets/restic-password", Pattern = P.AbsolutePath, Allowed = "a path of lab:vault.agentFiles" },
+        new("lab:backups.vaultStorage", Text, "Which storage the lab's Vault uses.") { Default = "raft", Allowed = "raft (snapshots through the API) or file (offline backup only)" },
+        new("lab:backups.check", Mapping, "restic check --read-data-subset on its own timer.") { Required = true },
+        new("lab:backups.check.schedule", Text, "When it runs (systemd calendar expression, checked with systemd-analyze calendar).") { Required = true, Example = "'Sun *-*-* 04:00:00'" },
+        new("lab:backups.check.readDataSubset", Text, "How much of the data each check reads.") { Default = "5%", Allowed = "a share (5%), a part (1/7) or a size (500M)" },
+        new("lab:backups.drill", Mapping, "The restore drill: a sample of every item restored into scratch and compared by checksum.") { Required = true },
+        new("lab:backups.drill.schedule", Text, "When it runs (systemd calendar expression).") { Required = true, Example = "'Sat *-*-* 05:00:00'" },
+        new("lab:backups.items", MappingList, "What is backed up.") { Required = true, Allowed = "names unique" },
+        new("lab:backups.items[].name", Text, "The item's name (restic tag, series label, scripts/restore's WHAT).") { Required = true, Pattern = P.NodeName, Example = "results" },
+        new("lab:backups.items[].source", Text, "What the item backs up.") { Default = "export", Allowed = "export (a NAS export) or datastore (the cluster's, with certs/ and args/); vault is refused until its snapshot role exists" },
+        new("lab:backups.items[].export", Text, "The NAS export an export item backs up.") { Allowed = "an export of lab:nas.exports; only with source: export", Example = "results" },
+        new("lab:backups.items[].schedule", Text, "When it runs (systemd calendar expression).") { Required = true, Example = "'*-*-* 02,14:00:00'" },
+        new("lab:backups.items[].rpo", Duration, "Recovery point objective: BackupOlderThanRPO fires past it.") { Default = "24h", Min = 3600, Max = 2160 * 3600 },
+        new("lab:backups.items[].keep", Mapping, "Retention (restic forget --prune).") { Required = true, Allowed = "keeps at least one snapshot" },
+        new("lab:backups.items[].keep.last", Whole, "The newest snapshots kept.") { Default = "0", Min = 0, Max = 10_000 },
+        new("lab:backups.items[].keep.daily", Whole, "Daily snapshots kept.") { Default = "0", Min = 0, Max = 10_000 },
+        new("lab:backups.items[].keep.weekly", Whole, "Weekly snapshots kept.") { Default = "0", Min = 0, Max = 10_000 },
+        new("lab:backups.items[].keep.monthly", Whole, "Monthly snapshots kept.") { Default = "0", Min = 0, Max = 10_000 },
+
         new(ConfigKeys.Vault, Mapping, "Vault: AppRole auth, one KV v2 mount, a policy per role, vault-agent on every node.") { Required = true },
         new("lab:vault.address", Url, "The lab's Vault server.")
             { Required = true, Allowed = "https, the IPv4 address (no name, no path) inside lab:subnet", Example = "https://192.168.50.20:8200" },

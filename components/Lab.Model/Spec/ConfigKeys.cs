@@ -16,6 +16,7 @@ public static class ConfigKeys
     public const string Alerts = "lab:alerts";
     public const string Validation = "lab:validation";
     public const string Slurm = "lab:slurm";
+    public const string Backups = "lab:backups";
 
     /// <summary>Every top-level key, as <see cref="ConfigCatalog"/> defines them.</summary>
     public static IReadOnlyList<string> All => ConfigCatalog.Keys;

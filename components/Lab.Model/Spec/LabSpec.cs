@@ -248,6 +248,45 @@ public sealed record SlurmSpec(
     public bool Serves(string node) => Workers.Any(w => w.Node == node);
 }
 
+/// <summary>Where a backed-up item's data comes from, and so which machine backs it up.</summary>
+public enum BackupSource
+{
+    /// <summary>A NAS export's directory, backed up on the NAS.</summary>
+    Export,
+    /// <summary>The cluster's datastore (microk8s dbctl backup) with the certs/ and args/ a restore needs, on the control node.</summary>
+    Datastore,
+    /// <summary>Vault's data: refused with what to do instead until the program provisions the snapshot role (runbook backups.md).</summary>
+    Vault,
+}
+
+/// <summary>How Vault stores its data: only integrated storage (raft) has an online snapshot API.</summary>
+public enum VaultStorage
+{
+    Raft,
+    File,
+}
+
+/// <summary>restic forget's keep rules: how many of the last, daily, weekly and monthly snapshots stay (0: that rule is unused).</summary>
+public sealed record KeepRules(int Last, int Daily, int Weekly, int Monthly);
+
+/// <summary>One thing the lab backs up, how often, the loss it may suffer (RPO) and what is kept.</summary>
+/// <param name="Schedule">A systemd calendar expression (OnCalendar=).</param>
+/// <param name="Export">The NAS export's name, for an export item.</param>
+public sealed record BackupItemSpec(string Name, BackupSource Source, string? Export, string Schedule, int RpoSeconds, KeepRules Keep);
+
+/// <summary>The lab's backups (issue 22, seed 002's recovery objectives): one restic repository, the items, and the check and drill schedules.</summary>
+/// <param name="Repository">A restic repository (sftp:, rest:, s3:), never with credentials in it.</param>
+/// <param name="PasswordFile">The repository password's file: a lab:vault.agentFiles path, written by vault-agent.</param>
+/// <param name="CheckSubset">restic check --read-data-subset (n/t, x% or a size).</param>
+public sealed record BackupsSpec(
+    string Repository,
+    string PasswordFile,
+    VaultStorage VaultStorage,
+    string CheckSchedule,
+    string CheckSubset,
+    string DrillSchedule,
+    ImmutableArray<BackupItemSpec> Items);
+
 /// <summary>The whole lab of one stack, validated.</summary>
 public sealed record LabSpec(
     string Stack,
@@ -260,7 +299,8 @@ public sealed record LabSpec(
     ClusterSpec Cluster,
     AlertsSpec Alerts,
     ValidationSpec Validation,
-    SlurmSpec? Slurm = null)
+    SlurmSpec? Slurm = null,
+    BackupsSpec? Backups = null)
 {
     public IEnumerable<NodeSpec> Workers => Nodes.Where(n => n.Role != NodeRole.Control);
 

@@ -66,6 +66,7 @@ public static partial class LabSpecLoader
         var validation = ReadValidation(r, config.GetValueOrDefault(ConfigKeys.Validation), subnet, nas);
         var vault = ReadVault(r, config.GetValueOrDefault(ConfigKeys.Vault), config.GetValueOrDefault(ConfigKeys.VaultSecrets), subnet);
         var nodes = ReadNodes(r, config.GetValueOrDefault(ConfigKeys.Nodes), subnet, nas, ssh?.HostKeys);
+        var backups = ReadBackups(r, config.GetValueOrDefault(ConfigKeys.Backups), nas, vault, versions);
         if (versions is not null && nodes.Any(n => n.Mounts.Length > 0) && !versions.OsPackages.ContainsKey("nfs-common"))
         {
             r.Error($"{ConfigKeys.Versions}.osPackages", "does not pin nfs-common, which the nodes' NFS mounts need.",
@@ -107,7 +108,7 @@ public static partial class LabSpecLoader
         {
             throw new LabConfigException(stack, r.Errors);
         }
-        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!, validation!, slurm);
+        return new LabSpec(stack, subnet!, ssh!, versions!, nodes, nas!, vault!, cluster!, alerts!, validation!, slurm, backups);
     }
 
     private static Ipv4Network? ReadSubnet(ConfigReader r, string? raw)

@@ -22,6 +22,9 @@ public static partial class ScriptData
     public const string Begin = "# --- data: rendered by Lab.Model from the stack; every value is one quoted word ---";
     public const string End = "# --- end of data ---";
 
+    /// <summary>Before a variable whose value holds '$' or '`' (a script the step installs): single quotes keep it data, as intended.</summary>
+    public const string Literal = "# shellcheck disable=SC2016 # single-quoted on purpose: the value is data, never expanded";
+
     /// <summary>The block's variables for data records, in order (null: none).</summary>
     public static ImmutableArray<ScriptValue> Values(params object?[] records) =>
         [.. Fields(records).Select(f => new ScriptValue(f.Name, f.Value is IEnumerable<string> list && f.Value is not string
@@ -34,6 +37,10 @@ public static partial class ScriptData
         var text = new StringBuilder().Append(Begin).Append('\n');
         foreach (var (name, value) in Fields(records))
         {
+            if ((value is IEnumerable<string> words && value is not string ? words : [Scalar(value)]).Any(v => v.Contains('$') || v.Contains('`')))
+            {
+                text.Append(Literal).Append('\n');
+            }
             text.Append(value is IEnumerable<string> list && value is not string
                 ? $"readonly -a {name}=({string.Join(" ", list.Select(Shell.Quote))})"
                 : $"readonly {name}={Shell.Quote(Scalar(value))}").Append('\n');
@@ -56,6 +63,7 @@ public static partial class ScriptData
         var i = begin + Begin.Length + 1;
         while (!script.AsSpan(i).StartsWith(End + "\n", StringComparison.Ordinal))
         {
+            Expect(script, ref i, Literal + "\n", optional: true);
             var list = Expect(script, ref i, "readonly -a ", optional: true);
             if (!list)
             {

@@ -35,3 +35,9 @@ template {
   destination = "/var/run/secrets/hf-token"
   perms       = "0600"
 }
+
+template {
+  source      = "/etc/vault-agent/templates/restic-password.ctmpl"
+  destination = "/var/run/secrets/restic-password"
+  perms       = "0600"
+}

@@ -9,6 +9,10 @@ path "secret/data/huggingface" {
   capabilities = ["read"]
 }
 
+path "secret/data/restic" {
+  capabilities = ["read"]
+}
+
 path "secret/data/meta" {
   capabilities = ["read"]
 }

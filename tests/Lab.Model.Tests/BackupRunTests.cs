@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using Lab.Model.Backups;
+using Lab.Model.Text;
+
+namespace Lab.Model.Tests;
+
+/// <summary>
+/// The rendered lab-backup, run in bash with Debian's real restic (installed by scripts/test) against a
+/// repository in a temporary directory: backup and forget, the drill, restore's question and --yes, and a
+/// wrong password. The box (tests/box/backups) runs the same over SFTP through the real units.
+/// </summary>
+public sealed class BackupRunTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("lab-backup-run-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private string At(string name) => Path.Combine(_dir.FullName, name);
+
+    /// <summary>lab-backup for the box stack's NAS, its repository, password, export and directories moved into the temporary directory.</summary>
+    private string Script(string password)
+    {
+        var lab = Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile));
+        var nas = BackupJobs.Machines(lab).Single(m => m.PasswordFromControl);
+        lab = lab with
+        {
+            Backups = lab.Backups! with { Repository = At("repo"), PasswordFile = At(password) },
+            Nas = lab.Nas with { Exports = [.. lab.Nas.Exports.Select(e => e with { Path = At("share/" + e.Name) })] },
+        };
+        var script = BackupJobs.RuntimeScript(lab, nas)
+            .Replace($"readonly cache_dir={Shell.Quote(BackupJobs.CacheDir)}", $"readonly cache_dir={Shell.Quote(At("cache"))}", StringComparison.Ordinal)
+            .Replace($"readonly drill_dir={Shell.Quote(BackupJobs.DrillDir)}", $"readonly drill_dir={Shell.Quote(At("drill"))}", StringComparison.Ordinal)
+            .Replace($"readonly pushgateway={Shell.Quote(BackupJobs.Pushgateway(lab))}", "readonly pushgateway='http://127.0.0.1:9'", StringComparison.Ordinal);
+        var path = At($"lab-backup-{password}");
+        File.WriteAllText(path, script);
+        return path;
+    }
+
+    private (int Code, string Output) Run(string script, params string[] args) => Tools.Run("bash", [script, .. args]);
+
+    private string Tree(string dir) => string.Join("\n", Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+        .Select(f => $"{f} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))} {File.GetLastWriteTimeUtc(f):O}"));
+
+    [Fact]
+    public void Backup_leaves_the_source_alone_drill_compares_restore_asks_then_restores_byte_identical_and_a_wrong_password_changes_nothing()
+    {
+        File.WriteAllText(At("password"), "the repository password\n");
+        File.WriteAllText(At("wrong"), "not it\n");
+        var scratch = Directory.CreateDirectory(At("share/shared-scratch")).FullName;
+        Directory.CreateDirectory(Path.Combine(scratch, "run-1"));
+        File.WriteAllBytes(Path.Combine(scratch, "run-1", "model.ckpt"), RandomNumberGenerator.GetBytes(300_000));
+        File.WriteAllText(Path.Combine(scratch, "notes.txt"), "loss 0.12\n");
+        var (init, initOut) = Tools.Run("restic", ["-r", At("repo"), "--password-file", At("password"), "init"]);
+        Assert.True(init == 0, initOut);
+        var script = Script("password");
+        var original = Tree(scratch);
+
+        var (backup, backupOut) = Run(script, "backup", "shared-scratch");
+        Assert.True(backup == 0, backupOut);
+        Assert.Matches(@"backup of shared-scratch: snapshot [0-9a-f]{8}, \d+ bytes read", backupOut);
+        Assert.Contains("could not publish the series of item/shared-scratch", backupOut);
+        Assert.Equal(original, Tree(scratch));
+
+        var (drill, drillOut) = Run(script, "drill");
+        Assert.True(drill == 0, drillOut);
+        Assert.Contains("drill of shared-scratch: 2 file(s) restored byte-identical", drillOut);
+        Assert.Contains("datasets has no snapshot yet; not drilled", drillOut);
+
+        File.WriteAllText(Path.Combine(scratch, "run-1", "model.ckpt"), "truncated");
+        File.Delete(Path.Combine(scratch, "notes.txt"));
+        var damaged = Tree(scratch);
+        var (ask, askOut) = Run(script, "restore", "shared-scratch", "latest", "/");
+        Assert.True(ask == 3, askOut);
+        Assert.Contains($"would overwrite 1 file(s):\n  {scratch}/run-1/model.ckpt", askOut);
+        Assert.Contains("nothing was changed; to overwrite them, run again with --yes", askOut);
+        Assert.Equal(damaged, Tree(scratch));
+
+        var (wrong, wrongOut) = Run(Script("wrong"), "restore", "shared-scratch", "latest", "/", "--yes");
+        Assert.NotEqual(0, wrong);
+        Assert.Contains("wrong password or no key found", wrongOut);
+        Assert.Contains("nothing was restored", wrongOut);
+        Assert.Equal(damaged, Tree(scratch));
+
+        var (restore, restoreOut) = Run(script, "restore", "shared-scratch", "latest", "/", "--yes");
+        Assert.True(restore == 0, restoreOut);
+        Assert.Equal(original, Tree(scratch));
+    }
+
+    [Fact]
+    public void Forget_after_a_backup_keeps_exactly_the_snapshots_the_items_keep_rules_select()
+    {
+        File.WriteAllText(At("password"), "the repository password\n");
+        var scratch = Directory.CreateDirectory(At("share/shared-scratch")).FullName;
+        File.WriteAllText(Path.Combine(scratch, "notes.txt"), "loss 0.12\n");
+        string[] restic = ["-r", At("repo"), "--password-file", At("password"), "--cache-dir", At("cache")];
+        Assert.Equal(0, Tools.Run("restic", [.. restic, "init"]).Code);
+        // 40 snapshots, one every third day back from yesterday, then lab-backup's own backup and forget.
+        var now = DateTime.UtcNow;
+        foreach (var days in Enumerable.Range(0, 40).Select(i => 1 + (3 * i)))
+        {
+            var (code, output) = Tools.Run("restic", [.. restic, "backup", "--quiet", "--host", "box-nas", "--tag", "shared-scratch",
+                "--time", now.AddDays(-days).ToString("yyyy-MM-dd 12:00:00", System.Globalization.CultureInfo.InvariantCulture), scratch]);
+            Assert.True(code == 0, output);
+        }
+        var (backup, backupOut) = Run(Script("password"), "backup", "shared-scratch");
+        Assert.True(backup == 0, backupOut);
+
+        var (list, json) = Tools.Run("restic", [.. restic, "snapshots", "--json", "--host", "box-nas", "--tag", "shared-scratch"]);
+        Assert.Equal(0, list);
+        var kept = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray()
+            .Select(e => DateTimeOffset.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime)
+            .ToList();
+        // The box stack's shared-scratch: keep {daily: 7, weekly: 4, monthly: 6}. restic's rule, per kind: newest first, the
+        // newest snapshot of each new day / ISO week / month until the count is reached; the union stays.
+        var all = Enumerable.Range(0, 40).Select(i => now.AddDays(-(1 + (3 * i))).Date.AddHours(12)).Append(kept.Max()).OrderDescending().ToList();
+        var expected = new HashSet<DateTime>();
+        foreach (var (bucket, count) in new (Func<DateTime, string>, int)[]
+                 {
+                     (d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 7),
+                     (d => $"{System.Globalization.ISOWeek.GetYear(d)}-{System.Globalization.ISOWeek.GetWeekOfYear(d)}", 4),
+                     (d => d.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), 6),
+                 })
+        {
+            var seen = new List<string>();
+            foreach (var t in all)
+            {
+                if (seen.Count < count && !seen.Contains(bucket(t)))
+                {
+                    seen.Add(bucket(t));
+                    expected.Add(t);
+                }
+            }
+        }
+        Assert.True(expected.Count < all.Count, "the policy must forget some of the snapshots for this test to mean anything");
+        Assert.Equal(expected.Select(t => t.ToString("s")).Order(), kept.Select(t => t.ToString("s")).Order());
+    }
+}
