@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Lab.Model.Monitoring;
 using Lab.Model.Images;
+using Lab.Model.Monitoring;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Spec;
