@@ -1,31 +1,16 @@
 using YamlDotNet.RepresentationModel;
+using static Lab.Model.Tests.WorkflowYaml;
 
 namespace Lab.Model.Tests;
 
 /// <summary>The scheduled drift check, read from .github/workflows/drift.yml itself: what GitHub would run, where, with what.</summary>
 public class DriftWorkflowTests
 {
-    private static YamlMappingNode Workflow()
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Repo.Root, ".github", "workflows", "drift.yml"))));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
+    private static YamlMappingNode Workflow() => WorkflowYaml.Load("drift.yml");
 
-    private static YamlMappingNode Job() => (YamlMappingNode)((YamlMappingNode)Workflow()["jobs"])["drift"];
+    private static YamlMappingNode Job() => WorkflowYaml.Job(Workflow(), "drift");
 
-    private static IEnumerable<YamlMappingNode> Steps() => ((YamlSequenceNode)Job()["steps"]).Children.Cast<YamlMappingNode>();
-
-    private static string? Scalar(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value : null;
-
-    private static IEnumerable<string> Text(YamlNode node) => node switch
-    {
-        YamlScalarNode s => [s.Value ?? ""],
-        YamlMappingNode m => m.Children.SelectMany(c => Text(c.Key).Concat(Text(c.Value))),
-        YamlSequenceNode q => q.Children.SelectMany(Text),
-        _ => [],
-    };
+    private static IEnumerable<YamlMappingNode> Steps() => WorkflowYaml.Steps(Job());
 
     [Fact]
     public void It_runs_on_a_schedule_or_by_hand_never_for_a_pull_request()
@@ -41,8 +26,8 @@ public class DriftWorkflowTests
     [Fact]
     public void It_checks_every_shipped_stack_on_the_lab_runner_and_posts_the_report()
     {
-        Assert.Equal(["self-hosted", "lab"], Text(Job()["runs-on"]));
-        var stacks = Text(((YamlMappingNode)((YamlMappingNode)Job()["strategy"])["matrix"])["stack"]).ToHashSet();
+        Assert.Equal(["self-hosted", "lab"], Scalars(Job()["runs-on"]));
+        var stacks = Scalars(((YamlMappingNode)((YamlMappingNode)Job()["strategy"])["matrix"])["stack"]).ToHashSet();
         Assert.Equal(Repo.StackFiles.Where(f => !f.EndsWith("Pulumi.box.yaml", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(Repo.Root, f)).ToHashSet(), stacks);
         var run = Scalar(Steps().Single(s => Scalar(s, "name") == "scripts/drift"), "run")!;
@@ -56,7 +41,7 @@ public class DriftWorkflowTests
     public void The_ssh_key_reaches_only_the_drift_step_from_its_environment_and_is_removed_after_it()
     {
         Assert.Equal("lab-drift", Scalar(Job(), "environment"));
-        var withSecrets = Steps().Where(s => Text(s).Any(t => t.Contains("secrets.", StringComparison.Ordinal))).ToList();
+        var withSecrets = Steps().Where(s => Scalars(s).Any(t => t.Contains("secrets.", StringComparison.Ordinal))).ToList();
         Assert.Equal(["scripts/drift"], withSecrets.Select(s => Scalar(s, "name")));
         var run = Scalar(withSecrets[0], "run")!;
         Assert.Contains("(umask 077 && printf '%s\\n' \"$LAB_DRIFT_SSH_KEY\" >\"$key\")", run);

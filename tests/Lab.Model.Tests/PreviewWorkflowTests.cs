@@ -1,4 +1,5 @@
 using YamlDotNet.RepresentationModel;
+using static Lab.Model.Tests.WorkflowYaml;
 
 namespace Lab.Model.Tests;
 
@@ -32,28 +33,9 @@ public class PreviewWorkflowTests
         ["dotnet-version", "dotnet-quality", "global-json-file", "source-url", "owner", "config-file", "cache", "cache-dependency-path"],
     };
 
-    private static YamlMappingNode Workflow()
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Repo.Root, ".github", "workflows", "preview.yml"))));
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
+    private static YamlMappingNode Workflow() => WorkflowYaml.Load("preview.yml");
 
-    private static YamlMappingNode Job(string name) => (YamlMappingNode)((YamlMappingNode)Workflow()["jobs"])[name];
-
-    private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode job) => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>();
-
-    private static string? Scalar(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value : null;
-
-    /// <summary>Every scalar under a node, keys and values.</summary>
-    private static IEnumerable<string> Text(YamlNode node) => node switch
-    {
-        YamlScalarNode s => [s.Value ?? ""],
-        YamlMappingNode m => m.Children.SelectMany(c => Text(c.Key).Concat(Text(c.Value))),
-        YamlSequenceNode q => q.Children.SelectMany(Text),
-        _ => [],
-    };
+    private static YamlMappingNode Job(string name) => WorkflowYaml.Job(Workflow(), name);
 
     [Fact]
     public void Only_pull_requests_trigger_it_never_pull_request_target()
@@ -68,11 +50,11 @@ public class PreviewWorkflowTests
     public void The_test_job_has_no_secret_and_never_runs_on_the_lab_runner()
     {
         var test = Job("test");
-        Assert.DoesNotContain(Text(test), t => t.Contains("secrets.", StringComparison.Ordinal));
-        Assert.DoesNotContain(Text(test["runs-on"]), t => t == "self-hosted");
+        Assert.DoesNotContain(Scalars(test), t => t.Contains("secrets.", StringComparison.Ordinal));
+        Assert.DoesNotContain(Scalars(test["runs-on"]), t => t == "self-hosted");
         Assert.False(test.Children.ContainsKey(new YamlScalarNode("environment")));
         Assert.Contains(Steps(test), s => Scalar(s, "run") == "scripts/test");
-        Assert.DoesNotContain(Text(Workflow()), t => t.Contains("secrets.GITHUB_TOKEN", StringComparison.Ordinal));
+        Assert.DoesNotContain(Scalars(Workflow()), t => t.Contains("secrets.GITHUB_TOKEN", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -82,14 +64,14 @@ public class PreviewWorkflowTests
         Assert.Equal("github.event.pull_request.head.repo.full_name == github.repository", Scalar(preview, "if"));
         Assert.Equal("lab-preview", Scalar(preview, "environment"));
         Assert.Equal("test", Scalar(preview, "needs"));
-        Assert.Contains("self-hosted", Text(preview["runs-on"]));
+        Assert.Contains("self-hosted", Scalars(preview["runs-on"]));
         // No job- or workflow-level env: a secret is in a step's env or nowhere.
         Assert.False(preview.Children.ContainsKey(new YamlScalarNode("env")));
         Assert.False(Workflow().Children.ContainsKey(new YamlScalarNode("env")));
         foreach (var step in Steps(preview))
         {
             var run = Scalar(step, "run");
-            var usesSecrets = Text(step).Any(t => t.Contains("secrets.", StringComparison.Ordinal));
+            var usesSecrets = Scalars(step).Any(t => t.Contains("secrets.", StringComparison.Ordinal));
             Assert.True(!usesSecrets || run?.StartsWith("pulumi preview --diff ", StringComparison.Ordinal) == true,
                 $"step '{Scalar(step, "name") ?? Scalar(step, "uses")}' gets a secret but is no preview");
         }
@@ -102,7 +84,7 @@ public class PreviewWorkflowTests
     public void Without_a_lab_runner_the_offline_diff_runs_with_no_token_and_the_job_that_comments_runs_no_pull_request_code()
     {
         var diff = Job("offline-diff");
-        Assert.DoesNotContain(Text(diff), t => t.Contains("secrets.", StringComparison.Ordinal) || t.Contains("github.token", StringComparison.Ordinal));
+        Assert.DoesNotContain(Scalars(diff), t => t.Contains("secrets.", StringComparison.Ordinal) || t.Contains("github.token", StringComparison.Ordinal));
         Assert.False(diff.Children.ContainsKey(new YamlScalarNode("permissions")));
         Assert.Contains(Steps(diff), s => Scalar(s, "run")?.Contains("scripts/plan --diff", StringComparison.Ordinal) == true);
 
