@@ -12,7 +12,7 @@ public sealed class BlackboxExporterArgs : ResourceArgs
     /// <summary>What it probes and with which CA (Lab.Model BlackboxProbes.For).</summary>
     public required BlackboxProbes Probes { get; init; }
 
-    /// <summary>The exporter's image, REPOSITORY@sha256:DIGEST (lab:validation.images.blackbox until the lab builds it, contract 2).</summary>
+    /// <summary>The exporter's image, REPOSITORY@sha256:DIGEST (the program's build, or the operator's pin in lab:validation.images.blackbox).</summary>
     public required Input<string> Image { get; init; }
 
     public required K8s.Provider Provider { get; init; }

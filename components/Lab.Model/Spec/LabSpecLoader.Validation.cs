@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lab.Model.Images;
-using Lab.Model.Monitoring;
 using Lab.Model.Validation;
 
 namespace Lab.Model.Spec;
