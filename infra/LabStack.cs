@@ -102,6 +102,7 @@ public sealed class LabStack : Stack
             }).ToList(),
             Addons = MicroK8sSteps.EnableAddons(lab),
             Kubeconfig = MicroK8sSteps.Kubeconfig(lab),
+            ClusterCa = MicroK8sSteps.ClusterCa(lab),
             DevicePluginConfigs = lab.Cluster.Addons.Contains("nvidia") ? MicroK8sSteps.DevicePluginConfigs(lab) : null,
             GpuOperatorNamespace = Addons.GpuOperatorNamespace,
         });

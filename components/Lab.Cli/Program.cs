@@ -183,7 +183,8 @@ static int BackupItem(string stackFile, string item)
 }
 
 // Writes DIR/machines.tsv (name, host, kind, ssh user, ssh port), DIR/steps.tsv (one line per step in
-// order: machine, step, rebuild generations in its triggers or -, script sha256, script file, secrets file or -), the
+// order: machine, step, rebuild generations in its triggers or -, script sha256, script file, secrets file or -, and
+// "beside" for a step that runs beside the next one (OrderedStep.Beside) or -), the
 // files, and DIR/pins.tsv (every package the steps pin: name, version). A secrets file holds what a test run feeds after the script, one line each: `value V` (a
 // generated test value standing in for the Pulumi secret) or `fact MACHINE STEP KEY`.
 static int Chain(string stackFile, string outDir)
@@ -205,7 +206,7 @@ static int Chain(string stackFile, string outDir)
                 step.Secrets.Select(s => s.FromFact ? $"fact {s.Source}" : $"value {TestValue(s.Source)}"));
         }
         index.Add(string.Join('\t', step.Machine.Name, step.Script.Step, step.Generations.Count == 0 ? "-" : string.Join(',', step.Generations),
-            step.Script.Hash, $"steps/{name}.sh", secrets));
+            step.Script.Hash, $"steps/{name}.sh", secrets, step.Beside ? "beside" : "-"));
     }
     File.WriteAllLines(Path.Combine(outDir, "steps.tsv"), index);
     // The host keys every connection checks (pinned), or none (collect: reached unpinned, as pulumi-command does).

@@ -98,8 +98,9 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
 
     protected override ImmutableDictionary<string, object> Answer(MockResourceArgs args) => args.Type switch
     {
-        "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.Contains("-join-token-", StringComparison.Ordinal)
-            ? "join_token=issued\nca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
+        "command:remote:Command" => ImmutableDictionary<string, object>.Empty.Add("stdout", args.Name!.EndsWith("-cluster-ca", StringComparison.Ordinal)
+            ? "ca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
+            : args.Name!.Contains("-join-token-", StringComparison.Ordinal) ? "join_token=issued\ntoken_ttl=600\nmember=" + args.Name[(args.Name.IndexOf("-join-token-", StringComparison.Ordinal) + 12)..] + "\n"
             : args.Name!.Contains("-image-", StringComparison.Ordinal) ? (args.Name.EndsWith($"-image-{unpushedImage}", StringComparison.Ordinal) ? "" : Pushed((string)args.Inputs["stdin"]))
             : args.Name!.Split('-').Last() switch
             {

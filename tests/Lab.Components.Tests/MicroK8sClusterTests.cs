@@ -18,11 +18,16 @@ public class MicroK8sClusterTests
         Assert.Equal("zenon-vault-agent", Assert.Single(plan.Single(Command, "zenon-microk8s").DependsOn));
         Assert.Equal("zenon-microk8s", Assert.Single(plan.Single(Command, "zenon-addons").DependsOn));
         Assert.Equal("zenon-addons", Assert.Single(plan.Single(Command, "zenon-kubeconfig").DependsOn));
+        Assert.Equal("zenon-addons", Assert.Single(plan.Single(Command, "zenon-cluster-ca").DependsOn));
         foreach (var worker in new[] { "gemini-1", "derpy", "rocinate" })
         {
             // The token is issued only once the worker's own install is done: no boot wait or driver build eats its TTL.
             Assert.Equal(new[] { "zenon-addons", $"{worker}-microk8s" }.Order(), plan.Single(Command, $"zenon-join-token-{worker}").DependsOn.Order());
-            Assert.Equal(new[] { $"{worker}-microk8s", $"zenon-join-token-{worker}" }.Order(), plan.Single(Command, $"{worker}-join").DependsOn.Order());
+            // The join runs beside its token step, not after it: the token step waits for the worker's Node, and a failed
+            // join fails it, so the next update issues the token again.
+            Assert.Equal(new[] { $"{worker}-microk8s", "zenon-cluster-ca" }.Order(), plan.Single(Command, $"{worker}-join").DependsOn.Order());
+            // The labels wait for both: the Node exists once the token step saw it.
+            Assert.Equal(new[] { $"zenon-join-token-{worker}", $"{worker}-join" }.Order(), plan.Single("kubernetes:core/v1:NodePatch", $"{worker}-labels").DependsOn.Order());
             Assert.Equal($"{worker}-vault-agent", Assert.Single(plan.Single(Command, $"{worker}-microk8s").DependsOn));
         }
     }
@@ -84,7 +89,7 @@ public class MicroK8sClusterTests
     }
 
     [Fact]
-    public async Task The_worker_joins_with_the_token_and_the_cluster_identity_the_token_step_read()
+    public async Task The_worker_joins_with_the_token_and_the_cluster_identity_the_cluster_ca_step_read()
     {
         var mocks = new HealthyLabMocks(Lab.Prod);
         await Lab.Plan(Lab.Prod, mocks);

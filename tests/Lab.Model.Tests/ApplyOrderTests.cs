@@ -54,17 +54,21 @@ public class ApplyOrderTests
         {
             var token = At("zenon", $"join-token-{worker.Name}");
             Assert.True(addons < token);
-            Assert.True(At(worker.Name, "microk8s") < At(worker.Name, "join"));
-            Assert.True(token < At(worker.Name, "join"));
+            Assert.True(At("zenon", "cluster-ca") < At(worker.Name, "join"));
+            Assert.True(At(worker.Name, "microk8s") < token);
+            // The token step runs beside the join that follows it: it ends once the worker's Node is registered.
+            Assert.Equal(token + 1, At(worker.Name, "join"));
+            Assert.True(Prod[token].Beside);
         }
+        Assert.Equal(Repo.Prod().Workers.Count(), Prod.Count(s => s.Beside));
     }
 
     [Fact]
     public void Steps_say_which_secret_lines_follow_their_script()
     {
         var join = Prod[At("gemini-1", "join")];
-        Assert.Equal([new SecretLine(false, "join token of gemini-1"), new SecretLine(true, "zenon join-token-gemini-1 server_cert_check"),
-            new SecretLine(true, "zenon join-token-gemini-1 ca_sha256")], join.Secrets);
+        Assert.Equal([new SecretLine(false, "join token of gemini-1"), new SecretLine(true, "zenon cluster-ca server_cert_check"),
+            new SecretLine(true, "zenon cluster-ca ca_sha256")], join.Secrets);
         Assert.Equal(2, Prod[At("derpy", "vault-agent")].Secrets.Count);
         Assert.Empty(Prod[At("derpy", "os")].Secrets);
         // A worker's token is issued on the control node but re-issued when the worker or the control node is rebuilt.

@@ -8,7 +8,7 @@ using Lab.Model.Text;
 namespace Lab.Model.Tests;
 
 /// <summary>
-/// The join-token, join and driver-reboot scripts run for real in bash, against the stand-ins in tests/stand-ins/cluster/
+/// The cluster-ca, join-token, join and driver-reboot scripts run for real in bash, against the stand-ins in tests/stand-ins/cluster/
 /// (microk8s, shutdown, nvidia-smi) that record their command lines and act on a fake snap data directory.
 /// The rendered scripts are the shipped ones; only their data block's paths point into the test's directory.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed class ScriptRunTests : IDisposable
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("lab-script-run-");
     private string Control => Path.Combine(_dir.FullName, "control");
     private string Worker => Path.Combine(_dir.FullName, "worker");
-    private string Log => Path.Combine(_dir.FullName, "calls.log");
+    private string Bin => Path.Combine(_dir.FullName, "bin");
     private string TokensFile => Path.Combine(Control, "credentials", "cluster-tokens.txt");
 
     public ScriptRunTests()
@@ -31,6 +31,13 @@ public sealed class ScriptRunTests : IDisposable
         Directory.CreateDirectory(Worker);
         File.WriteAllText(Path.Combine(Control, "certs", "ca.crt"), Certificate("microk8s-ca"));
         File.WriteAllText(Path.Combine(Control, "certs", "server.crt"), Certificate("zenon"));
+        Directory.CreateDirectory(Bin);
+        foreach (var standIn in Directory.GetFiles(StandIns).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)))
+        {
+            var path = Path.Combine(Bin, Path.GetFileName(standIn));
+            File.Copy(standIn, path);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     public void Dispose() => _dir.Delete(recursive: true);
@@ -59,48 +66,100 @@ public sealed class ScriptRunTests : IDisposable
 
     private sealed record Run(int Code, string Stdout, string Stderr, string Calls);
 
-    /// <summary>Runs a script as the SSH runner does (bash reading it, then its secret lines, on stdin); with a trace file, under strace.</summary>
+    /// <summary>
+    /// Runs a script as the SSH runner does (bash reading it, then its secret lines, on stdin); with a trace file, under
+    /// strace. Each run has its own call log: a token step and a join run side by side.
+    /// </summary>
     private Run Bash(string script, string secretLines = "", string? execTrace = null, IReadOnlyDictionary<string, string>? env = null, bool check = false)
     {
-        File.Delete(Log);
-        var bin = Directory.CreateDirectory(Path.Combine(_dir.FullName, "bin"));
-        foreach (var standIn in Directory.GetFiles(StandIns).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)))
-        {
-            var path = Path.Combine(bin.FullName, Path.GetFileName(standIn));
-            File.Copy(standIn, path, overwrite: true);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var log = Path.Combine(_dir.FullName, $"calls-{Guid.NewGuid():N}.log");
         string[] bash = check ? ["bash", "-s", "--", "--check"] : ["bash", "-s"];
         string[] command = execTrace is null ? bash : ["strace", "-f", "-qq", "-e", "trace=execve", "-s", "65536", "-o", execTrace, .. bash];
-        var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["STANDIN_LOG"] = Log, ["STANDIN_CONTROL_SNAP_DATA"] = Control };
-        var run = ScriptRunner.Run(command, script + secretLines, [bin.FullName], environment, TimeSpan.FromMinutes(2));
-        return new Run(run.Code, run.Stdout, run.Stderr, File.Exists(Log) ? File.ReadAllText(Log) : "");
+        var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["STANDIN_LOG"] = log, ["STANDIN_CONTROL_SNAP_DATA"] = Control };
+        var run = ScriptRunner.Run(command, script + secretLines, [Bin], environment, TimeSpan.FromMinutes(2));
+        return new Run(run.Code, run.Stdout, run.Stderr, File.Exists(log) ? File.ReadAllText(log) : "");
     }
 
-    // --- the control node's token step ---
+    // --- the control node's cluster-ca step, token step and the worker's join, side by side ---
 
-    private Run IssueToken(string? execTrace = null, string nodes = "")
+    private string NodesFile => Path.Combine(_dir.FullName, "nodes");
+
+    private Dictionary<string, string> ClusterEnv(string snapData) => new()
+    {
+        ["STANDIN_SNAP_DATA"] = snapData,
+        ["STANDIN_NODES"] = NodesFile,
+        ["STANDIN_NODE_NAME"] = "derpy",
+    };
+
+    private IReadOnlyDictionary<string, string> ClusterFacts()
+    {
+        var lab = Repo.Prod();
+        var run = Bash(WithData(MicroK8sSteps.ClusterCa(lab).Text, ("snap_data", Control)));
+        Assert.True(run.Code == 0, run.Stderr);
+        return StepFacts.Parse("zenon", "cluster-ca", run.Stdout);
+    }
+
+    /// <param name="ttl">The token's lifetime in seconds: how long the step waits for the worker's Node.</param>
+    private Run IssueToken(string? execTrace = null, int ttl = 600)
     {
         var lab = Repo.Prod();
         var step = MicroK8sSteps.IssueJoinToken(lab, lab.Nodes[2]);
-        var nodesFile = Path.Combine(_dir.FullName, "nodes");
-        File.WriteAllText(nodesFile, nodes);
-        return Bash(WithData(step.Text, ("snap_data", Control)), Token + "\n", execTrace,
-            new Dictionary<string, string> { ["STANDIN_SNAP_DATA"] = Control, ["STANDIN_NODES"] = nodesFile });
+        return Bash(WithData(step.Text, ("snap_data", Control), ("token_ttl", $"{ttl}"), ("poll_seconds", "1")), Token + "\n", execTrace, ClusterEnv(Control));
+    }
+
+    /// <param name="ttl">How long the join is retried, in seconds (the token's lifetime).</param>
+    private Run Join(int ttl = 600)
+    {
+        var lab = Repo.Prod();
+        var facts = ClusterFacts();
+        var step = MicroK8sSteps.Join(lab, lab.Nodes[2]);
+        return Bash(WithData(step.Text, ("snap_data", Worker), ("token_ttl", $"{ttl}"), ("poll_seconds", "1")),
+            $"{Token}\n{facts["server_cert_check"]}\n{facts["ca_sha256"]}\n", env: ClusterEnv(Worker));
+    }
+
+    /// <summary>Waits until the token step has written its unexpired line (it is running): the line, or a failure after 60 s.</summary>
+    private string ListedToken()
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var lines = File.Exists(TokensFile) ? File.ReadAllLines(TokensFile) : [];
+            if (lines.FirstOrDefault(l => l.StartsWith(Token + "|", StringComparison.Ordinal) && l[(Token.Length + 1)..] != "100") is { } line)
+            {
+                return line;
+            }
+            Thread.Sleep(100);
+        }
+        throw new TimeoutException("the token step never listed the token");
+    }
+
+    private void Register(string ready = "False") => File.AppendAllText(NodesFile, $"derpy {ready}\n");
+
+    [Fact]
+    public void The_cluster_ca_step_prints_the_ca_hash_and_the_server_certificate_check()
+    {
+        var facts = ClusterFacts();
+        Assert.Equal(Sha256Hex(File.ReadAllBytes(Path.Combine(Control, "certs", "ca.crt"))), facts["ca_sha256"]);
+        using var server = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(Control, "certs", "server.crt")));
+        Assert.Equal(Sha256Hex(server.RawData)[..12], facts["server_cert_check"]);
     }
 
     [Fact]
-    public void The_token_goes_into_the_cluster_agents_token_file_and_never_onto_a_command_line()
+    public async Task The_token_is_listed_until_the_worker_registers_then_revoked_and_never_on_a_command_line()
     {
         var trace = Path.Combine(_dir.FullName, "exec.trace");
-        var run = IssueToken(trace);
-        Assert.True(run.Code == 0, run.Stderr);
+        var issuing = Task.Run(() => IssueToken(trace));
 
-        // TOKEN|EXPIRY, the expiry the configured 10 minutes from now (unix seconds).
-        var line = Assert.Single(File.ReadAllLines(TokensFile));
-        Assert.StartsWith(Token + "|", line, StringComparison.Ordinal);
+        // TOKEN|EXPIRY, the expiry the configured 10 minutes from now (unix seconds), while the step waits.
+        var line = ListedToken();
         var expiry = DateTimeOffset.FromUnixTimeSeconds(long.Parse(line[(Token.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(expiry - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(11));
+        Assert.False(issuing.IsCompleted);
+
+        Register();
+        var run = (await issuing);
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Contains("member=derpy", run.Stdout);
+        Assert.DoesNotContain(File.ReadAllLines(TokensFile), l => l.StartsWith(Token, StringComparison.Ordinal));
 
         // Every program the script started, with its arguments: none carries the token.
         var execs = File.ReadAllLines(trace).Where(l => l.Contains("execve(", StringComparison.Ordinal)).ToList();
@@ -109,77 +168,113 @@ public sealed class ScriptRunTests : IDisposable
         Assert.DoesNotContain(Token, run.Calls);
         Assert.DoesNotContain("add-node", run.Calls);
         Assert.DoesNotContain(Token, run.Stdout + run.Stderr);
-
-        // What the worker checks the cluster by.
-        var facts = StepFacts.Parse("zenon", "join-token-derpy", run.Stdout);
-        Assert.Equal(Sha256Hex(File.ReadAllBytes(Path.Combine(Control, "certs", "ca.crt"))), facts["ca_sha256"]);
-        using var server = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(Control, "certs", "server.crt")));
-        Assert.Equal(Sha256Hex(server.RawData)[..12], facts["server_cert_check"]);
     }
 
     [Fact]
-    public void Issuing_again_replaces_the_tokens_line_and_keeps_every_other_token()
+    public async Task Issuing_again_replaces_the_tokens_line_and_keeps_every_other_token()
     {
         File.WriteAllText(TokensFile, $"other-persistent-token\n{Token}|100\nanother-token|4102444800\n");
-        var run = IssueToken();
-        Assert.True(run.Code == 0, run.Stderr);
+        var issuing = Task.Run(() => IssueToken());
+        var line = ListedToken();
         var lines = File.ReadAllLines(TokensFile);
         // The expired line went: the agent honours a token's first line only.
-        Assert.Equal(["other-persistent-token", "another-token|4102444800"], lines[..2]);
-        Assert.StartsWith(Token + "|", Assert.Single(lines, l => l.StartsWith(Token, StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(["other-persistent-token", "another-token|4102444800", line], lines);
+        Register();
+        Assert.Equal(0, (await issuing).Code);
+        Assert.Equal(["other-persistent-token", "another-token|4102444800"], File.ReadAllLines(TokensFile));
     }
 
     [Fact]
     public void A_rebuilt_workers_not_ready_member_is_removed_and_a_ready_one_is_kept()
     {
-        var stale = IssueToken(nodes: "derpy False\n");
-        Assert.True(stale.Code == 0, stale.Stderr);
+        Register("False");
+        var stale = IssueToken(ttl: 2);
         Assert.Contains("microk8s remove-node derpy --force", stale.Calls);
         Assert.Contains("removed_stale_member=derpy", stale.Stdout);
+        // Removed, the old member no longer counts as the worker having joined.
+        Assert.NotEqual(0, stale.Code);
 
-        var ready = IssueToken(nodes: "derpy True\n");
+        File.WriteAllText(NodesFile, "");
+        Register("True");
+        var ready = IssueToken();
         Assert.True(ready.Code == 0, ready.Stderr);
         Assert.DoesNotContain("remove-node", ready.Calls);
     }
 
-    // --- the worker's join step ---
-
-    private Run Join(Run issued)
+    [Fact]
+    public void A_worker_that_does_not_join_within_the_ttl_fails_the_token_step_which_revokes_its_token()
     {
-        var lab = Repo.Prod();
-        var facts = StepFacts.Parse("zenon", "join-token-derpy", issued.Stdout);
-        var step = MicroK8sSteps.Join(lab, lab.Nodes[2]);
-        return Bash(WithData(step.Text, ("snap_data", Worker)), $"{Token}\n{facts["server_cert_check"]}\n{facts["ca_sha256"]}\n",
-            env: new Dictionary<string, string> { ["STANDIN_SNAP_DATA"] = Worker });
+        var run = IssueToken(ttl: 2);
+        Assert.NotEqual(0, run.Code);
+        Assert.Contains("derpy did not join within the token's 2 s", run.Stderr);
+        Assert.Contains("the next pulumi up issues it again", run.Stderr);
+        Assert.DoesNotContain(File.ReadAllLines(TokensFile), l => l.StartsWith(Token, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_new_worker_joins_with_its_token_and_the_control_nodes_certificate_check()
+    public async Task The_token_step_and_the_join_run_side_by_side_and_the_worker_joins()
     {
-        var issued = IssueToken();
-        var run = Join(issued);
+        var issuing = Task.Run(() => IssueToken());
+        var run = Join();
         Assert.True(run.Code == 0, run.Stderr);
         Assert.Contains("joined=now", run.Stdout);
-        var check = StepFacts.Parse("zenon", "join-token-derpy", issued.Stdout)["server_cert_check"];
-        Assert.Equal($"microk8s status\nmicrok8s join 192.168.50.11:25000/{Token}/{check} --worker\n", run.Calls);
+        var issued = (await issuing);
+        Assert.True(issued.Code == 0, issued.Stderr);
+        Assert.Contains("member=derpy", issued.Stdout);
+        Assert.Contains($"microk8s join 192.168.50.11:25000/{Token}/{ClusterFacts()["server_cert_check"]} --worker\n", run.Calls);
         Assert.Equal(File.ReadAllText(Path.Combine(Control, "certs", "ca.crt")), File.ReadAllText(Path.Combine(Worker, "certs", "ca.remote.crt")));
+        Assert.DoesNotContain(File.ReadAllLines(TokensFile), l => l.StartsWith(Token, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_healthy_worker_does_nothing_on_a_re_run()
+    public async Task A_join_that_starts_before_its_token_is_issued_retries_until_it_is()
     {
+        var joining = Task.Run(() => Join());
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var issued = IssueToken();
-        Assert.Equal(0, Join(issued).Code);
-        var again = Join(issued);
+        var run = (await joining);
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.True(issued.Code == 0, issued.Stderr);
+        Assert.Contains("Invalid token", run.Stderr);
+        Assert.Contains("joined=now", run.Stdout);
+    }
+
+    [Fact]
+    public async Task A_failed_join_is_retried_by_the_next_update_with_a_token_of_a_new_expiry()
+    {
+        // The first update: the worker never joined (unreachable), so the token step failed and revoked the token.
+        Assert.NotEqual(0, IssueToken(ttl: 2).Code);
+        // A join of that update's token, retried later alone (as before this design), is refused.
+        Assert.NotEqual(0, Join(ttl: 2).Code);
+
+        // The next update runs both failed steps again: the token is issued anew and the worker joins.
+        var issuing = Task.Run(() => IssueToken());
+        var run = Join();
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Contains("joined=now", run.Stdout);
+        Assert.Equal(0, (await issuing).Code);
+    }
+
+    [Fact]
+    public async Task A_healthy_worker_does_nothing_on_a_re_run()
+    {
+        var issuing = Task.Run(() => IssueToken());
+        Assert.Equal(0, Join().Code);
+        Assert.Equal(0, (await issuing).Code);
+        var again = Join();
         Assert.True(again.Code == 0, again.Stderr);
         Assert.Contains("joined=already", again.Stdout);
         // Only looked: no leave, no join.
         Assert.Equal("microk8s status\n", again.Calls);
+        // The token step of a re-run ends at once: the worker's Node is there, Ready once its kubelet and CNI are up.
+        File.WriteAllText(NodesFile, "derpy True\n");
+        var reissued = IssueToken();
+        Assert.True(reissued.Code == 0, reissued.Stderr);
+        Assert.DoesNotContain("remove-node", reissued.Calls);
     }
 
     [Fact]
-    public void A_worker_of_an_older_cluster_leaves_it_and_joins_the_new_one()
+    public async Task A_worker_of_an_older_cluster_leaves_it_and_joins_the_new_one()
     {
         Directory.CreateDirectory(Path.Combine(Worker, "var", "lock"));
         Directory.CreateDirectory(Path.Combine(Worker, "certs"));
@@ -188,8 +283,10 @@ public sealed class ScriptRunTests : IDisposable
         // Its own ca.crt is not what identifies the cluster.
         File.Copy(Path.Combine(Control, "certs", "ca.crt"), Path.Combine(Worker, "certs", "ca.crt"));
 
-        var run = Join(IssueToken());
+        var issuing = Task.Run(() => IssueToken());
+        var run = Join();
         Assert.True(run.Code == 0, run.Stderr);
+        Assert.Equal(0, (await issuing).Code);
         var calls = run.Calls.Split('\n');
         Assert.Equal(["microk8s status", "microk8s leave"], calls[..2]);
         Assert.StartsWith("microk8s join 192.168.50.11:25000/", calls[2], StringComparison.Ordinal);
@@ -198,13 +295,13 @@ public sealed class ScriptRunTests : IDisposable
     }
 
     [Fact]
-    public void A_join_with_an_expired_token_fails()
+    public void A_join_with_an_expired_token_fails_once_its_ttl_has_passed()
     {
-        var issued = IssueToken();
         File.WriteAllText(TokensFile, $"{Token}|100\n");
-        var run = Join(issued);
+        var run = Join(ttl: 2);
         Assert.NotEqual(0, run.Code);
         Assert.Contains("Invalid token", run.Stderr);
+        Assert.Contains("the control node refused every join for the token's 2 s", run.Stderr);
         Assert.DoesNotContain("joined=", run.Stdout);
     }
 

@@ -22,7 +22,7 @@ public sealed class ClusterMember
     /// <summary>The node's MicroK8s step (Lab.Model MicroK8sSteps.Install).</summary>
     public required StepScript Install { get; init; }
 
-    /// <summary>Workers only: the token step run on the control node, and the join run on the worker.</summary>
+    /// <summary>Workers only: the token step run on the control node, and the join run on the worker beside it.</summary>
     public (StepScript IssueToken, StepScript Join)? Joining { get; init; }
 
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
@@ -36,6 +36,9 @@ public sealed class MicroK8sClusterArgs : ResourceArgs
     public required StepScript Addons { get; init; }
     public required StepScript Kubeconfig { get; init; }
 
+    /// <summary>The control node's step that prints what workers check the cluster by (Lab.Model MicroK8sSteps.ClusterCa).</summary>
+    public required StepScript ClusterCa { get; init; }
+
     /// <summary>
     /// The GPU operator's device-plugin configs by name (Lab.Model MicroK8sSteps.DevicePluginConfigs): "any", the
     /// time-sliced default, and any a node's nvidia.com/device-plugin.config label selects; null without the nvidia add-on.
@@ -47,7 +50,7 @@ public sealed class MicroK8sClusterArgs : ResourceArgs
 
 /// <summary>
 /// MicroK8s across the lab: the pinned snap on every node, add-ons on the control node, workers
-/// joined with short-lived tokens, and the kubeconfig (a secret) as the Kubernetes provider every
+/// joined with short-lived tokens (re-issued by the next update when a join failed), and the kubeconfig (a secret) as the Kubernetes provider every
 /// Kubernetes resource of the program uses, identified by the control node's rebuild generation.
 /// </summary>
 public sealed class MicroK8sCluster : ComponentResource
@@ -75,6 +78,9 @@ public sealed class MicroK8sCluster : ComponentResource
         var kubeconfig = RemoteStep.Create(this, control.Name, control.Ssh, args.Kubeconfig, waitForBoot: false,
             RemoteStep.Triggers(args.Kubeconfig, control.Rebuild), [addons], secretOutput: true);
         Kubeconfig = Output.CreateSecret(kubeconfig.Stdout);
+        // What every worker checks the cluster by before it sends its token, read on the control node (a lab of one node has no worker).
+        var clusterCa = args.Members.Count == 1 ? null : RemoteStep.Create(this, control.Name, control.Ssh, args.ClusterCa, waitForBoot: false,
+            RemoteStep.Triggers(args.ClusterCa, control.Rebuild), [addons]);
 
         // A control-node rebuild is a new cluster: a new clusterIdentifier replaces the provider (pulumi-kubernetes
         // DiffConfig replaces only on its change), and the engine replaces every resource whose provider was
@@ -86,10 +92,10 @@ public sealed class MicroK8sCluster : ComponentResource
         }, new CustomResourceOptions { Parent = this });
 
         var ready = new List<Resource> { addons };
-        var joined = new Dictionary<string, Resource> { [control.Name] = addons };
+        var joined = new Dictionary<string, Resource[]> { [control.Name] = [addons] };
         foreach (var worker in args.Members.Skip(1))
         {
-            var (issue, join) = worker.Joining ?? throw new ArgumentException($"{worker.Name}: a worker needs its join steps.");
+            var (issue, joinStep) = worker.Joining ?? throw new ArgumentException($"{worker.Name}: a worker needs its join steps.");
             // A new token, token step and join when the worker or the control node (a new cluster) is rebuilt.
             var generations = new[] { worker.Rebuild, control.Rebuild };
             var token = new RandomPassword($"{worker.Name}-join-token", new RandomPasswordArgs
@@ -104,20 +110,23 @@ public sealed class MicroK8sCluster : ComponentResource
                     ["controlRebuild"] = Generation(control.Rebuild),
                 },
             }, new CustomResourceOptions { Parent = this });
-            // Issued only once the worker's own install is done, so no boot wait or driver build eats its TTL.
+            // Issued only once the worker's own install is done, so no boot wait or driver build eats its TTL. The token
+            // step and the join run side by side: the token step ends when the worker's Node is registered and fails when
+            // it is not within the TTL, so a failed join leaves a failed token step that the next update runs again.
             var issued = RemoteStep.Create(this, control.Name, control.Ssh, issue, waitForBoot: false,
                 RemoteStep.Triggers(issue, generations), [addons, installs[worker.Name]], secretLines: token.Result.Apply(t => t + "\n"));
-            // The worker checks the cluster by what the token step read on the control node just before.
-            var check = issued.Stdout.Apply(stdout => (
-                Server: StepFacts.Require(control.Name, issue.Step, stdout, "server_cert_check"),
-                Ca: StepFacts.Require(control.Name, issue.Step, stdout, "ca_sha256")));
-            joined[worker.Name] = RemoteStep.Create(this, worker.Name, worker.Ssh, join, waitForBoot: false,
-                RemoteStep.Triggers(join, generations), [installs[worker.Name], issued],
+            var check = clusterCa!.Stdout.Apply(stdout => (
+                Server: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "server_cert_check"),
+                Ca: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "ca_sha256")));
+            var join = RemoteStep.Create(this, worker.Name, worker.Ssh, joinStep, waitForBoot: false,
+                RemoteStep.Triggers(joinStep, generations), [installs[worker.Name], clusterCa],
                 secretLines: Output.Tuple(token.Result, check).Apply(t => $"{t.Item1}\n{t.Item2.Server}\n{t.Item2.Ca}\n"));
-            ready.Add(joined[worker.Name]);
+            // Its Node exists once both have ended well (the token step saw it registered).
+            joined[worker.Name] = [issued, join];
+            ready.AddRange(joined[worker.Name]);
         }
 
-        CustomResourceOptions OnCluster(Resource after) => new() { Parent = this, Provider = Provider, DependsOn = { after } };
+        CustomResourceOptions OnCluster(params Resource[] after) => new() { Parent = this, Provider = Provider, DependsOn = after };
         foreach (var member in args.Members)
         {
             // A rejoined node is a new Node object: its generation in an annotation re-applies the labels after a rebuild.

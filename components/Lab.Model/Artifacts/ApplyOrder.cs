@@ -20,13 +20,17 @@ public sealed record SecretLine(bool FromFact, string Source);
 
 /// <summary>One remote step in the order the program runs it, with what triggers it and what it reads on stdin.</summary>
 /// <param name="Generations">The rebuild generations in the step's triggers (none for the NAS).</param>
-public sealed record OrderedStep(Machine Machine, StepScript Script, IReadOnlyList<int> Generations, IReadOnlyList<SecretLine> Secrets);
+/// <param name="Beside">
+/// The step runs beside the step after it, not before it: it ends only once that one has done its part (a worker's token
+/// step waits for the worker's join). A runner starts it, runs the next step, then waits for both.
+/// </param>
+public sealed record OrderedStep(Machine Machine, StepScript Script, IReadOnlyList<int> Generations, IReadOnlyList<SecretLine> Secrets, bool Beside = false);
 
 /// <summary>
 /// Every remote step of a lab in one total order that respects the program's dependencies
 /// (LabStack): the NAS's exports before any node's storage, each node's chain in order, every
 /// node's chain before its cluster install, the backups after the exports and the control node's vault-agent, the control node's install and add-ons before a worker's
-/// join token, the token before the join, and the validation collector last.
+/// join token, each worker's token step beside its join, and the validation collector last.
 /// </summary>
 public static class ApplyOrder
 {
@@ -61,15 +65,19 @@ public static class ApplyOrder
         steps.Add(On(control, MicroK8sSteps.Install(spec, control)));
         steps.Add(On(control, MicroK8sSteps.EnableAddons(spec)));
         steps.Add(On(control, MicroK8sSteps.Kubeconfig(spec)));
+        var clusterCa = MicroK8sSteps.ClusterCa(spec);
+        if (spec.Workers.Any())
+        {
+            steps.Add(On(control, clusterCa));
+        }
         foreach (var worker in spec.Workers)
         {
             // A worker's token and join are new when the worker or the control node (a new cluster) is rebuilt.
             int[] generations = [worker.Rebuild, control.Rebuild];
-            var issue = MicroK8sSteps.IssueJoinToken(spec, worker);
             steps.Add(On(worker, MicroK8sSteps.Install(spec, worker)));
-            steps.Add(On(control, issue, Token(worker)) with { Generations = generations });
+            steps.Add(On(control, MicroK8sSteps.IssueJoinToken(spec, worker), Token(worker)) with { Generations = generations, Beside = true });
             steps.Add(On(worker, MicroK8sSteps.Join(spec, worker), Token(worker),
-                new(true, $"{control.Name} {issue.Step} server_cert_check"), new(true, $"{control.Name} {issue.Step} ca_sha256")) with
+                new(true, $"{control.Name} {clusterCa.Step} server_cert_check"), new(true, $"{control.Name} {clusterCa.Step} ca_sha256")) with
             { Generations = generations });
         }
         if (spec.Validation.Mode != GateMode.Off)

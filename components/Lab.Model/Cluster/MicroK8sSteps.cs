@@ -50,25 +50,41 @@ public static class MicroK8sSteps
     public static StepScript Kubeconfig(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, "kubeconfig",
         "read the cluster's kubeconfig (stdout is secret)", data: null, "Cluster/kubeconfig.sh");
 
-    public sealed record JoinTokenData(string Node, int TokenTtl, string SnapData);
+    public sealed record ClusterCaData(string SnapData);
 
     /// <summary>
-    /// On the control node: clears a stale member left by a rebuilt worker, then adds the worker's join token
-    /// to the cluster-agent's token file (never a command line). The token arrives on stdin after the script;
-    /// the step prints what the worker checks the cluster by (ca_sha256, server_cert_check).
+    /// On the control node: prints what a worker checks the cluster by before it sends its token (ca_sha256,
+    /// server_cert_check). Read apart from the token step, so that a worker's join need not wait for that step.
+    /// </summary>
+    public static StepScript ClusterCa(LabSpec spec) => StepScript.Render(Component, spec.ControlNode.Name, "cluster-ca",
+        "what workers check the cluster by: its CA and API server certificate", new ClusterCaData(SnapData), "Cluster/cluster-ca.sh");
+
+    /// <summary>How often the token step looks for the worker's Node, and a join is retried.</summary>
+    public const int JoinPollSeconds = 5;
+
+    public sealed record JoinTokenData(string Node, int TokenTtl, string SnapData, int PollSeconds);
+
+    /// <summary>
+    /// On the control node, beside the worker's join: clears a stale member left by a rebuilt worker, adds the worker's
+    /// join token to the cluster-agent's token file (never a command line), waits until the worker's Node is registered,
+    /// and revokes the token. A worker that does not join within the token's lifetime fails this step (token revoked),
+    /// so the next `pulumi up` runs it again: a retried join always has a token with a new expiry.
     /// </summary>
     public static StepScript IssueJoinToken(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, spec.ControlNode.Name, $"join-token-{worker.Name}",
-        "a worker's join token", ["token"], new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds, SnapData), "Cluster/join-token.sh");
+        "a worker's join token, valid until the worker joined", ["token"],
+        new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds, SnapData, JoinPollSeconds), "Cluster/join-token.sh");
 
-    public sealed record JoinData(string ControlHost, string SnapData);
+    public sealed record JoinData(string ControlHost, string SnapData, int TokenTtl, int PollSeconds);
 
     /// <summary>
-    /// On a worker: joins the control node with its token. Already a member of this cluster (its stored
-    /// cluster CA is the control node's) means nothing to do; a member of an older cluster (the control node
-    /// was rebuilt) leaves first. The token, the server check and the CA hash arrive on stdin.
+    /// On a worker, beside its token step: joins the control node with its token, retrying until the token step has
+    /// issued it (or its lifetime has passed). Already a member of this cluster (its stored cluster CA is the control
+    /// node's) means nothing to do; a member of an older cluster (the control node was rebuilt) leaves first. The token,
+    /// the server check and the CA hash (the cluster-ca step's) arrive on stdin.
     /// </summary>
     public static StepScript Join(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, worker.Name, "join",
-        "join the cluster as a worker", ["token", "server_cert_check", "cluster_ca"], new JoinData(spec.ControlNode.Host.ToString(), SnapData), "Cluster/join.sh");
+        "join the cluster as a worker", ["token", "server_cert_check", "cluster_ca"],
+        new JoinData(spec.ControlNode.Host.ToString(), SnapData, spec.Cluster.JoinTokenTtlSeconds, JoinPollSeconds), "Cluster/join.sh");
 
     /// <summary>The GPU operator's time-slicing config (seed 004: 4 shares per GPU).</summary>
     public static string TimeSlicingConfig(ClusterSpec cluster) => $"""
@@ -114,6 +130,7 @@ public static class MicroK8sSteps
     public static IEnumerable<StepScript> All(LabSpec spec) =>
         spec.Nodes.Select(n => Install(spec, n))
             .Concat([EnableAddons(spec), Kubeconfig(spec)])
+            .Concat(spec.Workers.Any() ? [ClusterCa(spec)] : [])
             .Concat(spec.Workers.SelectMany(w => new[] { IssueJoinToken(spec, w), Join(spec, w) }));
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>

@@ -20,6 +20,7 @@ public static class CheckMode
     {
         ["driver-loaded"] = "it confirms the reboot driver-reboot scheduled; driver-reboot's check compares the loaded driver",
         ["kubeconfig"] = "it only reads the cluster's admin credential",
+        ["cluster-ca"] = "it only reads the cluster's CA and certificate; a worker's join compares them",
         ["join-token"] = "it issues a fresh join token on every run",
         ["join"] = "it needs the worker's join token, a secret a check is never sent",
         ["validation-results"] = "it resumes the validation gate's Jobs; the gate's own verdict series report the measurements",

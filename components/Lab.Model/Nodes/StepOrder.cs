@@ -24,6 +24,7 @@ public static class StepOrder
         ("registry-trust", 52),
         ("addons", 60),
         ("kubeconfig", 70),
+        ("cluster-ca", 72),
         ("image", 75),
         ("join-token", 80),
         ("join", 85),
