@@ -72,8 +72,11 @@ public class SlurmJobCheckTests
     {
         var spec = SlurmObjects.Cluster(Lab).Spec;
         const string gate = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOmkrAsw2YDqDCVwKYZMkxs4G8tbaSr0L3UrosjHzkDV lab-validation-gate";
-        var keys = (object[])((Dictionary<string, object>)((Dictionary<string, object>)SlurmObjects.WithRootKey(spec, gate)["slurmNodes"])["login"])["sshRootPublicKeys"];
+        var keys = SlurmObjects.RootKeys(spec, gate);
         Assert.Equal([.. Lab.Slurm!.LoginKeys.Select(k => (object)k.Line), gate], keys);
+        var updated = SlurmObjects.WithLogin(spec, "sshRootPublicKeys", keys);
+        Assert.Same(keys, ((Dictionary<string, object>)((Dictionary<string, object>)updated["slurmNodes"])["login"])["sshRootPublicKeys"]);
+        Assert.Equal(((Dictionary<string, object>)((Dictionary<string, object>)spec["slurmNodes"])["login"])["sshd"], ((Dictionary<string, object>)((Dictionary<string, object>)updated["slurmNodes"])["login"])["sshd"]);
         // The rendered spec itself is unchanged.
         Assert.Equal(Lab.Slurm.LoginKeys.Length, ((object[])((Dictionary<string, object>)((Dictionary<string, object>)spec["slurmNodes"])["login"])["sshRootPublicKeys"]).Length);
     }

@@ -122,7 +122,7 @@ public sealed class SlurmScheduler : ComponentResource
             var control = args.Control ?? throw new ArgumentException("SlurmSchedulerArgs.Control is required with GateKey.", nameof(args));
             // Made once on the control node (again after its rebuild); only the public key comes back, as the step's output.
             var keyStep = RemoteStep.Create(this, name, control, gateKey, waitForBoot: false, RemoteStep.Triggers(gateKey, args.ControlRebuild), args.After);
-            clusterArgs.WithRootKey(keyStep.Stdout.Apply(SlurmGateAccess.PublicKey));
+            clusterArgs.WithRootKey(args.Cluster, keyStep.Stdout.Apply(SlurmGateAccess.PublicKey));
         }
         var cluster = new K8s.ApiExtensions.CustomResource($"{name}-cluster", clusterArgs,
             OnCluster([.. releases, slurmNamespace, claim]));
@@ -157,8 +157,11 @@ public sealed class SlurmScheduler : ComponentResource
         [Input("spec")]
         public Input<ImmutableDictionary<string, object>> Spec { get; private set; }
 
-        /// <summary>The SlurmCluster's spec with one more root key, known once the key step ran; the rest of the spec stays as rendered.</summary>
-        public void WithRootKey(Output<string> key) =>
-            Spec = Output.Tuple(Spec.ToOutput(), key).Apply(t => SlurmObjects.WithRootKey(t.Item1, t.Item2).ToImmutableDictionary());
+        /// <summary>
+        /// The SlurmCluster's spec with one more root key, known once the key step ran: only the key list waits for it, so a
+        /// preview shows the rest of the spec as rendered.
+        /// </summary>
+        public void WithRootKey(SlurmResource cluster, Output<string> key) =>
+            Spec = SlurmObjects.WithLogin(cluster.Spec, "sshRootPublicKeys", key.Apply(k => SlurmObjects.RootKeys(cluster.Spec, k).ToImmutableArray())).ToImmutableDictionary();
     }
 }

@@ -171,15 +171,20 @@ public static class SlurmObjects
 
     public const string LoginAnnotation = "lab.infra/slurm-login";
 
-    /// <summary>A SlurmCluster spec with <paramref name="key"/> added to the login's root keys (the gate's own key; see SlurmGateAccess).</summary>
-    public static Dictionary<string, object> WithRootKey(IReadOnlyDictionary<string, object> spec, string key)
+    /// <summary>The login's root keys with <paramref name="key"/> added after the operators' (the gate's own key; see SlurmGateAccess).</summary>
+    public static object[] RootKeys(IReadOnlyDictionary<string, object> spec, string key) =>
+        [.. (IEnumerable<object>)Login(spec)["sshRootPublicKeys"], key];
+
+    /// <summary>A SlurmCluster spec with one field of its login node set to <paramref name="value"/>; the rest, the input itself included, unchanged.</summary>
+    public static Dictionary<string, object> WithLogin(IReadOnlyDictionary<string, object> spec, string field, object value)
     {
         var nodes = new Dictionary<string, object>((IDictionary<string, object>)spec["slurmNodes"]);
-        var login = new Dictionary<string, object>((IDictionary<string, object>)nodes["login"]);
-        login["sshRootPublicKeys"] = ((IEnumerable<object>)login["sshRootPublicKeys"]).Append(key).ToArray();
-        nodes["login"] = login;
+        nodes["login"] = new Dictionary<string, object>(Login(spec)) { [field] = value };
         return new Dictionary<string, object>(spec) { ["slurmNodes"] = nodes };
     }
+
+    private static IDictionary<string, object> Login(IReadOnlyDictionary<string, object> spec) =>
+        (IDictionary<string, object>)((IDictionary<string, object>)spec["slurmNodes"])["login"];
 
     /// <summary>The jobLabel of the PodMonitor Soperator renders itself (the chart's default).</summary>
     public const string ExporterJob = "slurm-exporter";
