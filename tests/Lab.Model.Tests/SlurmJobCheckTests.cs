@@ -10,6 +10,7 @@ namespace Lab.Model.Tests;
 /// probe script run for real in bash, its ssh and Slurm CLI replaced by the stand-ins of tests/stand-ins, whose records are
 /// what a real slurmctld 22.05 and OpenSSH 9.2 printed.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class SlurmJobCheckTests
 {
     private static readonly LabSpec Lab = Repo.GatedProdWithSlurmConfig().Load();
@@ -96,6 +97,80 @@ public class SlurmJobCheckTests
         })
         {
             Assert.Throws<InvalidOperationException>(() => SlurmGateAccess.PublicKey(output));
+        }
+    }
+
+    [Fact]
+    public void The_key_step_makes_the_pair_once_and_prints_only_its_public_key()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"lab-gate-key-{Guid.NewGuid():N}");
+        var script = SlurmGateAccess.KeyStep(Lab).Text.Replace($"readonly key_directory={Shell.Quote(SlurmGateAccess.KeyDirectory)}", $"readonly key_directory={Shell.Quote(dir)}", StringComparison.Ordinal);
+        Assert.Contains(dir, script);
+        try
+        {
+            var first = ScriptRunner.Run(["bash", "-s"], script, [], null, TimeSpan.FromMinutes(1));
+            Assert.True(first.Code == 0, first.Stderr);
+            var key = SlurmGateAccess.PublicKey(first.Stdout);
+            Assert.DoesNotContain("PRIVATE", first.Stdout + first.Stderr);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "id_ed25519")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+            // Idempotent: the same pair, so the SlurmCluster's root keys do not change on a second run.
+            var second = ScriptRunner.Run(["bash", "-s"], script, [], null, TimeSpan.FromMinutes(1));
+            Assert.Equal(key, SlurmGateAccess.PublicKey(second.Stdout));
+            // A damaged key file is made anew.
+            File.WriteAllText(Path.Combine(dir, "id_ed25519"), "not a key\n");
+            var third = ScriptRunner.Run(["bash", "-s"], script, [], null, TimeSpan.FromMinutes(1));
+            Assert.NotEqual(key, SlurmGateAccess.PublicKey(third.Stdout));
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_trust_step_pins_the_login_host_key_soperator_generated_and_ships_the_gate_key_to_the_probe()
+    {
+        var dir = Directory.CreateTempSubdirectory("lab-gate-trust-").FullName;
+        try
+        {
+            var keys = Path.Combine(dir, "keys");
+            Directory.CreateDirectory(keys);
+            Assert.Equal(0, ScriptRunner.Run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "gate", "-f", Path.Combine(keys, "id_ed25519")]).Code);
+            Assert.Equal(0, ScriptRunner.Run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@login", "-f", Path.Combine(dir, "host")]).Code);
+            var hostKey = File.ReadAllText(Path.Combine(dir, "host.pub")).Trim();
+            var script = SlurmGateAccess.TrustStep(Lab).Text
+                .Replace($"readonly key_directory={Shell.Quote(SlurmGateAccess.KeyDirectory)}", $"readonly key_directory={Shell.Quote(keys)}", StringComparison.Ordinal)
+                .Replace($"readonly wait_seconds={Shell.Quote(SlurmGateAccess.HostKeyWaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))}", "readonly wait_seconds='2'", StringComparison.Ordinal);
+            Assert.Contains("readonly wait_seconds='2'", script);
+            var env = new Dictionary<string, string> { ["LAB_STANDIN_SLURM"] = dir };
+            string[] standIns = [Path.Combine(ProbeScriptTests.StandIns, "slurm")];
+
+            // Before Soperator made its Secret: refused, nothing applied.
+            var early = ScriptRunner.Run(["bash", "-s"], script, standIns, env, TimeSpan.FromMinutes(1));
+            Assert.NotEqual(0, early.Code);
+            Assert.Contains("no ed25519 host key in slurm/lab-slurm-sshd-keys", early.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "applied.yaml")));
+
+            File.WriteAllText(Path.Combine(dir, "sshd-keys.json"), System.Text.Json.JsonSerializer.Serialize(new
+            {
+                data = new Dictionary<string, string> { ["ssh_host_ed25519_key.pub"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(hostKey + "\n")) },
+            }));
+            var run = ScriptRunner.Run(["bash", "-s"], script, standIns, env, TimeSpan.FromMinutes(1));
+            Assert.True(run.Code == 0, run.Stderr);
+            var applied = File.ReadAllLines(Path.Combine(dir, "applied.yaml"));
+            string Data(string name) => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(applied.Single(l => l.StartsWith($"  {name}: ", StringComparison.Ordinal))[(name.Length + 4)..]));
+            Assert.Equal(File.ReadAllText(Path.Combine(keys, "id_ed25519")), Data("id_ed25519"));
+            // The host's key alone (its comment dropped), under the alias the probe connects with.
+            Assert.Equal($"lab-slurm-login {string.Join(' ', hostKey.Split(' ')[..2])}\n", Data("known_hosts"));
+            Assert.DoesNotContain("PRIVATE", run.Stdout + run.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -1,7 +1,7 @@
 # The validation gate's SSH identity for the Slurm login service: made once, root-only, on the control node.
 # Only the public key leaves the machine (it goes into the SlurmCluster's sshRootPublicKeys); a control-node
 # rebuild makes a new pair, and the SlurmCluster made again on the new cluster lists the new public key.
-install -d -m 0700 -o root -g root "$key_directory"
+install -d -m 0700 "$key_directory"
 key="$key_directory/id_ed25519"
 if ! ssh-keygen -y -f "$key" >/dev/null 2>&1; then
   rm -f "$key" "$key.pub"
