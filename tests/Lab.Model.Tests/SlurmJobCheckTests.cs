@@ -191,16 +191,45 @@ public class SlurmJobCheckTests
     {
         var job = SlurmProbe.JobName;
         var other = LabProbes.First(p => p.Name == "nfs-throughput").JobName;
-        var verdict = GateVerdict.Judge(LabProbes, $"LAB_JOB job={job} status=failed reason=BackoffLimitExceeded\nLAB_FAULT check=slurm_job reason=KeyRefused\n")
+        var verdict = GateVerdict.Judge(LabProbes, $"LAB_JOB job={job} status=failed reason=BackoffLimitExceeded\nLAB_DETAIL check=slurm_job fault=KeyRefused\n")
             .Checks.Single(c => c.Check.Id == "slurm_job");
         Assert.Equal((Outcome.Fail, "job failed: KeyRefused (BackoffLimitExceeded)"), (verdict.Outcome, verdict.Note));
-        var forged = GateVerdict.Judge(LabProbes, $"LAB_JOB job={other} status=complete\nLAB_FAULT check=slurm_job reason=KeyRefused\nLAB_JOB job={job} status=failed reason=BackoffLimitExceeded\n")
+        var forged = GateVerdict.Judge(LabProbes, $"LAB_JOB job={other} status=complete\nLAB_DETAIL check=slurm_job fault=KeyRefused\nLAB_JOB job={job} status=failed reason=BackoffLimitExceeded\n")
             .Checks.Single(c => c.Check.Id == "slurm_job");
         Assert.Equal("job failed: BackoffLimitExceeded", forged.Note);
         // A fault never passes a check, and a result beside it from a Job that failed counts for nothing.
-        var both = GateVerdict.Judge(LabProbes, $"LAB_JOB job={job} status=failed reason=BackoffLimitExceeded\nLAB_FAULT check=slurm_job reason=JobFailed\nLAB_RESULT check=slurm_job value=3 unit=s\n")
+        var both = GateVerdict.Judge(LabProbes, $"LAB_JOB job={job} status=failed reason=BackoffLimitExceeded\nLAB_DETAIL check=slurm_job fault=JobFailed\nLAB_RESULT check=slurm_job value=3 unit=s\n")
             .Checks.Single(c => c.Check.Id == "slurm_job");
         Assert.Equal(Outcome.Fail, both.Outcome);
+    }
+
+    [Fact]
+    public void The_collector_passes_the_probes_fault_to_the_verdict()
+    {
+        var probes = LabProbes.Select(p => p with { DeadlineSeconds = 3 }).ToList();
+        var jobs = Directory.CreateTempSubdirectory("lab-collector-slurm-");
+        try
+        {
+            foreach (var p in probes)
+            {
+                var (plan, log) = p.Name == "slurm-job"
+                    ? ("failed BackoffLimitExceeded 0", "LAB_DETAIL check=slurm_job fault=KeyRefused\n")
+                    : ("complete 0", string.Join("", p.Checks.Select(c => $"LAB_RESULT check={c.Id} value={c.Target.ToString(System.Globalization.CultureInfo.InvariantCulture)} unit={c.Unit}\n")));
+                File.WriteAllText(Path.Combine(jobs.FullName, $"{p.JobName}.plan"), plan + "\n");
+                File.WriteAllText(Path.Combine(jobs.FullName, $"{p.JobName}.log"), log);
+            }
+            var run = ProbeScriptTests.Bash(Collector.Step(Lab, probes, pollSeconds: 1, graceSeconds: 2).Text,
+                new Dictionary<string, string> { ["LAB_STANDIN_JOBS"] = jobs.FullName });
+            Assert.True(run.Code == 0, run.Stderr);
+            Assert.Contains($"LAB_JOB job={SlurmProbe.JobName} status=failed reason=BackoffLimitExceeded\nLAB_DETAIL check=slurm_job fault=KeyRefused\n", run.Stdout);
+            var verdict = GateVerdict.Judge(probes, run.Stdout);
+            Assert.Equal("job failed: KeyRefused (BackoffLimitExceeded)", verdict.Checks.Single(c => c.Check.Id == "slurm_job").Note);
+            Assert.Equal(["slurm_job"], verdict.ShortFalls.Select(c => c.Check.Id));
+        }
+        finally
+        {
+            jobs.Delete(recursive: true);
+        }
     }
 
     private static (ProbeScriptTests.Run Run, string State) Probe(string ssh, string sinfo, string[] records, string? sbatchError = null, Probes.SlurmJob? job = null)
@@ -248,7 +277,7 @@ public class SlurmJobCheckTests
     {
         var (run, state) = Probe(ssh, "sinfo-gpu", ["completed-gpu"]);
         Assert.Equal(1, run.Code);
-        Assert.Equal($"LAB_FAULT check=slurm_job reason={fault}", Assert.Single(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal($"LAB_DETAIL check=slurm_job fault={fault}", Assert.Single(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.Contains(message, run.Stderr);
         Assert.Empty(run.Results);
         Assert.False(File.Exists(Path.Combine(state, "commands")));
@@ -260,14 +289,14 @@ public class SlurmJobCheckTests
     {
         var (run, state) = Probe("ok", "sinfo-no-gpu", ["completed-gpu"]);
         Assert.Equal(1, run.Code);
-        Assert.Contains("LAB_FAULT check=slurm_job reason=NoGpuNode", run.Stdout);
+        Assert.Contains("LAB_DETAIL check=slurm_job fault=NoGpuNode", run.Stdout);
         Assert.Contains("vm (null)", run.Stderr);
         Assert.DoesNotContain(File.ReadAllLines(Path.Combine(state, "commands")), c => c.StartsWith("sbatch", StringComparison.Ordinal));
         // sbatch's own refusal when no node can give one GPU (a real slurmctld's message) is the same fault.
         var (refused, _) = Probe("ok", "sinfo-gpu", ["completed-gpu"], sbatchError: "sbatch: error: Batch job submission failed: Requested node configuration is not available");
-        Assert.Contains("LAB_FAULT check=slurm_job reason=NoGpuNode", refused.Stdout);
+        Assert.Contains("LAB_DETAIL check=slurm_job fault=NoGpuNode", refused.Stdout);
         var (other, _) = Probe("ok", "sinfo-gpu", ["completed-gpu"], sbatchError: "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified");
-        Assert.Contains("LAB_FAULT check=slurm_job reason=SubmitFailed", other.Stdout);
+        Assert.Contains("LAB_DETAIL check=slurm_job fault=SubmitFailed", other.Stdout);
     }
 
     [Fact]
@@ -275,7 +304,7 @@ public class SlurmJobCheckTests
     {
         var (run, state) = Probe("ok", "sinfo-gpu", ["pending"], job: new Probes.SlurmJob(BoundSeconds: 3, PollSeconds: 1, ConnectTimeoutSeconds: 5));
         Assert.Equal(1, run.Code);
-        Assert.Contains("LAB_FAULT check=slurm_job reason=JobNotCompleted", run.Stdout);
+        Assert.Contains("LAB_DETAIL check=slurm_job fault=JobNotCompleted", run.Stdout);
         Assert.Contains("was PENDING after 3s: cancelled", run.Stderr);
         Assert.Equal(["6"], File.ReadAllLines(Path.Combine(state, "cancelled")));
         Assert.Empty(run.Results);
@@ -289,7 +318,7 @@ public class SlurmJobCheckTests
     {
         var (run, _) = Probe("ok", "sinfo-gpu", [record]);
         Assert.Equal(1, run.Code);
-        Assert.Contains($"LAB_FAULT check=slurm_job reason={fault}", run.Stdout);
+        Assert.Contains($"LAB_DETAIL check=slurm_job fault={fault}", run.Stdout);
         Assert.Contains(message, run.Stderr);
         Assert.Empty(run.Results);
         Assert.Equal(Outcome.Fail, Judge(run).Outcome);

@@ -96,6 +96,15 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
                 }
                 continue;
             }
+            // A failing probe's own word for why (the Slurm job check's LoginUnreachable, KeyRefused, …): the note says it.
+            if (FaultLine().Match(line) is { Success: true } fault)
+            {
+                if (owner.TryGetValue(fault.Groups["check"].Value, out var faultJob) && faultJob == job)
+                {
+                    (faults.TryGetValue(fault.Groups["check"].Value, out var list) ? list : faults[fault.Groups["check"].Value] = []).Add(fault.Groups["fault"].Value);
+                }
+                continue;
+            }
             if (DetailLine().Match(line) is { Success: true } detail)
             {
                 if (owner.TryGetValue(detail.Groups["check"].Value, out var detailJob) && detailJob == job)
@@ -103,15 +112,6 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
                     var throttle = detail.Groups["throttle"].Value;
                     (details.TryGetValue(detail.Groups["check"].Value, out var list) ? list : details[detail.Groups["check"].Value] = [])
                         .Add($"{detail.Groups["gflops"].Value} Gflop/s, {(throttle == "none" ? "no throttling" : $"throttled: {throttle}")}");
-                }
-                continue;
-            }
-            // A failing probe's own word for why (the Slurm job check's LoginUnreachable, KeyRefused, …): the note says it.
-            if (FaultLine().Match(line) is { Success: true } fault)
-            {
-                if (owner.TryGetValue(fault.Groups["check"].Value, out var faultJob) && faultJob == job)
-                {
-                    (faults.TryGetValue(fault.Groups["check"].Value, out var list) ? list : faults[fault.Groups["check"].Value] = []).Add(fault.Groups["reason"].Value);
                 }
                 continue;
             }
@@ -213,5 +213,5 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
     [GeneratedRegex(@"\ALAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)\z")] private static partial Regex ResultLine();
     [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) gflops=(?<gflops>[0-9]{1,9}) throttle=(?<throttle>none|[a-z_]{1,40}(,[a-z_]{1,40}){0,7})\z")] private static partial Regex DetailLine();
     [GeneratedRegex(@"check=([a-z0-9_]+(:[a-z0-9-]+)?)")] private static partial Regex FirstCheck();
-    [GeneratedRegex(@"\ALAB_FAULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) reason=(?<reason>[A-Za-z]{1,64})\z")] private static partial Regex FaultLine();
+    [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) fault=(?<fault>[A-Za-z]{1,64})\z")] private static partial Regex FaultLine();
 }

@@ -103,11 +103,11 @@ public static class Probes
         Bandwidth,
         Nfs,
 
+        /// <summary>A one-GPU Slurm job through the login service: a Slurm worker's GPU, which no other probe uses; before the drill, which stops a worker.</summary>
+        Slurm,
+
         /// <summary>The drill's stop and watch Jobs run together by design.</summary>
         Drill,
-
-        /// <summary>A one-GPU Slurm job through the login service: a Slurm worker's GPU, which no other probe uses.</summary>
-        Slurm,
     }
 
     /// <summary>What a gate run measures: every probe's fingerprint (the `fingerprint` label of lab_gate_run_info).</summary>
@@ -193,6 +193,19 @@ public static class Probes
         probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), "tools", control.Name,
             (int)Stages.Nfs, Gpu: false, HostAccess.None, NfsMountPoint: export.MountPoint, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
 
+        if (spec.Slurm is not null)
+        {
+            var check = new Check("slurm_job", "slurmJob", "s", t.SlurmJobSeconds, AtLeast: false, PhysicalMax: 86_400);
+            var job = SlurmJob.For(t.SlurmJobSeconds);
+            var script = SlurmJobScript(job, check);
+            // What the job runs on: the Slurm objects as rendered, the workers' and the control node's rebuilds.
+            var state = string.Join("|", Slurm.SlurmObjects.Artifacts(spec).Select(a => a.Content)
+                .Concat(spec.Nodes.Where(n => n.Role == NodeRole.Control || spec.Slurm.Serves(n.Name)).Select(NodeState)));
+            probes.Add(new Probe("slurm-job", Fingerprint(script, state, Image("tools")), "tools", control.Name, (int)Stages.Slurm,
+                Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, job.DeadlineSeconds, script, [check])
+            { Secret = Slurm.SlurmGateAccess.ProbeSecret });
+        }
+
         if (v.Drill && workers.Count > 0)
         {
             var target = workers[^1];
@@ -207,18 +220,6 @@ public static class Probes
             probes.Add(stopProbe);
             probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), "tools", control.Name, (int)Stages.Drill,
                 Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
-        }
-        if (spec.Slurm is not null)
-        {
-            var check = new Check("slurm_job", "slurmJob", "s", t.SlurmJobSeconds, AtLeast: false, PhysicalMax: 86_400);
-            var job = SlurmJob.For(t.SlurmJobSeconds);
-            var script = SlurmJobScript(job, check);
-            // What the job runs on: the Slurm objects as rendered, the workers' and the control node's rebuilds.
-            var state = string.Join("|", Slurm.SlurmObjects.Artifacts(spec).Select(a => a.Content)
-                .Concat(spec.Nodes.Where(n => n.Role == NodeRole.Control || spec.Slurm.Serves(n.Name)).Select(NodeState)));
-            probes.Add(new Probe("slurm-job", Fingerprint(script, state, Image("tools")), "tools", control.Name, (int)Stages.Slurm,
-                Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, job.DeadlineSeconds, script, [check])
-            { Secret = Slurm.SlurmGateAccess.ProbeSecret });
         }
         return [.. probes.OrderBy(p => p.Stage)];
     }

@@ -1,10 +1,10 @@
 # A one-GPU batch job submitted through the login service, as a researcher submits one: ssh with the gate's own
 # key (never an operator's), the login's host key pinned, then sbatch, scontrol until the job ends, and its
-# allocation read back. Any failure prints one `LAB_FAULT check=ID reason=WORD` line, says why on stderr, and
+# allocation read back. Any failure prints one `LAB_DETAIL check=ID fault=WORD` line, says why on stderr, and
 # fails the Job: LoginUnreachable, HostKeyMismatch, KeyRefused, SlurmUnavailable, NoGpuNode, SubmitFailed, JobNotCompleted
 # (cancelled with scancel), JobFailed, NoGpuAllocated.
 fault() {
-  echo "LAB_FAULT check=$check reason=$1"
+  echo "LAB_DETAIL check=$check fault=$1"
   echo "slurm job check: $2" >&2
   exit 1
 }
