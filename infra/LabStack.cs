@@ -172,6 +172,10 @@ public sealed class LabStack : Stack
             Cluster = SlurmObjects.Cluster(lab),
             NodeSets = SlurmObjects.NodeSets(lab),
             ExporterMonitor = SlurmObjects.ExporterPodMonitor(lab),
+            // The gate's own login key, only where the gate runs its Slurm job check.
+            GateKey = lab.Validation.Mode == GateMode.Off ? null : SlurmGateAccess.KeyStep(lab),
+            Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
+            ControlRebuild = lab.ControlNode.Rebuild,
             After = [.. cluster.Ready, nas.Exports],
         });
 
@@ -189,6 +193,7 @@ public sealed class LabStack : Stack
                 Collector = Collector.Step(lab, probes),
                 Publish = VerdictMetrics.PublishStep(lab),
                 Epoch = lab.Validation.Epoch,
+                SlurmTrust = lab.Slurm is null ? null : SlurmGateAccess.TrustStep(lab),
                 PushgatewayReady = pushgateway.Ready,
                 // After every other component: the gate measures the whole lab.
                 After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? [], .. images.Trusted, .. backups],

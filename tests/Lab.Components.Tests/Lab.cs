@@ -93,6 +93,9 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
         return global::Lab.Model.Images.LabImages.ResultPrefix + $"{data["registry"]}/{data["repository"]}@{digest}\n";
     }
 
+    /// <summary>What the control node's slurm-gate-key step prints: the gate's public key (SlurmGateAccess.PublicKey).</summary>
+    public const string GateKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOmkrAsw2YDqDCVwKYZMkxs4G8tbaSr0L3UrosjHzkDV lab-validation-gate";
+
     /// <summary>What the control node's backups step reports: the repository password vault-agent wrote, base64.</summary>
     public const string RepositoryPasswordB64 = "cmVzdGljLXRlc3QtcGFzc3dvcmQ=";
 
@@ -102,6 +105,7 @@ internal sealed class HealthyLabMocks(StackFile file, string? probeOutput = null
             ? "ca_sha256=" + global::Lab.Model.Text.Shell.Sha256("cluster-ca") + "\nserver_cert_check=5f1e2d3c4b5a\n"
             : args.Name!.Contains("-join-token-", StringComparison.Ordinal) ? "join_token=issued\ntoken_ttl=600\nmember=" + args.Name[(args.Name.IndexOf("-join-token-", StringComparison.Ordinal) + 12)..] + "\n"
             : args.Name!.Contains("-image-", StringComparison.Ordinal) ? (args.Name.EndsWith($"-image-{unpushedImage}", StringComparison.Ordinal) ? "" : Pushed((string)args.Inputs["stdin"]))
+            : args.Name!.EndsWith("-slurm-gate-key", StringComparison.Ordinal) ? $"LAB_GATE_KEY {GateKey}\n"
             : args.Name!.Split('-').Last() switch
             {
                 "preflight" => "os=Ubuntu 24.04.3 LTS\nkernel=6.8.0-48-generic\ngpu_model=RTX A5500\ngpu_count=1\n",

@@ -17,9 +17,10 @@ public class SlurmSchedulerTests
     [Fact]
     public async Task Prod_deploys_soperator_the_slurm_cluster_and_a_nodeset_per_GPU_node_on_the_lab_cluster()
     {
-        var plan = await Lab.Plan(Lab.Prod);
+        // The SlurmCluster's spec waits for the gate key step's output (its root keys), as after a real run.
+        var plan = await Lab.Plan(Lab.Prod, new HealthyLabMocks(Lab.Prod));
         var slurm = plan.Where(r => r.ParentType == SlurmScheduler.TypeToken).ToList();
-        Assert.All(slurm, r => Assert.Equal(("slurm", "cluster-k8s"), (r.ParentName!, r.Provider!)));
+        Assert.All(slurm.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)), r => Assert.Equal(("slurm", "cluster-k8s"), (r.ParentName!, r.Provider!)));
 
         var releases = plan.OfType(Release).ToList();
         Assert.Equal(["cert-manager v1.19.1", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7"],
@@ -78,7 +79,9 @@ public class SlurmSchedulerTests
     {
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
-        Assert.Equal(9, slurm.Count); // 2 charts, namespace, volume, claim, cluster, 2 NodeSets, the exporter's PodMonitor
+        // 2 charts, namespace, volume, claim, cluster, 2 NodeSets, the exporter's PodMonitor, and the gate's key step: a new
+        // control node makes a new key pair, and the new SlurmCluster lists its public key.
+        Assert.Equal(10, slurm.Count);
         Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
     }
 
@@ -89,5 +92,24 @@ public class SlurmSchedulerTests
         var gate = plan.First(r => r.Type == "kubernetes:core/v1:Namespace" && r.ParentType == "lab:validation:ValidationGate");
         Assert.Contains("slurm-cluster", gate.DependsOn);
         Assert.Contains("slurm-worker-rocinate", gate.DependsOn);
+    }
+
+    [Fact]
+    public async Task The_gate_logs_in_with_its_own_key_made_on_the_control_node_before_the_slurm_cluster()
+    {
+        var plan = await Lab.Plan(Lab.Prod.GatedWithSlurm(), new HealthyLabMocks(Lab.Prod.GatedWithSlurm()));
+        var step = plan.Single("command:remote:Command", "slurm-slurm-gate-key");
+        Assert.Equal("192.168.50.11", JsonNode.Parse(JsonSerializer.Serialize(step.Inputs["connection"]))!["host"]!.ToString());
+        Assert.Contains("zenon-addons", step.DependsOn);
+        var keys = Json(plan.Single(SlurmCluster, "slurm-cluster"), "spec")["slurmNodes"]!["login"]!["sshRootPublicKeys"]!.AsArray().Select(k => (string)k!).ToList();
+        // The operators' keys from the stack, then the gate's: the public key its step printed, and no private key anywhere.
+        var lab = LabSpecLoader.Load(Lab.Prod.Stack, Lab.Prod.Config, Lab.Prod.SecretKeys);
+        Assert.Equal([.. lab.Slurm!.LoginKeys.Select(k => k.Line), HealthyLabMocks.GateKey], keys);
+        Assert.DoesNotContain("PRIVATE KEY", (string)step.Inputs["stdin"]);
+
+        // Without the gate the SlurmCluster lists only the operators' keys, and no key pair is made.
+        var ungated = await Lab.Plan(Lab.Prod.GatedWithSlurm().Edit(ConfigKeys.Validation, v => v["mode"] = "off"));
+        Assert.DoesNotContain(ungated, r => r.Name == "slurm-slurm-gate-key");
+        Assert.Equal(lab.Slurm.LoginKeys.Length, Json(ungated.Single(SlurmCluster, "slurm-cluster"), "spec")["slurmNodes"]!["login"]!["sshRootPublicKeys"]!.AsArray().Count);
     }
 }

@@ -52,6 +52,26 @@ public class ValidationGateTests
     }
 
     [Fact]
+    public async Task The_slurm_job_probe_reads_the_gate_key_and_pinned_host_key_written_before_the_collector_runs()
+    {
+        var plan = await Lab.Plan(Lab.Prod.GatedWithSlurm(), new HealthyLabMocks(Lab.Prod.GatedWithSlurm()));
+        var pod = Pod(plan.Single(Job, "validation-slurm-job"));
+        Assert.Equal("zenon", (string)pod["nodeSelector"]!["kubernetes.io/hostname"]!);
+        Assert.Equal(("lab-slurm-gate-ssh", 288), ((string)pod["volumes"]![0]!["secret"]!["secretName"]!, (int)pod["volumes"]![0]!["secret"]!["defaultMode"]!));
+        Assert.Equal(("/etc/lab-secret", true), ((string)pod["containers"]![0]!["volumeMounts"]![0]!["mountPath"]!, (bool)pod["containers"]![0]!["volumeMounts"]![0]!["readOnly"]!));
+        // The key is the probe account's to read through its group, the pod otherwise as unprivileged as the others.
+        Assert.Equal(64200, (int)pod["securityContext"]!["fsGroup"]!);
+        Assert.Equal(64200, (int)pod["containers"]![0]!["securityContext"]!["runAsUser"]!);
+        Assert.Null(pod["containers"]![0]!["resources"]);
+        var trust = plan.Single("command:remote:Command", "validation-slurm-gate-trust");
+        Assert.Contains("validation-namespace", trust.DependsOn);
+        Assert.Contains("validation-slurm-gate-trust", plan.Single("command:remote:Command", "validation-validation-results").DependsOn);
+        // The other probes mount no Secret, and without Slurm there is no trust step.
+        Assert.All(plan.OfType(Job).Where(j => !j.Name.StartsWith("validation-slurm-job", StringComparison.Ordinal)), j => Assert.Null(Pod(j)["securityContext"]));
+        Assert.DoesNotContain(await Lab.Plan(Lab.Prod.Gated()), r => r.Name == "validation-slurm-gate-trust");
+    }
+
+    [Fact]
     public async Task Enforce_fails_the_update_with_the_table_of_what_fell_short()
     {
         var shortfall = HealthyLabMocks.OnTarget(Lab.Dev.Gated()).Replace("check=inference_p95 value=200", "check=inference_p95 value=350");

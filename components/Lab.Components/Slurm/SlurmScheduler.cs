@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Lab.Components.Nodes;
+using Lab.Model.Nodes;
 using Lab.Model.Slurm;
 using Pulumi;
 using Pulumi.Kubernetes.Types.Inputs.Core.V1;
@@ -25,6 +27,16 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
 
     /// <summary>The exporter's PodMonitor (the Slurm alerts' series).</summary>
     public required SlurmResource ExporterMonitor { get; init; }
+
+    /// <summary>
+    /// With the validation gate on: the step that makes the gate's own key pair on the control node (Lab.Model
+    /// SlurmGateAccess.KeyStep), whose public key the SlurmCluster lists beside the operators'; null: no gate key.
+    /// </summary>
+    public StepScript? GateKey { get; init; }
+
+    /// <summary>The control node the gate key step runs on; required with <see cref="GateKey"/>.</summary>
+    public SshTarget? Control { get; init; }
+    public Input<int> ControlRebuild { get; init; } = 0;
 
     /// <summary>What must exist first: the cluster ready (add-ons enabled, workers joined, nodes labelled).</summary>
     public IReadOnlyList<Resource> After { get; init; } = [];
@@ -104,7 +116,15 @@ public sealed class SlurmScheduler : ComponentResource
             },
         }, OnCluster([slurmNamespace, volume]));
 
-        var cluster = new K8s.ApiExtensions.CustomResource($"{name}-cluster", new SlurmResourceArgs(args.Cluster),
+        var clusterArgs = new SlurmResourceArgs(args.Cluster);
+        if (args.GateKey is { } gateKey)
+        {
+            var control = args.Control ?? throw new ArgumentException("SlurmSchedulerArgs.Control is required with GateKey.", nameof(args));
+            // Made once on the control node (again after its rebuild); only the public key comes back, as the step's output.
+            var keyStep = RemoteStep.Create(this, name, control, gateKey, waitForBoot: false, RemoteStep.Triggers(gateKey, args.ControlRebuild), args.After);
+            clusterArgs.WithRootKey(args.Cluster, keyStep.Stdout.Apply(SlurmGateAccess.PublicKey));
+        }
+        var cluster = new K8s.ApiExtensions.CustomResource($"{name}-cluster", clusterArgs,
             OnCluster([.. releases, slurmNamespace, claim]));
         var ready = new List<Resource> { cluster };
         foreach (var nodeSet in args.NodeSets)
@@ -135,6 +155,13 @@ public sealed class SlurmScheduler : ComponentResource
         }
 
         [Input("spec")]
-        public Input<ImmutableDictionary<string, object>> Spec { get; }
+        public Input<ImmutableDictionary<string, object>> Spec { get; private set; }
+
+        /// <summary>
+        /// The SlurmCluster's spec with one more root key, known once the key step ran: only the key list waits for it, so a
+        /// preview shows the rest of the spec as rendered.
+        /// </summary>
+        public void WithRootKey(SlurmResource cluster, Output<string> key) =>
+            Spec = SlurmObjects.WithLogin(cluster.Spec, "sshRootPublicKeys", key.Apply(k => SlurmObjects.RootKeys(cluster.Spec, k).ToImmutableArray())).ToImmutableDictionary();
     }
 }

@@ -37,6 +37,9 @@ public sealed class ValidationGateArgs : ResourceArgs
     /// <summary>The Pushgateway is up and reachable on its NodePort before the verdict is published.</summary>
     public required IReadOnlyList<Resource> PushgatewayReady { get; init; }
 
+    /// <summary>With lab:slurm on: the step that writes the Slurm job probe's Secret (Lab.Model SlurmGateAccess.TrustStep), or null.</summary>
+    public StepScript? SlurmTrust { get; init; }
+
     /// <summary>Everything the gate measures: nodes, storage, Vault, cluster and alerts are in place first.</summary>
     public required IReadOnlyList<Resource> After { get; init; }
 }
@@ -135,6 +138,17 @@ public sealed class ValidationGate : ComponentResource
             new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, args.Images[p.ImageName]), JobOptions()),
         }).ToList();
 
+        // The Slurm job probe's key and pinned host key, written again whenever that probe's Jobs change.
+        if (args.SlurmTrust is { } trust)
+        {
+            var triggers = RemoteStep.Triggers(trust, args.ControlRebuild);
+            foreach (var probe in args.Probes.Where(p => p.Secret is not null))
+            {
+                triggers.Add((Input<object>)probe.JobName);
+            }
+            jobs.Add(RemoteStep.Create(this, name, args.Control, trust, waitForBoot: false, triggers, [ns]));
+        }
+
         // Runs the Jobs stage by stage and prints their result lines; it runs again only when a Job (so what it measures) changed.
         var collector = RemoteStep.Create(this, name, args.Control, args.Collector, waitForBoot: false,
             RemoteStep.Triggers(args.Collector, args.ControlRebuild), jobs);
@@ -211,6 +225,13 @@ public sealed class ValidationGate : ComponentResource
                 new VolumeMountArgs { Name = "nas", MountPath = Probes.NfsMountPath, MountPropagation = "HostToContainer" },
             };
             pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "nas", HostPath = new HostPathVolumeSourceArgs { Path = mountPoint, Type = "Directory" } } };
+        }
+        if (probe.Secret is { } secret)
+        {
+            // Readable by the probe account only through its group (fsGroup); ssh takes a key owned by another uid as it is.
+            container.VolumeMounts = new InputList<VolumeMountArgs> { new VolumeMountArgs { Name = "secret", MountPath = Probes.SecretMountPath, ReadOnly = true } };
+            pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "secret", Secret = new SecretVolumeSourceArgs { SecretName = secret, DefaultMode = 288 /* 0440 */ } } };
+            pod.SecurityContext = new PodSecurityContextArgs { FsGroup = Probes.ProbeGid };
         }
         var labels = new InputMap<string>
         {

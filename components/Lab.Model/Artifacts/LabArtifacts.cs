@@ -20,6 +20,7 @@ public static class LabArtifacts
             .Concat(Images.LabImages.Artifacts(spec))
             .Concat(Validation.Collector.Artifacts(spec))
             .Concat(Slurm.SlurmObjects.Artifacts(spec))
+            .Concat(Slurm.SlurmObjects.GateArtifacts(spec))
             .Concat(Backups.BackupJobs.Artifacts(spec))
             .Concat(spec.Vault.Roles.Select(r => new Artifact($"vault/policies/{r.PolicyName}.hcl", VaultPolicies.Render(spec.Vault, r))));
 }

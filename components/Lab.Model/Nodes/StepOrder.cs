@@ -28,6 +28,8 @@ public static class StepOrder
         ("image", 75),
         ("join-token", 80),
         ("join", 85),
+        ("slurm-gate-key", 87),
+        ("slurm-gate-trust", 88),
         ("validation-results", 90),
         ("validation-publish", 95),
     ];

@@ -36,6 +36,14 @@ public static class SlurmObjects
     /// <summary>The login SSH Service Soperator creates: CLUSTER-login-svc (internal/naming/naming.go BuildServiceName).</summary>
     public const string LoginService = $"{ClusterName}-login-svc";
 
+    /// <summary>
+    /// The login sshd's port, which the login Service also listens on (internal/render/login/service.go). Soperator's CRD has no
+    /// default for a container's port (only its helm-slurm-cluster chart writes 22 and 6817), so the lab sets both.
+    /// </summary>
+    public const int LoginSshdPort = 22;
+
+    public const int SlurmctldPort = 6817;
+
     /// <summary>Prerequisites first: cert-manager (Soperator's webhooks), then Soperator with OpenKruise (workers are Advanced StatefulSets).</summary>
     public static IReadOnlyList<SlurmChart> Charts() =>
     [
@@ -116,7 +124,7 @@ public static class SlurmObjects
                 ["controller"] = new Dictionary<string, object>
                 {
                     ["k8sNodeFilterName"] = ControlFilter,
-                    ["slurmctld"] = Container("slurmctld", SlurmSizing.Slurmctld),
+                    ["slurmctld"] = WithPort(Container("slurmctld", SlurmSizing.Slurmctld), SlurmctldPort),
                     ["munge"] = Container("munge", SlurmSizing.Munge),
                     ["volumes"] = new Dictionary<string, object>
                     {
@@ -137,7 +145,7 @@ public static class SlurmObjects
                 {
                     ["size"] = 1,
                     ["k8sNodeFilterName"] = ControlFilter,
-                    ["sshd"] = Container("sshd", SlurmSizing.Sshd),
+                    ["sshd"] = WithPort(Container("sshd", SlurmSizing.Sshd), LoginSshdPort),
                     ["munge"] = Container("munge", SlurmSizing.Munge),
                     ["sshRootPublicKeys"] = slurm.LoginKeys.Select(k => (object)k.Line).ToArray(),
                     ["sshdServiceType"] = "NodePort",
@@ -162,6 +170,21 @@ public static class SlurmObjects
     }
 
     public const string LoginAnnotation = "lab.infra/slurm-login";
+
+    /// <summary>The login's root keys with <paramref name="key"/> added after the operators' (the gate's own key; see SlurmGateAccess).</summary>
+    public static object[] RootKeys(IReadOnlyDictionary<string, object> spec, string key) =>
+        [.. (IEnumerable<object>)Login(spec)["sshRootPublicKeys"], key];
+
+    /// <summary>A SlurmCluster spec with one field of its login node set to <paramref name="value"/>; the rest, the input itself included, unchanged.</summary>
+    public static Dictionary<string, object> WithLogin(IReadOnlyDictionary<string, object> spec, string field, object value)
+    {
+        var nodes = new Dictionary<string, object>((IDictionary<string, object>)spec["slurmNodes"]);
+        nodes["login"] = new Dictionary<string, object>(Login(spec)) { [field] = value };
+        return new Dictionary<string, object>(spec) { ["slurmNodes"] = nodes };
+    }
+
+    private static IDictionary<string, object> Login(IReadOnlyDictionary<string, object> spec) =>
+        (IDictionary<string, object>)((IDictionary<string, object>)spec["slurmNodes"])["login"];
 
     /// <summary>The jobLabel of the PodMonitor Soperator renders itself (the chart's default).</summary>
     public const string ExporterJob = "slurm-exporter";
@@ -259,6 +282,12 @@ public static class SlurmObjects
             ? []
             : NodeSets(spec).Prepend(Cluster(spec)).Select(r => new Artifact($"slurm/{r.Kind.ToLowerInvariant()}-{r.Name}.yaml", Manifest(r)));
 
+    /// <summary>The gate's key and trust steps (SlurmGateAccess), where the gate runs its Slurm job check.</summary>
+    public static IEnumerable<Artifact> GateArtifacts(LabSpec spec) =>
+        spec.Slurm is null || spec.Validation.Mode == GateMode.Off
+            ? []
+            : [SlurmGateAccess.KeyStep(spec).ToArtifact(), SlurmGateAccess.TrustStep(spec).ToArtifact()];
+
     private static string Manifest(SlurmResource r) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["apiVersion"] = r.ApiVersion,
@@ -273,6 +302,12 @@ public static class SlurmObjects
     {
         var (repository, tag) = SlurmImages.Split(image);
         return new() { ["repository"] = repository, ["tag"] = tag };
+    }
+
+    private static Dictionary<string, object> WithPort(Dictionary<string, object> container, int port)
+    {
+        container["port"] = port;
+        return container;
     }
 
     private static Dictionary<string, object> Resources(Requests r) => new() { ["cpu"] = r.Cpu, ["memory"] = r.Memory };

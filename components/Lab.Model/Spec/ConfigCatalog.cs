@@ -214,6 +214,7 @@ public static partial class ConfigCatalog
         new("lab:validation.targets.nfsRead", Number, "NFS read throughput, MB/s.") { Required = true, Min = 1, Max = 100000, Example = "200" },
         new("lab:validation.targets.nfsWrite", Number, "NFS write throughput, MB/s.") { Required = true, Min = 1, Max = 100000, Example = "150" },
         new("lab:validation.targets.failureDetection", Number, "Time to see a failed node NotReady, s (at most).") { Required = true, Min = 1, Max = 600, Example = "30" },
+        new("lab:validation.targets.slurmJob", Number, "A one-GPU sbatch job through the Slurm login service, from submission to COMPLETED, s (at most); checked only with lab:slurm on.") { Default = "120", Min = 10, Max = 3600, Example = "120" },
 
         new(ConfigKeys.Slurm, Mapping, "Slurm inside MicroK8s through Soperator: the lab's batch scheduler (docs/runbooks/slurm.md).") { Default = "off" },
         new("lab:slurm.enabled", Bool, "Deploys Soperator, the SlurmCluster and a NodeSet per GPU node.") { Default = "false" },

@@ -193,7 +193,8 @@ public sealed record ValidationTargets(
     double BandwidthGbits,
     double NfsReadMBs,
     double NfsWriteMBs,
-    double FailureDetectionSeconds);
+    double FailureDetectionSeconds,
+    double SlurmJobSeconds);
 
 /// <summary>The inference server the gate measures: an OpenAI-compatible API (as NIM serves) and the model it serves.</summary>
 /// <param name="Endpoint">The API's base URL, e.g. http://192.168.50.11:8000/v1; the probe POSTs to Endpoint/chat/completions.</param>

@@ -167,7 +167,8 @@ public static partial class LabSpecLoader
         {
             var setting = ConfigReader.Setting(at, field);
             var (min, max, example) = (setting.Min!.Value, setting.Max!.Value, setting.Example!);
-            var text = r.String(t, at, field, example);
+            // An optional target (slurmJob) takes its catalogue default when left out.
+            var text = r.String(t, at, field, example, required: setting.Required) ?? setting.Default;
             if (text is null)
             {
                 return null;
@@ -186,9 +187,10 @@ public static partial class LabSpecLoader
         var read = Target("nfsRead");
         var write = Target("nfsWrite");
         var detection = Target("failureDetection");
-        return gpu is null || p95 is null || rapids is null || bandwidth is null || read is null || write is null || detection is null
+        var slurmJob = Target("slurmJob");
+        return gpu is null || p95 is null || rapids is null || bandwidth is null || read is null || write is null || detection is null || slurmJob is null
             ? null
-            : new ValidationTargets(gpu.Value, p95.Value, rapids.Value, bandwidth.Value, read.Value, write.Value, detection.Value);
+            : new ValidationTargets(gpu.Value, p95.Value, rapids.Value, bandwidth.Value, read.Value, write.Value, detection.Value, slurmJob.Value);
     }
 
     [GeneratedRegex(ConfigPatterns.RegistryHost)] private static partial Regex RegistryHost();

@@ -69,6 +69,7 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
         var owner = probes.SelectMany(p => p.Checks.Select(c => (c.Id, p.Name))).ToDictionary(x => x.Id, x => x.Name);
         var seen = new Dictionary<string, List<(double? Value, string Unit, string Raw)>>();
         var details = new Dictionary<string, List<string>>();
+        var faults = new Dictionary<string, List<string>>();
         var failed = new Dictionary<string, string>();
         var unmeasurable = new Dictionary<string, string>();
         long? startedAt = null;
@@ -92,6 +93,15 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
                     case "not_measurable":
                         unmeasurable[job] = reason == "GpuBusy" && header.Groups["pod"].Success ? $"GPU busy ({header.Groups["pod"].Value})" : reason;
                         break;
+                }
+                continue;
+            }
+            // A failing probe's own word for why (the Slurm job check's LoginUnreachable, KeyRefused, …): the note says it.
+            if (FaultLine().Match(line) is { Success: true } fault)
+            {
+                if (owner.TryGetValue(fault.Groups["check"].Value, out var faultJob) && faultJob == job)
+                {
+                    (faults.TryGetValue(fault.Groups["check"].Value, out var list) ? list : faults[fault.Groups["check"].Value] = []).Add(fault.Groups["fault"].Value);
                 }
                 continue;
             }
@@ -131,7 +141,8 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
             }
             if (failed.TryGetValue(x.Probe, out var reason))
             {
-                return new CheckVerdict(check, null, null, Outcome.Fail, $"job failed: {reason}");
+                return new CheckVerdict(check, null, null, Outcome.Fail,
+                    faults.TryGetValue(check.Id, out var f) && f.Count == 1 ? $"job failed: {f[0]} ({reason})" : $"job failed: {reason}");
             }
             if (!seen.TryGetValue(check.Id, out var results))
             {
@@ -202,4 +213,5 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
     [GeneratedRegex(@"\ALAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)\z")] private static partial Regex ResultLine();
     [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) gflops=(?<gflops>[0-9]{1,9}) throttle=(?<throttle>none|[a-z_]{1,40}(,[a-z_]{1,40}){0,7})\z")] private static partial Regex DetailLine();
     [GeneratedRegex(@"check=([a-z0-9_]+(:[a-z0-9-]+)?)")] private static partial Regex FirstCheck();
+    [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) fault=(?<fault>[A-Za-z]{1,64})\z")] private static partial Regex FaultLine();
 }

@@ -65,6 +65,9 @@ public sealed record Probe(
     /// the pods of a node that left the cluster, logs and all): then it runs once in its place.
     /// </summary>
     public string RerunJobName => $"{Name}-{Sha256($"{Fingerprint}\nrerun")[..8]}";
+
+    /// <summary>A Secret of the gate's namespace the probe reads, mounted at <see cref="Probes.SecretMountPath"/>, or null.</summary>
+    public string? Secret { get; init; }
 }
 
 /// <summary>
@@ -99,6 +102,9 @@ public static class Probes
         /// <summary>The iperf3 server and its clients: the server takes one test at a time, so the clients share no link.</summary>
         Bandwidth,
         Nfs,
+
+        /// <summary>A one-GPU Slurm job through the login service: a Slurm worker's GPU, which no other probe uses; before the drill, which stops a worker.</summary>
+        Slurm,
 
         /// <summary>The drill's stop and watch Jobs run together by design.</summary>
         Drill,
@@ -186,6 +192,19 @@ public static class Probes
         var nfs = NfsThroughput($"{NfsMountPath}/{NfsProbeDirectory}", NfsSizeMib, read, write);
         probes.Add(new Probe("nfs-throughput", Fingerprint(nfs, NasExports.File(spec), NfsMounts.Options, $"{control.Name}:{control.Rebuild}", Image("tools")), "tools", control.Name,
             (int)Stages.Nfs, Gpu: false, HostAccess.None, NfsMountPoint: export.MountPoint, NeedsNodeReader: false, DeadlineSeconds: 900, nfs, [read, write]));
+
+        if (spec.Slurm is not null)
+        {
+            var check = new Check("slurm_job", "slurmJob", "s", t.SlurmJobSeconds, AtLeast: false, PhysicalMax: 86_400);
+            var job = SlurmJob.For(t.SlurmJobSeconds);
+            var script = SlurmJobScript(job, check);
+            // What the job runs on: the Slurm objects as rendered, the workers' and the control node's rebuilds.
+            var state = string.Join("|", Slurm.SlurmObjects.Artifacts(spec).Select(a => a.Content)
+                .Concat(spec.Nodes.Where(n => n.Role == NodeRole.Control || spec.Slurm.Serves(n.Name)).Select(NodeState)));
+            probes.Add(new Probe("slurm-job", Fingerprint(script, state, Image("tools")), "tools", control.Name, (int)Stages.Slurm,
+                Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, job.DeadlineSeconds, script, [check])
+            { Secret = Slurm.SlurmGateAccess.ProbeSecret });
+        }
 
         if (v.Drill && workers.Count > 0)
         {
@@ -300,6 +319,34 @@ public static class Probes
         Script("node-failure drill: stop this node's kubelite, its restart already scheduled on the host", "drill-stop.sh", new DrillStopData(KubeliteUnit, timings.SettleSeconds, timings.DownSeconds, timings.ReadyWaitSeconds));
 
     public sealed record DrillWatchData(string Node, string Namespace, string StopJob, int ReadyWaitSeconds, int WatchSeconds, int LogWaitSeconds, string Check, string Unit);
+
+    /// <summary>Where a probe's <see cref="Probe.Secret"/> is mounted, read-only.</summary>
+    public const string SecretMountPath = "/etc/lab-secret";
+
+    /// <summary>
+    /// The Slurm job probe's bounds: it waits for the job at most BoundSeconds (twice the target, at least 5 minutes: a slow
+    /// job is judged against the target, only a stuck one is cancelled), Slurm's own time limit backs that up, and the
+    /// Job's deadline leaves time for the ssh round trips around it.
+    /// </summary>
+    public sealed record SlurmJob(int BoundSeconds, int PollSeconds, int ConnectTimeoutSeconds)
+    {
+        public static SlurmJob For(double targetSeconds) =>
+            new(BoundSeconds: Math.Max(300, (int)Math.Ceiling(targetSeconds * 2)), PollSeconds: 5, ConnectTimeoutSeconds: 15);
+
+        public int TimeLimitMinutes => (BoundSeconds + 59) / 60 + 1;
+
+        public int DeadlineSeconds => BoundSeconds + 10 * ConnectTimeoutSeconds + 120;
+    }
+
+    /// <param name="Host">The login Service by its cluster DNS name; Port: the Service's port (the SlurmCluster's sshd port).</param>
+    public sealed record SlurmJobData(string Host, int Port, string User, string KeyFile, string KnownHosts, string HostKeyAlias,
+        int ConnectTimeoutSeconds, int BoundSeconds, int PollSeconds, int TimeLimitMinutes, string Check, string Unit);
+
+    public static string SlurmJobScript(SlurmJob job, Check check) =>
+        Script("a one-GPU Slurm job submitted through the login service, from submission to COMPLETED", "slurm-job.sh",
+            new SlurmJobData($"{Slurm.SlurmObjects.LoginService}.{Slurm.SlurmObjects.Namespace}.svc.cluster.local", Slurm.SlurmObjects.LoginSshdPort, "root",
+                $"{SecretMountPath}/{Slurm.SlurmGateAccess.PrivateKeyFile}", $"{SecretMountPath}/{Slurm.SlurmGateAccess.KnownHostsFile}", Slurm.SlurmGateAccess.HostKeyAlias,
+                job.ConnectTimeoutSeconds, job.BoundSeconds, job.PollSeconds, job.TimeLimitMinutes, check.Id, check.Unit));
 
     public static string DrillWatch(string node, string stopJob, DrillTimingData timings, Check check) =>
         Script("node-failure drill: from the stop to the API server seeing the node leave Ready", "drill-watch.sh", new DrillWatchData(node, Namespace, stopJob, timings.ReadyWaitSeconds, timings.WatchSeconds, timings.LogWaitSeconds, check.Id, check.Unit));
