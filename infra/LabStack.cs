@@ -189,8 +189,8 @@ public sealed class LabStack : Stack
                 Publish = VerdictMetrics.PublishStep(lab),
                 Epoch = lab.Validation.Epoch,
                 PushgatewayReady = pushgateway.Ready,
-                // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? [], .. images.Trusted, .. backups],
+                // After every other component: the gate measures the whole lab (the backup-ages probe reads the Pushgateway).
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. pushgateway.Ready, .. slurm?.Ready ?? [], .. images.Trusted, .. backups],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

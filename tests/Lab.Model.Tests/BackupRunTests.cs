@@ -18,19 +18,26 @@ public sealed class BackupRunTests : IDisposable
     private string At(string name) => Path.Combine(_dir.FullName, name);
 
     /// <summary>lab-backup for the box stack's NAS, its repository, password, export and directories moved into the temporary directory.</summary>
-    private string Script(string password)
+    private string Script(string password) =>
+        NasScript(Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile)), _dir.FullName, password, "http://127.0.0.1:9");
+
+    /// <summary>
+    /// lab-backup for LAB's NAS, its repository (DIR/repo), password file (DIR/PASSWORD), exports (DIR/share/NAME), cache
+    /// and drill directories moved into DIR, pushing to PUSHGATEWAY; written to DIR/lab-backup-PASSWORD, whose path it returns.
+    /// </summary>
+    internal static string NasScript(Lab.Model.Spec.LabSpec lab, string dir, string password, string pushgateway)
     {
-        var lab = Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile));
+        string At(string name) => Path.Combine(dir, name);
         var nas = BackupJobs.Machines(lab).Single(m => m.PasswordFromControl);
-        lab = lab with
+        var moved = lab with
         {
             Backups = lab.Backups! with { Repository = At("repo"), PasswordFile = At(password) },
             Nas = lab.Nas with { Exports = [.. lab.Nas.Exports.Select(e => e with { Path = At("share/" + e.Name) })] },
         };
-        var script = BackupJobs.RuntimeScript(lab, nas)
+        var script = BackupJobs.RuntimeScript(moved, nas)
             .Replace($"readonly cache_dir={Shell.Quote(BackupJobs.CacheDir)}", $"readonly cache_dir={Shell.Quote(At("cache"))}", StringComparison.Ordinal)
             .Replace($"readonly drill_dir={Shell.Quote(BackupJobs.DrillDir)}", $"readonly drill_dir={Shell.Quote(At("drill"))}", StringComparison.Ordinal)
-            .Replace($"readonly pushgateway={Shell.Quote(BackupJobs.Pushgateway(lab))}", "readonly pushgateway='http://127.0.0.1:9'", StringComparison.Ordinal);
+            .Replace($"readonly pushgateway={Shell.Quote(BackupJobs.Pushgateway(moved))}", $"readonly pushgateway={Shell.Quote(pushgateway)}", StringComparison.Ordinal);
         var path = At($"lab-backup-{password}");
         File.WriteAllText(path, script);
         return path;

@@ -28,6 +28,12 @@ public static class BackupJobs
     /// <summary>The Pushgateway's NodePort on the control node (contract 3), where node timers push.</summary>
     public const int PushgatewayNodePort = 30091;
 
+    /// <summary>
+    /// The series lab-backup pushes (group job=lab_backup/item/ITEM) after each good backup: its Unix time. The gate's
+    /// backup-ages probe and the BackupOlderThanRPO alert read it.
+    /// </summary>
+    public const string LastSuccessMetric = "lab_backup_last_success_timestamp_seconds";
+
     /// <summary>How many unchanged files a drill restores and compares per item.</summary>
     public const int DrillSample = 20;
 
