@@ -111,7 +111,7 @@ public sealed class BackupAgeProbeTests : IDisposable
         Assert.Equal(Prod.ControlNode.Name, AgeProbe.Node);
         Assert.Equal(Prod.Backups!.Items.Select(i => (i.Name, i.RpoSeconds / 3600.0)), AgeProbe.Checks.Select(c => (c.Item!, c.Target)));
         Assert.All(AgeProbe.Checks, c => Assert.Equal(("backupRpo", "h", false, "lab"), (c.Key, c.Unit, c.AtLeast, c.Node)));
-        Assert.Equal(["backup_age_results", "backup_age_datasets", "backup_age_datastore"], AgeProbe.Checks.Select(c => c.Id));
+        Assert.Equal(["backup_age_results", "backup_age_datasets", "backup_age_datastore", "backup_age_vault"], AgeProbe.Checks.Select(c => c.Id));
         Assert.Equal("backup_age_shared_scratch", Probes.BackupAgeCheck(new BackupItemSpec("shared-scratch", BackupSource.Export, "x", "daily", 3600, new KeepRules(1, 0, 0, 0))).Id);
         // Without backups, no probe reads them.
         Assert.DoesNotContain(Probes.For(Prod with { Backups = null }), p => p.Name == "backup-ages");

@@ -184,11 +184,10 @@ public sealed class VaultBackupRunTests : IDisposable
         return int.Parse(File.ReadAllText(At("vault.port")), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The control node's lab-backup of prod with a vault item, Vault's address, CA and token file moved here.</summary>
+    /// <summary>The control node's lab-backup of prod (its vault item), Vault's address, CA and token file moved here.</summary>
     private string Script(int port, string tokenFile)
     {
-        var lab = Repo.ProdConfig().Edit(Lab.Model.Spec.ConfigKeys.Backups, b => b["items"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject
-        { ["name"] = "vault", ["source"] = "vault", ["schedule"] = "*-*-* 00,06,12,18:00:00", ["rpo"] = "24h", ["keep"] = new System.Text.Json.Nodes.JsonObject { ["daily"] = 7 } })).Load();
+        var lab = Repo.Prod();
         var path = BackupRunTests.NasScript(lab, _dir.FullName, "password", "http://127.0.0.1:9", nas: false);
         File.WriteAllText(path, File.ReadAllText(path)
             .Replace($"readonly vault_address={Shell.Quote(lab.Vault.Address)}", $"readonly vault_address='https://127.0.0.1:{port}'", StringComparison.Ordinal)
