@@ -41,9 +41,12 @@ public static class VaultAgent
     /// <summary>Where an agent finds its AppRole credentials and writes its token and pid.</summary>
     public sealed record Login(string RoleIdFile, string SecretIdFile, string TokenSink, string PidFile);
 
+    /// <summary>The nodes' agent's.</summary>
+    public static readonly Login NodeLogin = new(RoleIdFile, SecretIdFile, TokenSink, "/run/vault-agent/vault-agent.pid");
+
     /// <summary>The nodes' agent: the nodes' role, and a template per lab:vault.agentFiles entry.</summary>
     public static string Config(VaultSpec vault) =>
-        Config(vault, new Login(RoleIdFile, SecretIdFile, TokenSink, "/run/vault-agent/vault-agent.pid"), vault.AgentFiles);
+        Config(vault, NodeLogin, vault.AgentFiles);
 
     public static string Config(VaultSpec vault, Login login, IReadOnlyList<AgentFileSpec> files)
     {
@@ -130,7 +133,7 @@ public static class VaultAgent
     /// </summary>
     public static StepScript Step(LabSpec spec, NodeSpec node) =>
         Step(spec, node, "vault-agent", "vault-agent with the nodes' AppRole and the lab's secret files", ConfigDir, Files(spec.Vault), "vault-agent",
-            new Login(RoleIdFile, SecretIdFile, TokenSink, ""), [.. spec.Vault.AgentFiles.Select(f => f.Path)]);
+            NodeLogin, [.. spec.Vault.AgentFiles.Select(f => f.Path)]);
 
     /// <summary>An agent's step: its files, its AppRole credentials from stdin, its service, and the wait for its token and files.</summary>
     public static StepScript Step(LabSpec spec, NodeSpec node, string step, string purpose, string configDir, IReadOnlyList<ConfigFile> files, string service, Login login, IReadOnlyList<string> secretFiles) =>

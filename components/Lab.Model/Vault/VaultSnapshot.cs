@@ -39,7 +39,9 @@ public static class VaultSnapshot
         + $"\npath {Hcl.Quote(ApiPath)} {{\n  capabilities = [\"read\"]\n}}\n";
 
     /// <summary>The agent's config: the snapshot role's AppRole login and a token sink, no templates.</summary>
-    public static string AgentConfig(VaultSpec vault) => VaultAgent.Config(vault, new VaultAgent.Login(RoleIdFile, SecretIdFile, TokenSink, $"/run/{Service}/{Service}.pid"), []);
+    public static readonly VaultAgent.Login Login = new(RoleIdFile, SecretIdFile, TokenSink, $"/run/{Service}/{Service}.pid");
+
+    public static string AgentConfig(VaultSpec vault) => VaultAgent.Config(vault, Login, []);
 
     public static string AgentUnit() => VaultAgent.Unit("Vault Agent: the AppRole login of the scheduled raft snapshot (lab-backup)", ConfigDir, Service);
 
@@ -48,7 +50,7 @@ public static class VaultSnapshot
     /// <summary>The control node's step after its vault-agent: the snapshot agent's files and its role-id and secret-id from stdin.</summary>
     public static StepScript Step(LabSpec spec) =>
         VaultAgent.Step(spec, spec.ControlNode, StepName, "vault-agent with the raft snapshot's AppRole (lab:backups, source: vault)", ConfigDir, Files(spec.Vault),
-            Service, new VaultAgent.Login(RoleIdFile, SecretIdFile, TokenSink, ""), []);
+            Service, Login, []);
 
     public static IReadOnlyList<VaultAgent.ConfigFile> Files(VaultSpec vault) =>
     [
