@@ -48,6 +48,7 @@ public sealed class LabStack : Stack
             privateKey = new Config(ConfigKeys.Namespace).RequireSecret("sshPrivateKey");
         }
 
+        static VaultNode VaultNodeOf(NodeSpec n) => new() { Name = n.Name, Host = n.Host.ToString(), Rebuild = n.Rebuild };
         SshTarget Ssh(System.Net.IPAddress host, HostKey? hostKey) =>
             new()
             {
@@ -68,9 +69,11 @@ public sealed class LabStack : Stack
             KvMount = lab.Vault.KvMount,
             LabSubnet = lab.Subnet.ToString(),
             Rotation = lab.Vault.Rotation,
-            Roles = lab.Vault.Roles.Select(r => (r, VaultPolicies.Render(lab.Vault, r))).ToList(),
+            Roles = [.. lab.Vault.Roles.Select(r => (r, VaultPolicies.Render(lab.Vault, r))),
+                .. VaultSnapshot.Scheduled(lab) ? [(VaultSnapshot.Role(lab.Vault), VaultSnapshot.Policy())] : Array.Empty<(VaultRoleSpec, string)>()],
             NodeRole = lab.Vault.NodeRole,
-            Nodes = lab.Nodes.Select(n => new VaultNode { Name = n.Name, Host = n.Host.ToString(), Rebuild = n.Rebuild }).ToList(),
+            Nodes = [.. lab.Nodes.Select(VaultNodeOf)],
+            Snapshot = VaultSnapshot.Scheduled(lab) ? (VaultSnapshot.RoleName, VaultNodeOf(lab.ControlNode)) : null,
             Seeded = SeededSecrets(lab.Vault),
         });
 
@@ -83,7 +86,10 @@ public sealed class LabStack : Stack
             StepSecrets = new Dictionary<string, Output<string>>
             {
                 ["vault-agent"] = Output.Tuple(vault.NodeRoleId, vault.SecretIds[node.Name]).Apply(t => $"{t.Item1}\n{t.Item2}\n"),
-            },
+            }.Concat(node.Role == NodeRole.Control && vault.SnapshotCredentials is { } snapshot
+                // The control node's snapshot agent, where the stack backs Vault up.
+                ? [KeyValuePair.Create(VaultSnapshot.StepName, snapshot)]
+                : Array.Empty<KeyValuePair<string, Output<string>>>()).ToDictionary(),
         }))).ToList();
 
         var chains = nodes.ToDictionary(n => n.Name, n => n.Resource);
@@ -195,8 +201,8 @@ public sealed class LabStack : Stack
                 Epoch = lab.Validation.Epoch,
                 SlurmTrust = lab.Slurm is null ? null : SlurmGateAccess.TrustStep(lab),
                 PushgatewayReady = pushgateway.Ready,
-                // After every other component: the gate measures the whole lab.
-                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. slurm?.Ready ?? [], .. images.Trusted, .. backups],
+                // After every other component: the gate measures the whole lab (the backup-ages probe reads the Pushgateway).
+                After = [nas, vault, .. nodes.Select(n => (Resource)n.Resource), cluster, .. monitoring, .. pushgateway.Ready, .. slurm?.Ready ?? [], .. images.Trusted, .. backups],
             }).Report;
 
         Nodes = Output.All(nodes.Select(n => Output.Tuple(n.Resource.GpuModel, n.Resource.DriverVersion, n.Resource.Kernel)

@@ -16,7 +16,8 @@ public class BackupScheduleTests
         Assert.Null(plan.Single(BackupSchedule.TypeToken, "backups").ParentName);
         var steps = plan.OfType(Command).Where(r => r.ParentName == "backups").ToList();
         Assert.Equal(["zenon-backups", "qnap-backups"], steps.Select(s => s.Name));
-        Assert.Equal(["zenon-vault-agent"], steps[0].DependsOn.ToArray());
+        // The control node's chain ends with the raft snapshot's agent (prod backs Vault up).
+        Assert.Equal(["zenon-vault-agent-snapshot"], steps[0].DependsOn.ToArray());
         Assert.Equal(new[] { "qnap-exports", "zenon-backups" }.Order(), steps[1].DependsOn.Order());
     }
 

@@ -23,6 +23,7 @@ public class OperationsTests
         bool Belongs(string name) =>
             name.StartsWith($"{node}-", StringComparison.Ordinal)             // its steps, join token, join, labels, cluster steps it hosts
             || name == $"vault-{node}-secret-id-generation"                   // its secret-id
+            || name == $"vault-{node}-vault-snapshot-secret-id-generation"    // the raft snapshot agent's secret-id (the control node's)
             || name == $"zenon-join-token-{node}"                             // its join, issued on the control node
             || name == $"images-{node}-registry-trust"                        // its containerd trusts the lab's registry again
             || name.StartsWith("validation-", StringComparison.Ordinal)       // the gate re-measures it

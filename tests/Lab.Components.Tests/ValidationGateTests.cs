@@ -76,7 +76,7 @@ public class ValidationGateTests
     {
         var shortfall = HealthyLabMocks.OnTarget(Lab.Dev.Gated()).Replace("check=inference_p95 value=200", "check=inference_p95 value=350");
         var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev.Gated(), new HealthyLabMocks(Lab.Dev.Gated(), shortfall)));
-        Assert.Contains("validation gate: 1 of 5 checks fall short (mode enforce).", e.ToString());
+        Assert.Contains("validation gate: 1 of 8 checks fall short (mode enforce).", e.ToString());
         Assert.Matches(@"inference_p95\s+350\s+<= 200 ms\s+SHORT", e.ToString());
     }
 
@@ -97,7 +97,39 @@ public class ValidationGateTests
         var mocks = new HealthyLabMocks(Lab.Dev.Gated());
         await Lab.Plan(Lab.Dev.Gated(), mocks);
         var gate = (ValidationGate)mocks.Declared(ValidationGate.TypeToken, "validation");
-        Assert.EndsWith("all 5 checks meet their targets\n", await gate.Report.GetValueAsync());
+        Assert.EndsWith("all 8 checks meet their targets\n", await gate.Report.GetValueAsync());
+    }
+
+    [Fact]
+    public async Task An_item_never_backed_up_fails_enforce_and_is_published_short_by_item()
+    {
+        var lab = LabSpecLoader.Load("dev", Lab.Dev.Gated().Config, Lab.Dev.Gated().SecretKeys);
+        var ages = global::Lab.Model.Validation.Probes.For(lab).Single(p => p.Name == "backup-ages");
+        var never = HealthyLabMocks.OnTarget(Lab.Dev.Gated()).Replace("LAB_RESULT check=backup_age_datastore value=24 unit=h\n",
+            "LAB_SHORT check=backup_age_datastore reason=never_backed_up\n");
+        Assert.Contains($"LAB_JOB job={ages.JobName} status=complete\n", never);
+        var mocks = new HealthyLabMocks(Lab.Dev.Gated(), never);
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev.Gated(), mocks));
+        Assert.Contains("validation gate: 1 of 8 checks fall short (mode enforce).", e.ToString());
+        Assert.Matches(@"backup_age_datastore\s+-\s+<= 24 h\s+SHORT\s+never backed up", e.ToString());
+        var stdin = (string)mocks.Resources().Single(r => r.Name == Publish).Inputs["stdin"];
+        Assert.Contains("lab_gate_check_status{check=\"backupRpo\",item=\"datastore\",node=\"lab\",status=\"short\"} 1", stdin);
+        Assert.Contains("lab_gate_check_measured{check=\"backupRpo\",item=\"results\",node=\"lab\",unit=\"h\"} 24", stdin);
+    }
+
+    [Fact]
+    public async Task The_backup_ages_probe_is_a_plain_pod_on_the_control_node_after_the_pushgateway()
+    {
+        var plan = await Lab.Plan(Lab.Prod.Gated(), new HealthyLabMocks(Lab.Prod.Gated()));
+        var pod = Pod(plan.Single(Job, "validation-backup-ages"));
+        Assert.Equal("zenon", (string)pod["nodeSelector"]!["kubernetes.io/hostname"]!);
+        Assert.Null(pod["volumes"]);
+        Assert.False((bool)pod["hostNetwork"]!);
+        Assert.Equal(64200, (int)pod["containers"]![0]!["securityContext"]!["runAsUser"]!);
+        Assert.Matches(@"/lab/probe-tools@sha256:[0-9a-f]{64}$", (string)pod["containers"]![0]!["image"]!);
+        Assert.Contains("readonly url='http://lab-pushgateway.lab-monitoring.svc:9091/metrics'", (string)pod["containers"]![0]!["command"]![2]!);
+        Assert.Superset(new HashSet<string> { "lab-pushgateway-deployment", "lab-pushgateway-service", "backups" },
+            plan.Single("kubernetes:core/v1:Namespace", "validation-namespace").DependsOn.ToHashSet());
     }
 
     [Fact]
@@ -186,7 +218,7 @@ public class ValidationGateTests
             $"LAB_JOB job={gpu} status=not_measurable reason=GpuBusy pod=ml/notebook-7f9c\n");
         var mocks = new HealthyLabMocks(Lab.Dev.Gated(), busy);
         var e = await Assert.ThrowsAnyAsync<Exception>(() => Lab.Plan(Lab.Dev.Gated(), mocks));
-        Assert.Contains("validation gate: 1 of 5 checks could not be measured (mode enforce).", e.ToString());
+        Assert.Contains("validation gate: 1 of 8 checks could not be measured (mode enforce).", e.ToString());
         Assert.Matches(@"gpu_utilization:derpy\s+-\s+>= 95 %\s+NOT MEASURABLE\s+not measurable: GPU busy \(ml/notebook-7f9c\)", e.ToString());
         var stdin = (string)mocks.Resources().Single(r => r.Name == Publish).Inputs["stdin"];
         Assert.Contains("lab_gate_check_status{check=\"gpuUtilization\",node=\"derpy\",status=\"not_measurable\"} 1", stdin);

@@ -48,6 +48,29 @@ public class VaultAccessTests
     }
 
     [Fact]
+    public async Task The_raft_snapshot_gets_its_policy_its_role_and_a_secret_id_of_the_control_node_fed_to_its_agent_as_a_secret()
+    {
+        var plan = await Lab.Plan(Lab.Prod);
+        var lab = LabSpecLoader.Load("prod", Lab.Prod.Config, Lab.Prod.SecretKeys);
+        Assert.Equal(VaultSnapshot.Policy(), plan.Single("vault:index/policy:Policy", "vault-vault-snapshot-policy").Inputs["policy"]);
+        var role = plan.Single(Role, "vault-role-vault-snapshot");
+        Assert.Equal(["vault-snapshot-policy"], In<string[]>(role, "tokenPolicies"));
+        Assert.True((bool)role.Inputs["tokenNoDefaultPolicy"]);
+        Assert.Equal(["192.168.50.0/24"], In<string[]>(role, "tokenBoundCidrs"));
+        var secretId = plan.Single(SecretId, "vault-zenon-vault-snapshot-secret-id");
+        Assert.Equal("vault-snapshot", secretId.Inputs["roleName"]);
+        Assert.Equal(["192.168.50.11/32"], In<string[]>(secretId, "cidrLists"));
+        Assert.Single(plan, r => r.Type == SecretId && (string)r.Inputs["roleName"] == "vault-snapshot");
+        // Only the control node runs the snapshot agent; its step reads role-id and secret-id on stdin, never shown.
+        var step = plan.Single("command:remote:Command", "zenon-vault-agent-snapshot");
+        Assert.Equal(["zenon-vault-agent"], step.DependsOn.ToArray());
+        Assert.False(step.Inputs.ContainsKey("stdin"));
+        Assert.DoesNotContain(plan, r => r.Name.EndsWith("-vault-agent-snapshot", StringComparison.Ordinal) && r.Name != "zenon-vault-agent-snapshot");
+        Assert.DoesNotContain(PolicyEvaluator.Parse(VaultSnapshot.Policy()).Paths, p => p != VaultSnapshot.ApiPath);
+        Assert.True(VaultSnapshot.Scheduled(lab));
+    }
+
+    [Fact]
     public async Task Each_role_gets_its_rendered_policy_ttls_and_lab_bound_cidrs()
     {
         var plan = await Lab.Plan(Lab.Prod);
@@ -72,7 +95,8 @@ public class VaultAccessTests
     public async Task Every_node_has_one_secret_id_of_the_node_role_usable_only_from_its_own_address()
     {
         var plan = await Lab.Plan(Lab.Prod, new HealthyLabMocks(Lab.Prod));
-        var ids = plan.OfType(SecretId).ToList();
+        // The snapshot role's secret-id is the other one (The_raft_snapshot_gets_its_policy_…).
+        var ids = plan.OfType(SecretId).Where(r => (string)r.Inputs["roleName"] != VaultSnapshot.RoleName).ToList();
         Assert.Equal(["vault-zenon-secret-id", "vault-gemini-1-secret-id", "vault-derpy-secret-id", "vault-rocinate-secret-id"], ids.Select(r => r.Name));
         Assert.All(ids, r => Assert.Equal("compute-node", r.Inputs["roleName"]));
         Assert.Equal(["192.168.50.13/32"], In<string[]>(plan.Single(SecretId, "vault-derpy-secret-id"), "cidrLists"));
@@ -89,7 +113,9 @@ public class VaultAccessTests
         var changed = before.Zip(after).Where(p => p.First.Canonical() != p.Second.Canonical()).Select(p => p.First.Name).ToList();
         var nodes = new[] { "zenon", "gemini-1", "derpy", "rocinate" };
         Assert.Equal(
-            nodes.SelectMany(n => new[] { $"vault-{n}-secret-id-generation", $"vault-{n}-secret-id" }).Concat(nodes.Select(n => $"{n}-vault-agent")).Order(),
+            nodes.SelectMany(n => new[] { $"vault-{n}-secret-id-generation", $"vault-{n}-secret-id" }).Concat(nodes.Select(n => $"{n}-vault-agent"))
+                // The raft snapshot's secret-id (prod backs Vault up) rotates with them, and its agent gets it.
+                .Concat(["vault-zenon-vault-snapshot-secret-id-generation", "vault-zenon-vault-snapshot-secret-id", "zenon-vault-agent-snapshot"]).Order(),
             changed.Order());
     }
 

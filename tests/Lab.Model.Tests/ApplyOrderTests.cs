@@ -70,6 +70,8 @@ public class ApplyOrderTests
         Assert.Equal([new SecretLine(false, "join token of gemini-1"), new SecretLine(true, "zenon cluster-ca server_cert_check"),
             new SecretLine(true, "zenon cluster-ca ca_sha256")], join.Secrets);
         Assert.Equal(2, Prod[At("derpy", "vault-agent")].Secrets.Count);
+        // The raft snapshot's agent on the control node is fed its own role's credentials, the same way.
+        Assert.Equal(["role-id of vault-snapshot", "secret-id of vault-snapshot on zenon"], Prod[At("zenon", "vault-agent-snapshot")].Secrets.Select(s => s.Source));
         Assert.Empty(Prod[At("derpy", "os")].Secrets);
         // A worker's token is issued on the control node but re-issued when the worker or the control node is rebuilt.
         Assert.Equal(2, Prod[At("zenon", "join-token-gemini-1")].Generations.Count);

@@ -18,19 +18,26 @@ public sealed class BackupRunTests : IDisposable
     private string At(string name) => Path.Combine(_dir.FullName, name);
 
     /// <summary>lab-backup for the box stack's NAS, its repository, password, export and directories moved into the temporary directory.</summary>
-    private string Script(string password)
+    private string Script(string password) =>
+        NasScript(Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile)), _dir.FullName, password, "http://127.0.0.1:9");
+
+    /// <summary>
+    /// lab-backup for LAB's NAS, its repository (DIR/repo), password file (DIR/PASSWORD), exports (DIR/share/NAME), cache
+    /// and drill directories moved into DIR, pushing to PUSHGATEWAY; written to DIR/lab-backup-PASSWORD, whose path it returns.
+    /// </summary>
+    internal static string NasScript(Lab.Model.Spec.LabSpec lab, string dir, string password, string pushgateway, bool nas = true)
     {
-        var lab = Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile));
-        var nas = BackupJobs.Machines(lab).Single(m => m.PasswordFromControl);
-        lab = lab with
+        string At(string name) => Path.Combine(dir, name);
+        var machine = BackupJobs.Machines(lab).Single(m => m.PasswordFromControl == nas);
+        var moved = lab with
         {
             Backups = lab.Backups! with { Repository = At("repo"), PasswordFile = At(password) },
             Nas = lab.Nas with { Exports = [.. lab.Nas.Exports.Select(e => e with { Path = At("share/" + e.Name) })] },
         };
-        var script = BackupJobs.RuntimeScript(lab, nas)
+        var script = BackupJobs.RuntimeScript(moved, machine)
             .Replace($"readonly cache_dir={Shell.Quote(BackupJobs.CacheDir)}", $"readonly cache_dir={Shell.Quote(At("cache"))}", StringComparison.Ordinal)
             .Replace($"readonly drill_dir={Shell.Quote(BackupJobs.DrillDir)}", $"readonly drill_dir={Shell.Quote(At("drill"))}", StringComparison.Ordinal)
-            .Replace($"readonly pushgateway={Shell.Quote(BackupJobs.Pushgateway(lab))}", "readonly pushgateway='http://127.0.0.1:9'", StringComparison.Ordinal);
+            .Replace($"readonly pushgateway={Shell.Quote(BackupJobs.Pushgateway(moved))}", $"readonly pushgateway={Shell.Quote(pushgateway)}", StringComparison.Ordinal);
         var path = At($"lab-backup-{password}");
         File.WriteAllText(path, script);
         return path;
@@ -133,5 +140,104 @@ public sealed class BackupRunTests : IDisposable
         }
         Assert.True(expected.Count < all.Count, "the policy must forget some of the snapshots for this test to mean anything");
         Assert.Equal(expected.Select(t => t.ToString("s")).Order(), kept.Select(t => t.ToString("s")).Order());
+    }
+}
+
+/// <summary>
+/// lab-backup's vault item, run in bash with Debian's real restic: Vault's raft snapshot fetched over TLS (checked against
+/// a test CA) from the stand-in tests/stand-ins/vault-api.py with the snapshot agent's token, streamed into restic's stdin,
+/// restored byte-identical; a wrong token's 403 leaves no snapshot, and the token is in no process's argv (strace).
+/// </summary>
+public sealed class VaultBackupRunTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("lab-vault-backup-");
+    private System.Diagnostics.Process? _vault;
+
+    public void Dispose()
+    {
+        if (_vault is { } vault)
+        {
+            vault.Kill(entireProcessTree: true);
+            vault.WaitForExit();
+        }
+        _dir.Delete(recursive: true);
+    }
+
+    private string At(string name) => Path.Combine(_dir.FullName, name);
+
+    /// <summary>The stand-in Vault on 127.0.0.1 serving SNAPSHOT to TOKEN_FILE's token; its port.</summary>
+    private int StartVault()
+    {
+        TestCa.Make(_dir.FullName, "lab-ca");
+        TestCa.Server(_dir.FullName, "lab-ca", "vault");
+        File.WriteAllText(At("code"), "200");
+        var start = new System.Diagnostics.ProcessStartInfo("python3");
+        foreach (var arg in new[] { Path.Combine(Repo.Root, "tests", "stand-ins", "vault-api.py"), At("vault.port"), At("vault.crt"), At("vault.key"), At("code"), At("vault-token"), At("snapshot.bin") })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        _vault = System.Diagnostics.Process.Start(start)!;
+        for (var i = 0; i < 200 && !File.Exists(At("vault.port")); i++)
+        {
+            Thread.Sleep(50);
+        }
+        return int.Parse(File.ReadAllText(At("vault.port")), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The control node's lab-backup of prod (its vault item), Vault's address, CA and token file moved here.</summary>
+    private string Script(int port, string tokenFile)
+    {
+        var lab = Repo.Prod();
+        var path = BackupRunTests.NasScript(lab, _dir.FullName, "password", "http://127.0.0.1:9", nas: false);
+        File.WriteAllText(path, File.ReadAllText(path)
+            .Replace($"readonly vault_address={Shell.Quote(lab.Vault.Address)}", $"readonly vault_address='https://127.0.0.1:{port}'", StringComparison.Ordinal)
+            .Replace($"readonly vault_ca={Shell.Quote(lab.Vault.CaCert)}", $"readonly vault_ca={Shell.Quote(At("lab-ca.crt"))}", StringComparison.Ordinal)
+            .Replace($"readonly vault_token={Shell.Quote(Lab.Model.Vault.VaultSnapshot.TokenSink)}", $"readonly vault_token={Shell.Quote(tokenFile)}", StringComparison.Ordinal));
+        return path;
+    }
+
+    private string[] Snapshots()
+    {
+        var (code, json) = Tools.Run("restic", ["-r", At("repo"), "--password-file", At("password"), "snapshots", "--json", "--tag", "vault"]);
+        Assert.True(code == 0, json);
+        return [.. System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
+    }
+
+    [Fact]
+    public void The_snapshot_streams_into_restic_restores_byte_identical_and_a_wrong_token_leaves_nothing_and_is_never_in_argv()
+    {
+        File.WriteAllText(At("password"), "the repository password\n");
+        File.WriteAllBytes(At("snapshot.bin"), RandomNumberGenerator.GetBytes(2_000_000));
+        const string token = "hvs.CAESIsnapshot-agent-token-7f3c";
+        File.WriteAllText(At("vault-token"), token);
+        File.WriteAllText(At("agent-token"), token);
+        File.WriteAllText(At("stale-token"), "hvs.CAESIstale-token-0000");
+        Assert.Equal(0, Tools.Run("restic", ["-r", At("repo"), "--password-file", At("password"), "init"]).Code);
+        var port = StartVault();
+
+        // Wrong token: Vault's 403, the run fails, and the empty snapshot restic made of no input is forgotten again.
+        var (wrong, wrongOut) = Tools.Run("bash", [Script(port, At("stale-token")), "backup", "vault"]);
+        Assert.NotEqual(0, wrong);
+        Assert.Contains("403", wrongOut);
+        Assert.Contains("the backup of vault to", wrongOut);
+        Assert.Empty(Snapshots());
+
+        // The agent's token: traced, so no process gets the token in its argv.
+        var (code, output) = Tools.Run("strace", ["-f", "-s", "4096", "-e", "trace=execve", "-o", At("trace"), "bash", Script(port, At("agent-token")), "backup", "vault"]);
+        Assert.True(code == 0, output);
+        Assert.Matches(@"backup of vault: snapshot [0-9a-f]{8}, 2000000 bytes read", output);
+        var trace = File.ReadAllText(At("trace"));
+        Assert.Contains("--stdin-filename\", \"vault.snap\"", trace);
+        Assert.Contains("curl", trace);
+        Assert.DoesNotContain(token, trace);
+        Assert.Single(Snapshots());
+
+        var (restore, restoreOut) = Tools.Run("bash", [Script(port, At("agent-token")), "restore", "vault", "latest", At("restored")]);
+        Assert.True(restore == 0, restoreOut);
+        Assert.Equal(File.ReadAllBytes(At("snapshot.bin")), File.ReadAllBytes(At("restored/vault.snap")));
+
+        var (drill, drillOut) = Tools.Run("bash", [Script(port, At("agent-token")), "drill"]);
+        Assert.True(drill == 0, drillOut);
+        Assert.Contains("drill of vault: 1 file(s)", drillOut);
     }
 }

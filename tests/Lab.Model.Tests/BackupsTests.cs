@@ -12,12 +12,12 @@ public class BackupsTests
     private static Repo.Config Edited(Action<JsonNode> edit) => Repo.ProdConfig().Edit(ConfigKeys.Backups, edit);
 
     [Fact]
-    public void Prod_backs_up_results_and_datasets_on_the_nas_and_the_datastore_on_the_control_node()
+    public void Prod_backs_up_results_and_datasets_on_the_nas_and_the_datastore_and_vault_on_the_control_node()
     {
         var lab = Repo.Prod();
         var machines = BackupJobs.Machines(lab);
         Assert.Equal(["zenon", "qnap"], machines.Select(m => m.Machine));
-        Assert.Equal(["datastore"], machines[0].Items.Select(i => i.Name));
+        Assert.Equal(["datastore", "vault"], machines[0].Items.Select(i => i.Name));
         Assert.Equal(["results", "datasets"], machines[1].Items.Select(i => i.Name));
         Assert.True(machines[0].RunsCheck && machines[0].SharesPassword && !machines[0].PasswordFromControl);
         Assert.True(machines[1].PasswordFromControl && !machines[1].RunsCheck);
@@ -100,13 +100,58 @@ public class BackupsTests
     }
 
     [Fact]
-    public void Vault_on_raft_is_refused_until_the_snapshot_role_exists_with_the_manual_snapshot_to_do()
+    public void Vault_on_raft_is_snapshotted_on_the_control_node_by_its_own_agent_with_its_own_role()
     {
-        var error = Single(Edited(b => b["items"]!.AsArray().Add(new JsonObject
-        { ["name"] = "vault", ["source"] = "vault", ["schedule"] = "daily", ["rpo"] = "24h", ["keep"] = new JsonObject { ["daily"] = 7 } })).Errors(),
-            "lab:backups.items[3].source");
-        Assert.Contains("sys/storage/raft/snapshot", error.Problem);
-        Assert.Contains("docs/runbooks/backups.md#vault-with-raft-storage", error.Fix);
+        var lab = Repo.Prod();
+        var control = BackupJobs.Machines(lab)[0];
+        Assert.Equal(["datastore", "vault"], control.Items.Select(i => i.Name));
+        Assert.True(Lab.Model.Vault.VaultSnapshot.Scheduled(lab));
+        // The second agent runs after the nodes' one, on the control node only.
+        Assert.Equal(["vault-agent", "vault-agent-snapshot"], Lab.Model.Nodes.NodeSteps.Render(lab, lab.ControlNode).Select(s => s.Step).TakeLast(2));
+        Assert.All(lab.Workers, w => Assert.DoesNotContain(Lab.Model.Nodes.NodeSteps.Render(lab, w), s => s.Step == "vault-agent-snapshot"));
+        var step = Lab.Model.Nodes.NodeSteps.Render(lab, lab.ControlNode).Single(s => s.Step == "vault-agent-snapshot");
+        var data = Lab.Model.Text.ScriptData.Read(step.Text).ToDictionary(v => v.Name, v => v.Display);
+        Assert.Equal(("vault-agent-snapshot", "/etc/vault-agent-snapshot/role-id", "/etc/vault-agent-snapshot/secret-id", "[/run/vault-agent-snapshot/token]"),
+            (data["service"], data["role_id_file"], data["secret_id_file"], data["waits"]));
+        // Its credentials come after the script on stdin, as the nodes' agent's do.
+        Assert.Contains("IFS= read -r role_id && IFS= read -r secret_id", step.Text);
+        var config = Lab.Model.Vault.VaultSnapshot.AgentConfig(lab.Vault);
+        Assert.Contains("path = \"/run/vault-agent-snapshot/token\"", config);
+        Assert.Contains("role_id_file_path                   = \"/etc/vault-agent-snapshot/role-id\"", config);
+        Assert.DoesNotContain("template {", config);
+        // lab-backup reads that sink, Vault's address and the lab CA from its data block.
+        var runtime = Lab.Model.Text.ScriptData.Read(BackupJobs.RuntimeScript(lab, control)).ToDictionary(v => v.Name, v => v.Display);
+        Assert.Equal(("https://192.168.50.20:8200", "/usr/local/share/ca-certificates/ai-lab-ca.crt", "/run/vault-agent-snapshot/token"),
+            (runtime["vault_address"], runtime["vault_ca"], runtime["vault_token"]));
+        Assert.Equal("[datastore, vault]", runtime["kinds"]);
+        // The role lives as long as the nodes' role, rotated with lab:vault.rotation.
+        var role = Lab.Model.Vault.VaultSnapshot.Role(lab.Vault);
+        var node = lab.Vault.Role(lab.Vault.NodeRole);
+        Assert.Equal((node.TokenTtlSeconds, node.TokenMaxTtlSeconds, node.SecretIdTtlSeconds, node.SecretIdNumUses),
+            (role.TokenTtlSeconds, role.TokenMaxTtlSeconds, role.SecretIdTtlSeconds, role.SecretIdNumUses));
+        Assert.Empty(role.Read);
+        // Without a vault item, neither the role nor the agent.
+        Assert.False(Lab.Model.Vault.VaultSnapshot.Scheduled(Repo.Dev()));
+    }
+
+    [Theory]
+    [InlineData("sys/storage/raft/snapshot", "read")]
+    [InlineData("sys/storage/raft/snapshot-force", "")]
+    [InlineData("sys/storage/raft/snapshot/extra", "")]
+    [InlineData("sys/storage/raft/snapshot-auto/config/daily", "")]
+    [InlineData("sys/storage/raft/configuration", "")]
+    [InlineData("sys/storage/raft/remove-peer", "")]
+    [InlineData("sys/seal", "")]
+    [InlineData("sys/policies/acl/vault-snapshot-policy", "")]
+    [InlineData("auth/token/create", "")]
+    [InlineData("auth/approle/role/vault-snapshot/secret-id", "")]
+    [InlineData("secret/data/restic", "")]
+    [InlineData("cubbyhole/x", "")]
+    public void The_snapshot_policy_allows_read_on_the_snapshot_path_and_nothing_else(string path, string capabilities)
+    {
+        var policy = Lab.Model.Vault.PolicyEvaluator.Parse(Lab.Model.Vault.VaultSnapshot.Policy());
+        Assert.Equal(capabilities, string.Join(",", policy.Capabilities(path).Order()));
+        Assert.Equal(["sys/storage/raft/snapshot"], policy.Paths);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Lab.Model.Tests;
 /// vault_health module, given the lab CA, reports a sealed Vault (503) as probe_http_status_code 503, an unsealed
 /// one (200, 429) as success, and a Vault whose certificate the CA did not sign as no answer (status 0); scraped by the
 /// real prometheus with the lab's rules, a seal raises VaultSealed and an unseal clears it. Vault is
-/// the stand-in tests/stand-ins/vault-health.py (TLS on 127.0.0.1).
+/// the stand-in tests/stand-ins/vault-api.py (TLS on 127.0.0.1).
 /// </summary>
 public sealed class BlackboxProbesTests : IDisposable
 {
@@ -28,14 +28,11 @@ public sealed class BlackboxProbesTests : IDisposable
     [Fact]
     public async Task A_sealed_vault_answers_503_and_raises_VaultSealed_an_unsealed_one_passes_and_an_untrusted_one_is_no_answer()
     {
-        MakeCa("lab-ca");
-        MakeCa("other-ca");
-        Run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", F("vault.key"), "-subj", "/CN=vault", "-out", F("vault.csr"));
-        File.WriteAllText(F("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        Run("openssl", "x509", "-req", "-in", F("vault.csr"), "-CA", F("lab-ca.crt"), "-CAkey", F("lab-ca.key"), "-CAcreateserial",
-            "-days", "2", "-extfile", F("san.ext"), "-out", F("vault.crt"));
+        TestCa.Make(dir.FullName, "lab-ca");
+        TestCa.Make(dir.FullName, "other-ca");
+        TestCa.Server(dir.FullName, "lab-ca", "vault");
         File.WriteAllText(F("code"), "503");
-        Start("python3", Path.Combine(Repo.Root, "tests", "stand-ins", "vault-health.py"), F("vault.port"), F("vault.crt"), F("vault.key"), F("code"));
+        Start("python3", Path.Combine(Repo.Root, "tests", "stand-ins", "vault-api.py"), F("vault.port"), F("vault.crt"), F("vault.key"), F("code"));
         var vaultPort = await ReadPort(F("vault.port"));
         var probes = new BlackboxProbes($"https://127.0.0.1:{vaultPort}/v1/sys/health", "/unused-on-the-build-machine");
 
@@ -81,15 +78,6 @@ public sealed class BlackboxProbesTests : IDisposable
         var untrusted = await Probe(distrusting, probes.VaultHealthUrl);
         Assert.Contains("probe_http_status_code 0", untrusted);
         Assert.Contains("probe_success 0", untrusted);
-    }
-
-    private void MakeCa(string name) =>
-        Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", F($"{name}.key"), "-subj", $"/CN={name}", "-days", "2", "-out", F($"{name}.crt"));
-
-    private static void Run(string tool, params string[] args)
-    {
-        var (code, output) = Tools.Run(tool, args);
-        Assert.True(code == 0, $"{tool}: {output}");
     }
 
     private void Start(string tool, params string[] args)

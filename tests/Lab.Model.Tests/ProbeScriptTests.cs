@@ -363,6 +363,9 @@ public class CollectorMeasurabilityTests
             }
             // gemini-1's probe prints what its GPU really did; the collector passes that line on with the result.
             Plan(P("gpu-util-gemini-1").JobName, "complete 0", Passing(P("gpu-util-gemini-1")) + "LAB_DETAIL check=gpu_utilization:gemini-1 gflops=21350 throttle=none\n", gpu: "gemini-1");
+            // The datastore was never backed up: the backups' probe prints its shortfall, which the collector passes on.
+            Plan(P("backup-ages").JobName, "complete 0", Passing(P("backup-ages")).Replace("LAB_RESULT check=backup_age_datastore value=24 unit=h\n",
+                "backup-ages: no lab_backup_last_success_timestamp_seconds for datastore\nLAB_SHORT check=backup_age_datastore reason=never_backed_up\n", StringComparison.Ordinal));
             // Someone's notebook holds a replica of derpy's GPU; a pod without a GPU beside it does not count.
             File.WriteAllText(Path.Combine(jobs.FullName, "gpu-pods"), "derpy ml/notebook-7f9c 1\nderpy kube-system/calico-node-x2b9 \n");
             // zenon's gpu_burn hangs past its deadline and still holds the GPU when RAPIDS (on zenon) is due.
@@ -398,6 +401,11 @@ public class CollectorMeasurabilityTests
             var verdict = GateVerdict.Judge(probes, run.Stdout);
             CheckVerdict Of(string id) => verdict.Checks.Single(c => c.Check.Id == id);
             Assert.Equal((Outcome.NotMeasurable, "not measurable: GPU busy (ml/notebook-7f9c)"), (Of("gpu_utilization:derpy").Outcome, Of("gpu_utilization:derpy").Note));
+            Assert.Contains("LAB_SHORT check=backup_age_datastore reason=never_backed_up", run.Stdout.Split('\n'));
+            Assert.DoesNotContain("backup-ages: no lab_backup", run.Stdout);
+            Assert.Equal(Outcome.Short, Of("backup_age_datastore").Outcome);
+            Assert.StartsWith("never backed up", Of("backup_age_datastore").Note, StringComparison.Ordinal);
+            Assert.Equal(Outcome.Pass, Of("backup_age_vault").Outcome);
             Assert.Equal(CheckStatus.NotMeasurable, Of("rapids_speedup").Status);
             Assert.Equal((Outcome.Pass, 120.5), (Of("inference_p95").Outcome, Of("inference_p95").Measured!.Value));
             Assert.Equal((Outcome.Fail, CheckStatus.NotMeasurable), (Of("nfs_read").Outcome, Of("nfs_read").Status));

@@ -140,7 +140,7 @@ public class ProbeTests
         var probes = Probes.For(Repo.GatedProd());
         Assert.Equal(
             ["gpu-util-zenon", "gpu-util-gemini-1", "gpu-util-derpy", "gpu-util-rocinate", "rapids-speedup", "inference-p95", "iperf3-server",
-             "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate", "nfs-throughput"],
+             "bandwidth-gemini-1", "bandwidth-derpy", "bandwidth-rocinate", "nfs-throughput", "backup-ages"],
             probes.Select(p => p.Name));
         Assert.All(probes.Where(p => p.Name.StartsWith("gpu-util-")), p => Assert.True(p.Gpu && p.Node == p.Name["gpu-util-".Length..]));
         Assert.All(probes.Where(p => p.Name.StartsWith("bandwidth-") || p.Name == "iperf3-server"), p => Assert.Equal(HostAccess.Network, p.Host));
@@ -227,7 +227,7 @@ public class ProbeTests
     [Fact]
     public void Bumping_the_epoch_reruns_everything_and_new_targets_rerun_nothing()
     {
-        Assert.Equal(11, Rerun(c => c.Edit(ConfigKeys.Validation, v => v["epoch"] = 1)).Count());
+        Assert.Equal(12, Rerun(c => c.Edit(ConfigKeys.Validation, v => v["epoch"] = 1)).Count());
         Assert.Empty(Rerun(c => c.Edit(ConfigKeys.Validation, v => v["targets"]!["bandwidth"] = 2.0)));
     }
 
@@ -257,7 +257,9 @@ public class ProbeTests
             Assert.True(network.Count <= 1, $"stage {stage.Key} mixes {string.Join(", ", network)}");
             Assert.False(gpu.Count > 0 && network.Count > 0, $"stage {stage.Key} mixes GPU and network probes");
         }
-        Assert.Equal(["drill-stop-rocinate", "drill-watch-rocinate"], stages[^1].Select(p => p.Name));
+        // The drill last of the measurements; the backups' ages, which disturb nothing, after it.
+        Assert.Equal(["drill-stop-rocinate", "drill-watch-rocinate"], stages[^2].Select(p => p.Name));
+        Assert.Equal(["backup-ages"], stages[^1].Select(p => p.Name));
     }
 
     [Fact]
@@ -307,6 +309,9 @@ public class GateVerdictTests
         .. new[] { "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"LAB_JOB job={Job($"bandwidth-{n}")} status=complete", $"LAB_RESULT check=bandwidth:{n} value=2.36 unit=Gbit/s" }),
         $"LAB_JOB job={Job("nfs-throughput")} status=complete", "LAB_RESULT check=nfs_write value=231.0 unit=MB/s", "LAB_RESULT check=nfs_read value=268.4 unit=MB/s",
         $"LAB_JOB job={Job("rapids-speedup")} status=complete", "LAB_RESULT check=rapids_speedup value=11.70 unit=x",
+        $"LAB_JOB job={Job("backup-ages")} status=complete", "LAB_RESULT check=backup_age_results value=3.50 unit=h",
+        "LAB_RESULT check=backup_age_datasets value=70.25 unit=h", "LAB_RESULT check=backup_age_datastore value=11.02 unit=h",
+        "LAB_RESULT check=backup_age_vault value=5.40 unit=h",
     ]) + "\n";
 
     private static CheckVerdict Verdict(string output, string check) => GateVerdict.Judge(Prod, output).Checks.Single(c => c.Check.Id == check);
@@ -316,7 +321,31 @@ public class GateVerdictTests
     {
         var verdict = GateVerdict.Judge(Prod, Healthy());
         Assert.True(verdict.Passed, verdict.Table());
-        Assert.Equal(11, verdict.Checks.Count);
+        Assert.Equal(15, verdict.Checks.Count);
+    }
+
+    [Fact]
+    public void A_backup_older_than_its_rpo_falls_short_and_one_never_backed_up_is_short_with_its_reason()
+    {
+        var old = Verdict(Healthy().Replace("backup_age_datastore value=11.02", "backup_age_datastore value=24.01"), "backup_age_datastore");
+        Assert.Equal((Outcome.Short, 24.01, "lab", "datastore"), (old.Outcome, old.Measured!.Value, old.Check.Node, old.Check.Item));
+        var never = Verdict(Healthy().Replace("LAB_RESULT check=backup_age_datastore value=11.02 unit=h", "LAB_SHORT check=backup_age_datastore reason=never_backed_up"), "backup_age_datastore");
+        Assert.Equal((Outcome.Short, CheckStatus.Short, (double?)null), (never.Outcome, never.Status, never.Measured));
+        Assert.StartsWith("never backed up", never.Note, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // A reason the gate does not know, a garbled line, a shortfall beside a result, and one printed by another probe's Job.
+    [InlineData("LAB_SHORT check=backup_age_datastore reason=fine", Outcome.Malformed)]
+    [InlineData("LAB_SHORT check=backup_age_datastore reason=never backed up", Outcome.Malformed)]
+    [InlineData("LAB_SHORT check=backup_age_datastore reason=never_backed_up\nLAB_RESULT check=backup_age_datastore value=1 unit=h", Outcome.Malformed)]
+    [InlineData("LAB_JOB job=nfs-throughput-00000000 status=complete\nLAB_SHORT check=backup_age_datastore reason=never_backed_up", Outcome.Missing)]
+    public void A_shortfall_line_never_passes_and_counts_only_when_well_formed_and_alone(string lines, Outcome expected)
+    {
+        var output = Healthy().Replace("LAB_RESULT check=backup_age_datastore value=11.02 unit=h", lines);
+        var v = Verdict(output, "backup_age_datastore");
+        Assert.Equal(expected, v.Outcome);
+        Assert.False(v.Passed);
     }
 
     [Fact]
@@ -417,7 +446,7 @@ public class GateVerdictTests
         var derpy = verdict.Checks.Single(c => c.Check.Id == "gpu_utilization:derpy");
         Assert.Equal((Outcome.NotMeasurable, CheckStatus.NotMeasurable, "not measurable: GPU busy (ml/notebook-7f9c)"), (derpy.Outcome, derpy.Status, derpy.Note));
         Assert.False(verdict.Passed);
-        Assert.Equal("1 of 11 checks could not be measured", verdict.Summary);
+        Assert.Equal("1 of 15 checks could not be measured", verdict.Summary);
     }
 
     [Fact]
@@ -433,6 +462,6 @@ public class GateVerdictTests
         var table = GateVerdict.Judge(Prod, Healthy().Replace("value=142.5", "value=230")).Table();
         Assert.Matches(@"inference_p95\s+230\s+<= 200 ms\s+SHORT\s+short of target", table);
         Assert.Matches(@"bandwidth:derpy\s+2\.36\s+>= 2\.3 Gbit/s\s+PASS", table);
-        Assert.EndsWith("1 of 11 checks fall short\n", table);
+        Assert.EndsWith("1 of 15 checks fall short\n", table);
     }
 }

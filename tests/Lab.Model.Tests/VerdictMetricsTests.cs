@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Lab.Model.Monitoring;
 using Lab.Model.Spec;
 using Lab.Model.Text;
@@ -31,6 +28,8 @@ public class VerdictMetricsTests
         .. new[] { "gemini-1", "derpy", "rocinate" }.SelectMany(n => new[] { $"LAB_JOB job={Job($"bandwidth-{n}")} status=complete", $"LAB_RESULT check=bandwidth:{n} value=2.36 unit=Gbit/s" }),
         $"LAB_JOB job={Job("nfs-throughput")} status=failed reason=DeadlineExceeded",
         $"LAB_JOB job={Job("rapids-speedup")} status=complete", "LAB_RESULT check=rapids_speedup value=11.7 unit=x",
+        $"LAB_JOB job={Job("backup-ages")} status=complete", "LAB_RESULT check=backup_age_results value=3.5 unit=h",
+        "LAB_RESULT check=backup_age_datasets value=200 unit=h", "LAB_SHORT check=backup_age_datastore reason=never_backed_up",
     ]) + "\n";
 
     private static readonly GateVerdict Verdict = GateVerdict.Judge(Prod, Output(1_795_000_000));
@@ -62,8 +61,14 @@ public class VerdictMetricsTests
             .GroupBy(s => s[..s.IndexOf(",status=", StringComparison.Ordinal)]).ToList();
         Assert.Equal(Verdict.Checks.Count, statuses.Count);
         Assert.All(statuses, g => Assert.Equal((3, 1), (g.Count(), g.Count(s => s.EndsWith("} 1", StringComparison.Ordinal)))));
-        // The check label is the target's key in lab:validation.targets.
-        Assert.All(Verdict.Checks, c => Assert.Contains(c.Check.Key, new[] { "gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection" }));
+        // The check label is the target's key in lab:validation.targets, or backupRpo (the item's rpo) with the item's label.
+        Assert.All(Verdict.Checks, c => Assert.Contains(c.Check.Key, new[] { "gpuUtilization", "inferenceP95", "rapidsSpeedup", "bandwidth", "nfsRead", "nfsWrite", "failureDetection", "backupRpo" }));
+        Assert.Contains("lab_gate_check_measured{check=\"backupRpo\",item=\"results\",node=\"lab\",unit=\"h\"} 3.5", samples);
+        Assert.Contains("lab_gate_check_target{check=\"backupRpo\",item=\"datasets\",node=\"lab\",unit=\"h\"} 168", samples);
+        Assert.Contains("lab_gate_check_status{check=\"backupRpo\",item=\"datasets\",node=\"lab\",status=\"short\"} 1", samples);
+        // Never backed up: short, with no measured value.
+        Assert.Contains("lab_gate_check_status{check=\"backupRpo\",item=\"datastore\",node=\"lab\",status=\"short\"} 1", samples);
+        Assert.DoesNotContain(samples, s => s.StartsWith("lab_gate_check_measured{check=\"backupRpo\",item=\"datastore\"", StringComparison.Ordinal));
         Assert.Contains($"lab_gate_run_info{{epoch=\"0\",fingerprint=\"{Fingerprint}\",mode=\"enforce\"}} 1", samples);
         Assert.Contains("lab_gate_run_timestamp_seconds 1795000000", samples);
     }
@@ -87,7 +92,7 @@ public class VerdictMetricsTests
     [Fact]
     public void The_rendered_step_publishes_each_run_to_a_real_pushgateway_replacing_the_previous_run()
     {
-        using var gateway = new Pushgateway();
+        using var gateway = new RealPushgateway();
         var step = VerdictMetrics.PublishStep(Lab, gateway.Port);
         Assert.Contains($"readonly url='http://127.0.0.1:{gateway.Port}/metrics/job/lab_validation_gate'", step.Text);
 
@@ -114,7 +119,7 @@ public class VerdictMetricsTests
     [Fact]
     public void A_pushgateway_that_refuses_the_text_fails_the_step_with_its_answer()
     {
-        using var gateway = new Pushgateway();
+        using var gateway = new RealPushgateway();
         // A sample without a value: not exposition text.
         var run = Publish(VerdictMetrics.PublishStep(Lab, gateway.Port), "lab_gate_run_timestamp_seconds\n");
         Assert.NotEqual(0, run.Code);
@@ -125,7 +130,7 @@ public class VerdictMetricsTests
     [Fact]
     public void No_pushgateway_fails_the_step()
     {
-        var run = Publish(VerdictMetrics.PublishStep(Lab, FreePort()), Render(Verdict));
+        var run = Publish(VerdictMetrics.PublishStep(Lab, RealPushgateway.FreePort()), Render(Verdict));
         Assert.NotEqual(0, run.Code);
     }
 
@@ -146,8 +151,8 @@ public class VerdictMetricsTests
         {
             File.Delete(path);
         }
-        using var gateway = new Pushgateway();
-        Assert.Equal(HttpStatusCode.OK, gateway.Put("lab_quoting_test", text));
+        using var gateway = new RealPushgateway();
+        Assert.Equal(System.Net.HttpStatusCode.OK, gateway.Put("lab_quoting_test", text));
         var metrics = gateway.Metrics();
         // The Pushgateway writes label values back with the same three escapes, so each value reads back unchanged.
         Assert.All(values.Select((v, i) => $"lab_quoting_test{{i=\"{i}\",instance=\"\",job=\"lab_quoting_test\",v={Exposition.Quote(v)}}} 1"), line => Assert.Contains(line, metrics));
@@ -164,63 +169,4 @@ public class VerdictMetricsTests
     private static ProbeScriptTests.Run Publish(Lab.Model.Nodes.StepScript step, string exposition) =>
         // As the runner does: bash reads the script on stdin, and the series follow it.
         ProbeScriptTests.Bash("exec bash -s", stdin: step.Text + exposition);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Debian's prometheus-pushgateway on 127.0.0.1 at a free port; stopped on dispose.</summary>
-    private sealed class Pushgateway : IDisposable
-    {
-        private readonly Process process;
-        private readonly HttpClient http = new();
-
-        public Pushgateway()
-        {
-            Port = FreePort();
-            var start = new ProcessStartInfo("prometheus-pushgateway") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add($"--web.listen-address=127.0.0.1:{Port}");
-            try
-            {
-                process = Process.Start(start)!;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                throw new InvalidOperationException("prometheus-pushgateway is not installed; scripts/test installs it (apt-get install prometheus-pushgateway).");
-            }
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            for (var i = 0; ; i++)
-            {
-                try
-                {
-                    if (http.GetAsync($"http://127.0.0.1:{Port}/-/ready").Result.IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (AggregateException) when (i < 100)
-                {
-                }
-                Thread.Sleep(100);
-            }
-        }
-
-        public int Port { get; }
-
-        public string Metrics() => http.GetStringAsync($"http://127.0.0.1:{Port}/metrics").Result;
-
-        public HttpStatusCode Put(string job, string text) =>
-            http.PutAsync($"http://127.0.0.1:{Port}{PushedMetrics.GroupPath(job)}", new StringContent(text)).Result.StatusCode;
-
-        public void Dispose()
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            http.Dispose();
-        }
-    }
 }

@@ -44,6 +44,9 @@ public sealed class VaultAccessArgs : ResourceArgs
 
     public required IReadOnlyList<VaultNode> Nodes { get; init; }
 
+    /// <summary>The scheduled raft snapshot's role (one of Roles) and the node whose snapshot agent uses it, or null (no Vault backup).</summary>
+    public (string Role, VaultNode Node)? Snapshot { get; init; }
+
     public IReadOnlyList<SeededSecret> Seeded { get; init; } = [];
 }
 
@@ -63,6 +66,9 @@ public sealed class VaultAccess : ComponentResource
 
     /// <summary>Per node, the generation its secret-id was issued for (changes on rebuild or rotation).</summary>
     public IReadOnlyDictionary<string, Output<string>> SecretIdGenerations { get; }
+
+    /// <summary>The snapshot role's role-id and its node's secret-id, as the lines its agent's step reads (a Pulumi secret), or null.</summary>
+    public Output<string>? SnapshotCredentials { get; }
 
     public VaultAccess(string name, VaultAccessArgs args, ComponentResourceOptions? options = null)
         : base(TypeToken, name, options)
@@ -135,14 +141,10 @@ public sealed class VaultAccess : ComponentResource
             }, Child(retain: true));
         }
 
-        var nodeRole = roles[args.NodeRole];
-        NodeRoleId = Output.CreateSecret(nodeRole.RoleId);
-        var secretIds = new Dictionary<string, Output<string>>();
-        var generations = new Dictionary<string, Output<string>>();
-        foreach (var node in args.Nodes)
+        // A secret-id of ROLE for NODE: a new generation only when the node is rebuilt or the stack rotates, which replaces it.
+        (Output<string> SecretId, Output<string> Generation) SecretIdFor(AuthBackendRole role, VaultNode node, string prefix)
         {
-            // A new generation only when the node is rebuilt or the stack rotates: that replaces the secret-id.
-            var generation = new RandomId($"{name}-{node.Name}-secret-id-generation", new RandomIdArgs
+            var generation = new RandomId($"{prefix}-secret-id-generation", new RandomIdArgs
             {
                 ByteLength = 8,
                 Keepers =
@@ -152,16 +154,30 @@ public sealed class VaultAccess : ComponentResource
                     ["rotation"] = args.Rotation.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 },
             }, new CustomResourceOptions { Parent = this });
-            var secretId = new AuthBackendRoleSecretId($"{name}-{node.Name}-secret-id", new AuthBackendRoleSecretIdArgs
+            var secretId = new AuthBackendRoleSecretId($"{prefix}-secret-id", new AuthBackendRoleSecretIdArgs
             {
                 Backend = approle.Path,
-                RoleName = nodeRole.RoleName,
+                RoleName = role.RoleName,
                 Metadata = generation.Hex.Apply(g => JsonSerializer.Serialize(new Dictionary<string, string> { ["node"] = node.Name, ["generation"] = g })),
                 // Usable only from the node itself.
                 CidrLists = { node.Host.Apply(h => $"{h}/32") },
             }, Child());
-            secretIds[node.Name] = Output.CreateSecret(secretId.SecretId);
-            generations[node.Name] = generation.Hex;
+            return (Output.CreateSecret(secretId.SecretId), generation.Hex);
+        }
+
+        var nodeRole = roles[args.NodeRole];
+        NodeRoleId = Output.CreateSecret(nodeRole.RoleId);
+        var secretIds = new Dictionary<string, Output<string>>();
+        var generations = new Dictionary<string, Output<string>>();
+        foreach (var node in args.Nodes)
+        {
+            (secretIds[node.Name], generations[node.Name]) = SecretIdFor(nodeRole, node, $"{name}-{node.Name}");
+        }
+        if (args.Snapshot is var (snapshotRole, snapshotNode))
+        {
+            var role = roles[snapshotRole];
+            var (secretId, _) = SecretIdFor(role, snapshotNode, $"{name}-{snapshotNode.Name}-{snapshotRole}");
+            SnapshotCredentials = Output.CreateSecret(Output.Tuple(role.RoleId, secretId).Apply(t => $"{t.Item1}\n{t.Item2}\n"));
         }
         SecretIds = secretIds;
         SecretIdGenerations = generations;

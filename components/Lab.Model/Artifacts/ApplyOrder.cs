@@ -51,9 +51,12 @@ public static class ApplyOrder
         steps.AddRange(NasExports.Steps(spec).Select(s => new OrderedStep(machines[spec.Nas.Name], s, [], [])));
         foreach (var node in spec.Nodes)
         {
-            steps.AddRange(NodeSteps.Render(spec, node).Select(s => s.Step == "vault-agent"
-                ? On(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}"))
-                : On(node, s)));
+            steps.AddRange(NodeSteps.Render(spec, node).Select(s => s.Step switch
+            {
+                "vault-agent" => On(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}")),
+                Vault.VaultSnapshot.StepName => On(node, s, new(false, $"role-id of {Vault.VaultSnapshot.RoleName}"), new(false, $"secret-id of {Vault.VaultSnapshot.RoleName} on {node.Name}")),
+                _ => On(node, s),
+            }));
         }
         foreach (var m in BackupJobs.Machines(spec))
         {

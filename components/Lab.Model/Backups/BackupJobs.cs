@@ -28,6 +28,12 @@ public static class BackupJobs
     /// <summary>The Pushgateway's NodePort on the control node (contract 3), where node timers push.</summary>
     public const int PushgatewayNodePort = 30091;
 
+    /// <summary>
+    /// The series lab-backup pushes (group job=lab_backup/item/ITEM) after each good backup: its Unix time. The gate's
+    /// backup-ages probe and the BackupOlderThanRPO alert read it.
+    /// </summary>
+    public const string LastSuccessMetric = "lab_backup_last_success_timestamp_seconds";
+
     /// <summary>How many unchanged files a drill restores and compares per item.</summary>
     public const int DrillSample = 20;
 
@@ -60,19 +66,21 @@ public static class BackupJobs
 
     public static string Pushgateway(LabSpec spec) => $"http://{spec.ControlNode.Host}:{PushgatewayNodePort}";
 
-    /// <summary>What restic reads for an item, as lab-backup's data names it.</summary>
+    /// <summary>What restic reads for an item, as lab-backup's data names it: Vault's snapshot is the name restic gives its stdin.</summary>
     private static string SourcePath(LabSpec spec, BackupItemSpec item) => item.Source switch
     {
         BackupSource.Export => spec.Nas.Export(item.Export!).Path,
+        BackupSource.Vault => $"{item.Name}.snap",
         _ => $"{StagingDir}/datastore",
     };
 
-    /// <param name="Kinds">Per item: export or datastore.</param>
+    /// <param name="Kinds">Per item: export, datastore or vault.</param>
+    /// <param name="VaultToken">The snapshot agent's token sink (VaultSnapshot): lab-backup sends it in a header, never argv.</param>
     public sealed record RuntimeData(
         string Machine, string Repository, string PasswordFile, string Pushgateway, string CacheDir, string StagingDir, string DrillDir, int DrillSample,
         ImmutableArray<string> Items, ImmutableArray<string> Kinds, ImmutableArray<string> Paths, ImmutableArray<string> RpoSeconds,
         ImmutableArray<string> KeepLast, ImmutableArray<string> KeepDaily, ImmutableArray<string> KeepWeekly, ImmutableArray<string> KeepMonthly,
-        string CheckSubset, string Microk8sData);
+        string CheckSubset, string Microk8sData, string VaultAddress, string VaultCa, string VaultToken);
 
     /// <summary>lab-backup for one machine: the data block of its items, then the constant body.</summary>
     public static string RuntimeScript(LabSpec spec, MachineBackups m)
@@ -82,7 +90,7 @@ public static class BackupJobs
         var data = new RuntimeData(m.Machine, b.Repository, b.PasswordFile, Pushgateway(spec), CacheDir, StagingDir, DrillDir, DrillSample,
             Per(i => i.Name), Per(i => i.Source.ToString().ToLowerInvariant()), Per(i => SourcePath(spec, i)), Per(i => i.RpoSeconds),
             Per(i => i.Keep.Last), Per(i => i.Keep.Daily), Per(i => i.Keep.Weekly), Per(i => i.Keep.Monthly),
-            b.CheckSubset, MicroK8sData);
+            b.CheckSubset, MicroK8sData, spec.Vault.Address, spec.Vault.CaCert, Vault.VaultSnapshot.TokenSink);
         return "#!/usr/bin/env bash\n"
             + "# lab-backup: the lab's restic backups on this machine; rendered by Lab.Model, run by the lab-backup-* units.\n"
             + "set -Eeuo pipefail\n\n"

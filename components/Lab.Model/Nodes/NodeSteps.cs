@@ -5,7 +5,7 @@ namespace Lab.Model.Nodes;
 
 /// <summary>
 /// The chain of steps that turns a factory-fresh Ubuntu workstation into a lab node:
-/// ready → preflight → os → storage → nvidia → driver-reboot → driver-loaded → vault-agent.
+/// ready → preflight → os → storage → nvidia → driver-reboot → driver-loaded → vault-agent (→ vault-agent-snapshot on the control node).
 /// </summary>
 public static class NodeSteps
 {
@@ -39,6 +39,8 @@ public static class NodeSteps
         DriverReboot(spec, node),
         DriverLoaded(spec, node),
         Vault.VaultAgent.Step(spec, node),
+        // The scheduled raft snapshot logs in with its own role: a second agent, on the control node only.
+        .. node.Role == NodeRole.Control && Vault.VaultSnapshot.Scheduled(spec) ? [Vault.VaultSnapshot.Step(spec)] : Array.Empty<StepScript>(),
     ];
 
     /// <summary>What preflight compares the machine against.</summary>

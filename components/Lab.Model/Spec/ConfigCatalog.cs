@@ -246,7 +246,7 @@ public static partial class ConfigCatalog
         new("lab:backups.drill.schedule", Text, "When it runs (systemd calendar expression).") { Required = true, Example = "'Sat *-*-* 05:00:00'" },
         new("lab:backups.items", MappingList, "What is backed up.") { Required = true, Allowed = "names unique" },
         new("lab:backups.items[].name", Text, "The item's name (restic tag, series label, scripts/restore's WHAT).") { Required = true, Pattern = P.NodeName, Example = "results" },
-        new("lab:backups.items[].source", Text, "What the item backs up.") { Default = "export", Allowed = "export (a NAS export) or datastore (the cluster's, with certs/ and args/); vault is refused until its snapshot role exists" },
+        new("lab:backups.items[].source", Text, "What the item backs up.") { Default = "export", Allowed = "export (a NAS export), datastore (the cluster's, with certs/ and args/) or vault (a raft snapshot under its own AppRole role, on the control node; refused with vaultStorage: file)" },
         new("lab:backups.items[].export", Text, "The NAS export an export item backs up.") { Allowed = "an export of lab:nas.exports; only with source: export", Example = "results" },
         new("lab:backups.items[].schedule", Text, "When it runs (systemd calendar expression).") { Required = true, Example = "'*-*-* 02,14:00:00'" },
         new("lab:backups.items[].rpo", Duration, "Recovery point objective: BackupOlderThanRPO fires past it.") { Default = "24h", Min = 3600, Max = 2160 * 3600 },

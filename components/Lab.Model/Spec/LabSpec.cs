@@ -256,7 +256,7 @@ public enum BackupSource
     Export,
     /// <summary>The cluster's datastore (microk8s dbctl backup) with the certs/ and args/ a restore needs, on the control node.</summary>
     Datastore,
-    /// <summary>Vault's data: refused with what to do instead until the program provisions the snapshot role (runbook backups.md).</summary>
+    /// <summary>Vault's data: a raft snapshot through the API under its own AppRole role (VaultSnapshot), on the control node; refused on file storage.</summary>
     Vault,
 }
 

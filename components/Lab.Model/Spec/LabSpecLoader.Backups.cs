@@ -136,13 +136,6 @@ public static partial class LabSpecLoader
                 "remove this item and back Vault up offline as docs/runbooks/backups.md#vault-with-file-storage says (stop Vault, archive its data directory, start and unseal it), or migrate Vault to integrated storage (raft) and set vaultStorage: raft.");
             source = null;
         }
-        else if (source == BackupSource.Vault)
-        {
-            // The snapshot needs its own AppRole role (read on exactly sys/storage/raft/snapshot) and agent; the program does not create them yet.
-            r.Error($"{at}.source", "is vault: the program does not yet provision the AppRole role whose policy allows exactly sys/storage/raft/snapshot, so a scheduled snapshot could not authenticate.",
-                "remove this item and take Vault's snapshot as docs/runbooks/backups.md#vault-with-raft-storage says (vault operator raft snapshot save, then restic backup of the file).");
-            source = null;
-        }
         var schedule = Schedule(r, item, at);
         var rpo = Seconds(r, item, at, "rpo", "24h");
         if (rpo is < 3600 or > 2160 * 3600)

@@ -60,14 +60,14 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
 
     /// <param name="output">
     /// Collected output: a `LAB_RUN started=N` line, then `LAB_JOB job=PROBE-FINGERPRINT status=complete|failed|not_measurable
-    /// [reason=WORD] [pod=NAMESPACE/NAME]` headers, each followed by that Job's result and detail lines. A failed Job's checks
+    /// [reason=WORD] [pod=NAMESPACE/NAME]` headers, each followed by that Job's result, shortfall (`LAB_SHORT`) and detail lines. A failed Job's checks
     /// fail with its reason, whatever it printed; a Job not run because its GPU was busy is not measurable.
     /// </param>
     public static GateVerdict Judge(IReadOnlyList<Probe> probes, string output)
     {
         // Jobs are matched by probe, not by fingerprint: saved output of an earlier run can be re-judged.
         var owner = probes.SelectMany(p => p.Checks.Select(c => (c.Id, p.Name))).ToDictionary(x => x.Id, x => x.Name);
-        var seen = new Dictionary<string, List<(double? Value, string Unit, string Raw)>>();
+        var seen = new Dictionary<string, List<(double? Value, string Unit, string? Shortfall)>>();
         var details = new Dictionary<string, List<string>>();
         var faults = new Dictionary<string, List<string>>();
         var failed = new Dictionary<string, string>();
@@ -115,6 +115,17 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
                 }
                 continue;
             }
+            if (line.StartsWith("LAB_SHORT ", StringComparison.Ordinal))
+            {
+                // A check the probe found unmet with no number to give: it counts as one result of the check, and its reason must be one the gate knows.
+                var shortfall = ShortLine().Match(line);
+                var shortId = shortfall.Success ? shortfall.Groups["check"].Value : FirstCheck().Match(line).Groups[1].Value;
+                if (shortId.Length > 0 && owner.TryGetValue(shortId, out var shortJob) && shortJob == job)
+                {
+                    (seen.TryGetValue(shortId, out var shorts) ? shorts : seen[shortId] = []).Add((null, "", shortfall.Success ? shortfall.Groups["reason"].Value : ""));
+                }
+                continue;
+            }
             if (!line.StartsWith("LAB_RESULT ", StringComparison.Ordinal))
             {
                 continue;
@@ -127,7 +138,7 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
                 continue;
             }
             double? value = result.Success && double.TryParse(result.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
-            (seen.TryGetValue(id, out var results) ? results : seen[id] = []).Add((value, result.Success ? result.Groups["unit"].Value : "", line));
+            (seen.TryGetValue(id, out var results) ? results : seen[id] = []).Add((value, result.Success ? result.Groups["unit"].Value : "", null));
         }
 
         var verdicts = probes.SelectMany(p => p.Checks.Select(c => (Probe: p.Name, Check: c))).Select(x =>
@@ -152,7 +163,13 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
             {
                 return new CheckVerdict(check, null, null, Outcome.Malformed, $"{results.Count} results for one check");
             }
-            var (value, unit, _) = results[0];
+            var (value, unit, shortReason) = results[0];
+            if (shortReason is not null)
+            {
+                return ShortReasons.TryGetValue(shortReason, out var meaning)
+                    ? new CheckVerdict(check, null, null, Outcome.Short, meaning)
+                    : new CheckVerdict(check, null, null, Outcome.Malformed, "a shortfall without a reason the gate knows");
+            }
             if (value is null)
             {
                 return new CheckVerdict(check, null, unit, Outcome.Malformed, "the result is not a finite number");
@@ -170,6 +187,15 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
         }).ToList();
         return new GateVerdict(verdicts, startedAt);
     }
+
+    /// <summary>
+    /// The reasons a probe may give in a `LAB_SHORT check=ID reason=WORD` line, and what the table says for each: the check
+    /// is short with nothing to measure. Any other reason is malformed output.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ShortReasons = new Dictionary<string, string>
+    {
+        ["never_backed_up"] = "never backed up: the Pushgateway holds no last good backup of this item (docs/runbooks/backups.md#an-item-has-no-good-backup)",
+    };
 
     /// <summary>One line: how many checks fell short and how many could not be measured.</summary>
     public string Summary
@@ -211,6 +237,7 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
     [GeneratedRegex(@"\ALAB_RUN started=(?<started>[0-9]{1,12})\z")] private static partial Regex RunHeader();
     [GeneratedRegex(@"\ALAB_JOB job=(?<probe>[a-z0-9-]{1,54})-[0-9a-f]{8} status=(?<status>complete|failed|not_measurable)( reason=(?<reason>[A-Za-z]{1,64}))?( pod=(?<pod>[a-z0-9][a-z0-9.-]{0,62}/[a-z0-9][a-z0-9.-]{0,252}))?\z")] private static partial Regex JobHeader();
     [GeneratedRegex(@"\ALAB_RESULT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) value=(?<value>\S+) unit=(?<unit>\S+)\z")] private static partial Regex ResultLine();
+    [GeneratedRegex(@"\ALAB_SHORT check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) reason=(?<reason>[a-z_]{1,40})\z")] private static partial Regex ShortLine();
     [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) gflops=(?<gflops>[0-9]{1,9}) throttle=(?<throttle>none|[a-z_]{1,40}(,[a-z_]{1,40}){0,7})\z")] private static partial Regex DetailLine();
     [GeneratedRegex(@"check=([a-z0-9_]+(:[a-z0-9-]+)?)")] private static partial Regex FirstCheck();
     [GeneratedRegex(@"\ALAB_DETAIL check=(?<check>[a-z0-9_]+(:[a-z0-9-]+)?) fault=(?<fault>[A-Za-z]{1,64})\z")] private static partial Regex FaultLine();

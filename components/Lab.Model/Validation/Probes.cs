@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Lab.Model.Backups;
 using Lab.Model.Cluster;
 using Lab.Model.Images;
+using Lab.Model.Monitoring;
 using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Storage;
@@ -12,8 +14,9 @@ namespace Lab.Model.Validation;
 
 /// <summary>One measured check: what it is called, its unit, its target and which side of it passes.</summary>
 /// <param name="Id">KIND or KIND:NODE, as the probe prints it.</param>
-/// <param name="Key">The key of its target under lab:validation.targets (the `check` label of its series).</param>
-public sealed record Check(string Id, string Key, string Unit, double Target, bool AtLeast, double PhysicalMax)
+/// <param name="Key">The key of its target under lab:validation.targets (the `check` label of its series); backupRpo for a backup item's age, whose target is the item's lab:backups.items[].rpo.</param>
+/// <param name="Item">The backup item a lab-wide check measures (the `item` label of its series), or null: an item is never a node.</param>
+public sealed record Check(string Id, string Key, string Unit, double Target, bool AtLeast, double PhysicalMax, string? Item = null)
 {
     /// <summary>The node the check measures, or "lab" for a lab-wide check (the `node` label of its series).</summary>
     public string Node => Id.IndexOf(':', StringComparison.Ordinal) is var at and >= 0 ? Id[(at + 1)..] : LabWide;
@@ -108,6 +111,9 @@ public static class Probes
 
         /// <summary>The drill's stop and watch Jobs run together by design.</summary>
         Drill,
+
+        /// <summary>The backups' ages, read from the Pushgateway: disturbs nothing, measured last.</summary>
+        Backups,
     }
 
     /// <summary>What a gate run measures: every probe's fingerprint (the `fingerprint` label of lab_gate_run_info).</summary>
@@ -221,8 +227,34 @@ public static class Probes
             probes.Add(new Probe($"drill-watch-{target.Name}", Fingerprint(watch, state, Image("tools")), "tools", control.Name, (int)Stages.Drill,
                 Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: true, DeadlineSeconds: 600, watch, [check]));
         }
+        if (spec.Backups is { } backups)
+        {
+            var checks = backups.Items.Select(BackupAgeCheck).ToList();
+            var ages = BackupAges(PushgatewayMetricsUrl, checks);
+            probes.Add(new Probe("backup-ages", Fingerprint(ages, Image("tools")), "tools", control.Name, (int)Stages.Backups,
+                Gpu: false, HostAccess.None, NfsMountPoint: null, NeedsNodeReader: false, DeadlineSeconds: 300, ages, checks));
+        }
         return [.. probes.OrderBy(p => p.Stage)];
     }
+
+    /// <summary>
+    /// A backup item's age against its RPO, in hours. The id names the item without a ':' (which would make it the
+    /// check's node): item names are [a-z][a-z0-9-], so '-' to '_' is one-to-one.
+    /// </summary>
+    public static Check BackupAgeCheck(BackupItemSpec item) =>
+        new($"backup_age_{item.Name.Replace('-', '_')}", "backupRpo", "h", item.RpoSeconds / 3600.0, AtLeast: false, PhysicalMax: 24 * 365 * 100, item.Name);
+
+    /// <summary>The Pushgateway's exposition, by its Service inside the cluster.</summary>
+    public static string PushgatewayMetricsUrl => $"http://{PushedMetrics.Name}.{PushedMetrics.Namespace}.svc:{PushedMetrics.Port}/metrics";
+
+    /// <param name="Items">Per check, the item: the `item` label lab-backup's series carry (group job=lab_backup/item/ITEM).</param>
+    /// <param name="Metric">The series lab-backup pushes after each good backup: its Unix time.</param>
+    /// <param name="SkewSeconds">A last good backup this far in the probe's future is clock skew, read as age 0; further is not a measurement.</param>
+    public sealed record BackupAgeData(string Url, string Job, string Metric, ImmutableArray<string> Items, ImmutableArray<string> Checks, string Unit, int SkewSeconds);
+
+    public static string BackupAges(string url, IReadOnlyList<Check> checks) =>
+        Script("each backup item's last good backup, its age against the item's RPO", "backup-age.sh",
+            new BackupAgeData(url, PushedMetrics.BackupJob, BackupJobs.LastSuccessMetric, [.. checks.Select(c => c.Item!)], [.. checks.Select(c => c.Id)], "h", SkewSeconds: 300));
 
     /// <summary>Every check the gate expects a result for.</summary>
     public static IReadOnlyList<Check> Checks(LabSpec spec) => For(spec).SelectMany(p => p.Checks).ToList();

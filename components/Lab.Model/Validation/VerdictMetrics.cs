@@ -11,7 +11,7 @@ namespace Lab.Model.Validation;
 /// <summary>
 /// A gate run's verdict as Prometheus series in the text exposition format, for the Pushgateway group
 /// job="lab_validation_gate" (PushedMetrics.GateJob): per check and node, the measured value (only when it was
-/// measured), the target, a one-hot status; and the run's epoch, fingerprint, mode and time.
+/// measured), the target, a one-hot status (a backup item's check also by item); and the run's epoch, fingerprint, mode and time.
 /// </summary>
 public static class VerdictMetrics
 {
@@ -42,7 +42,9 @@ public static class VerdictMetrics
         }
         static string Labels(params (string Name, string Value)[] labels) =>
             string.Join(",", labels.Select(l => $"{l.Name}={Exposition.Quote(l.Value)}"));
-        static string CheckLabels(Check c, params (string, string)[] more) => Labels([("check", c.Key), ("node", c.Node), .. more]);
+        // A backup item's check carries its item: the items share one check key on the lab-wide node.
+        static string CheckLabels(Check c, params (string, string)[] more) =>
+            Labels([("check", c.Key), .. c.Item is { } item ? [("item", item)] : Array.Empty<(string, string)>(), ("node", c.Node), .. more]);
 
         Family(Measured, "The value a check measured in the latest validation gate run; absent when the check could not be measured.",
             verdict.Checks.Where(c => c.Measurement is not null).Select(c => (CheckLabels(c.Check, ("unit", c.Check.Unit)), c.Measurement!.Value)));

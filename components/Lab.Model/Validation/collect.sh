@@ -104,7 +104,7 @@ for s in "${!stage_max[@]}"; do
     # Only the reason's word: the verdict reads this line, and the API's text is not trusted either.
     reason=$(tr -cd 'A-Za-z' <<<"${reason:-}" | cut -c1-64)
     echo "LAB_JOB job=$job status=$status${reason:+ reason=$reason}"
-    # The probe's own lines, and only its result lines: a probe cannot print a header.
-    kubectl logs "job/$job" --tail=-1 2>/dev/null | grep -E '^LAB_(RESULT|DETAIL) ' || true
+    # The probe's own lines, and only its result, shortfall and detail lines: a probe cannot print a header.
+    kubectl logs "job/$job" --tail=-1 2>/dev/null | grep -E '^LAB_(RESULT|SHORT|DETAIL) ' || true
   done
 done

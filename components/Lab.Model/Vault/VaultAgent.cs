@@ -38,9 +38,19 @@ public static class VaultAgent
         // Go template string literals (JSON's escapes are Go's): the secret path and field are data, never template code.
         $"{{{{ with secret {Json.Quote($"{vault.KvMount}/data/{file.Secret}")} }}}}{{{{ index .Data.data {Json.Quote(file.Field)} }}}}{{{{ end }}}}\n";
 
-    public static string Config(VaultSpec vault)
+    /// <summary>Where an agent finds its AppRole credentials and writes its token and pid.</summary>
+    public sealed record Login(string RoleIdFile, string SecretIdFile, string TokenSink, string PidFile);
+
+    /// <summary>The nodes' agent's.</summary>
+    public static readonly Login NodeLogin = new(RoleIdFile, SecretIdFile, TokenSink, "/run/vault-agent/vault-agent.pid");
+
+    /// <summary>The nodes' agent: the nodes' role, and a template per lab:vault.agentFiles entry.</summary>
+    public static string Config(VaultSpec vault) =>
+        Config(vault, NodeLogin, vault.AgentFiles);
+
+    public static string Config(VaultSpec vault, Login login, IReadOnlyList<AgentFileSpec> files)
     {
-        var templates = vault.AgentFiles.Select(f => $$"""
+        var templates = files.Select(f => $$"""
 
             template {
               source      = {{Hcl.Quote($"{ConfigDir}/templates/{TemplateName(f)}")}}
@@ -50,7 +60,7 @@ public static class VaultAgent
             """);
         return $$"""
             # vault-agent for the lab, rendered by Lab.Model: AppRole auto-auth, file sink, templates.
-            pid_file = "/run/vault-agent/vault-agent.pid"
+            pid_file = {{Hcl.Quote(login.PidFile)}}
 
             vault {
               address = {{Hcl.Quote(vault.Address)}}
@@ -61,15 +71,15 @@ public static class VaultAgent
               method "approle" {
                 mount_path = {{Hcl.Quote($"auth/{vault.AppRoleMount}")}}
                 config = {
-                  role_id_file_path                   = "{{RoleIdFile}}"
-                  secret_id_file_path                 = "{{SecretIdFile}}"
+                  role_id_file_path                   = {{Hcl.Quote(login.RoleIdFile)}}
+                  secret_id_file_path                 = {{Hcl.Quote(login.SecretIdFile)}}
                   remove_secret_id_file_after_reading = false
                 }
               }
 
               sink "file" {
                 config = {
-                  path = "{{TokenSink}}"
+                  path = {{Hcl.Quote(login.TokenSink)}}
                   mode = 0600
                 }
               }
@@ -79,18 +89,21 @@ public static class VaultAgent
             """;
     }
 
-    public static string Unit() => $"""
+    public static string Unit() => Unit("Vault Agent: AppRole auto-auth and the lab's secret files", ConfigDir, "vault-agent");
+
+    /// <param name="runtimeDirectory">Under /run: where its token sink and pid file are.</param>
+    public static string Unit(string description, string configDir, string runtimeDirectory) => $"""
         [Unit]
-        Description=Vault Agent: AppRole auto-auth and the lab's secret files
+        Description={description}
         Wants=network-online.target
         After=network-online.target
 
         [Service]
         Type=simple
-        ExecStart={Binary} agent -config={ConfigDir}/config.hcl
+        ExecStart={Binary} agent -config={configDir}/config.hcl
         Restart=on-failure
         RestartSec=5
-        RuntimeDirectory=vault-agent
+        RuntimeDirectory={runtimeDirectory}
         RuntimeDirectoryMode=0700
         NoNewPrivileges=yes
         ProtectHome=yes
@@ -109,25 +122,26 @@ public static class VaultAgent
     ];
 
     /// <param name="Files">Where each agent file goes, with its content in Contents.</param>
+    /// <param name="Service">The agent's systemd service.</param>
     /// <param name="Waits">The files vault-agent must have written before the step is done: its token, then every secret file.</param>
     public sealed record AgentData(string Repository, string RepositoryKeyFingerprint, ImmutableArray<string> Packages, string ConfigDir, ImmutableArray<string> Files,
-        ImmutableArray<string> Contents, string RoleIdFile, string SecretIdFile, ImmutableArray<string> Waits);
+        ImmutableArray<string> Contents, string Service, string RoleIdFile, string SecretIdFile, ImmutableArray<string> Waits);
 
     /// <summary>
     /// The node step: pinned vault package, agent files, and the node's role-id and secret-id, which
     /// arrive on stdin after the script (never in argv, a file of the render, or a log line).
     /// </summary>
-    public static StepScript Step(LabSpec spec, NodeSpec node)
-    {
-        var vault = spec.Vault;
-        var files = Files(vault);
-        return StepScript.RenderReadingSecrets(NodeSteps.Component, node.Name, "vault-agent",
-            "vault-agent with the nodes' AppRole and the lab's secret files",
+    public static StepScript Step(LabSpec spec, NodeSpec node) =>
+        Step(spec, node, "vault-agent", "vault-agent with the nodes' AppRole and the lab's secret files", ConfigDir, Files(spec.Vault), "vault-agent",
+            NodeLogin, [.. spec.Vault.AgentFiles.Select(f => f.Path)]);
+
+    /// <summary>An agent's step: its files, its AppRole credentials from stdin, its service, and the wait for its token and files.</summary>
+    public static StepScript Step(LabSpec spec, NodeSpec node, string step, string purpose, string configDir, IReadOnlyList<ConfigFile> files, string service, Login login, IReadOnlyList<string> secretFiles) =>
+        StepScript.RenderReadingSecrets(NodeSteps.Component, node.Name, step, purpose,
             ["role_id", "secret_id"],
-            new AgentData(Repository, spec.Versions.HashicorpRepositoryKey, [$"vault={vault.AgentVersion}"], ConfigDir, [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)],
-                RoleIdFile, SecretIdFile, [TokenSink, .. vault.AgentFiles.Select(f => f.Path)]),
+            new AgentData(Repository, spec.Versions.HashicorpRepositoryKey, [$"vault={spec.Vault.AgentVersion}"], configDir, [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)],
+                service, login.RoleIdFile, login.SecretIdFile, [login.TokenSink, .. secretFiles]),
             "Vault/vault-agent.sh", ShellHelper.PinnedKey, ShellHelper.AptPin, ShellHelper.WriteFile);
-    }
 
     public static IEnumerable<Artifact> Artifacts(LabSpec spec) =>
         Files(spec.Vault).Select(f => new Artifact($"vault-agent/{f.Name}", f.Content));

@@ -23,7 +23,7 @@ if checking; then
   for f in "$role_id_file" "$secret_id_file"; do
     converge "mode of $f" "600 root:root" "$(stat -c '%a %U:%G' "$f" 2>/dev/null || echo absent)"
   done
-  converge "vault-agent service" "enabled active" "$(systemctl is-enabled vault-agent 2>/dev/null || true) $(systemctl is-active vault-agent 2>/dev/null || true)"
+  converge "$service service" "enabled active" "$(systemctl is-enabled "$service" 2>/dev/null || true) $(systemctl is-active "$service" 2>/dev/null || true)"
   for f in "${waits[@]}"; do
     converge "file $f" written "$([ -s "$f" ] && echo written || echo absent)"
   done
@@ -35,12 +35,12 @@ credential "$secret_id_file" "$secret_id"
 unset role_id secret_id
 
 systemctl daemon-reload
-converge "vault-agent enabled" enabled "$(systemctl is-enabled vault-agent 2>/dev/null || true)" -- systemctl enable -q vault-agent
+converge "$service enabled" enabled "$(systemctl is-enabled "$service" 2>/dev/null || true)" -- systemctl enable -q "$service"
 # Restart only for new configuration or credentials: a restart on every run would change the machine every run.
 if [ "$lab_changes" -ne "$before" ]; then
-  systemctl restart vault-agent
+  systemctl restart "$service"
 else
-  converge "vault-agent service" active "$(systemctl is-active vault-agent 2>/dev/null || true)" -- systemctl start vault-agent
+  converge "$service service" active "$(systemctl is-active "$service" 2>/dev/null || true)" -- systemctl start "$service"
 fi
 
 # Wait for auth and every secret file; never print their contents.
@@ -53,8 +53,8 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 if [ "$absent" -gt 0 ]; then
-  echo "vault-agent: $absent of ${#waits[@]} files not written after 30 s; see: journalctl -u vault-agent" >&2
+  echo "$service: $absent of ${#waits[@]} files not written after 30 s; see: journalctl -u $service" >&2
   exit 1
 fi
-echo "vault_agent=$(systemctl is-active vault-agent)"
+echo "vault_agent=$(systemctl is-active "$service")"
 echo "secret_files=$((${#waits[@]} - 1))"
