@@ -300,14 +300,11 @@ public class PromtoolTests
             new() { ["node_name"] = "worker-gemini-1-0" })],
         // GPU-seconds grow 60 a minute for one idle GPU (irate 1); irate needs a second sample, hence the lead.
         ["SlurmQueueStuckWithIdleGPUs"] = [new([PendingJob, $"{IdleGpus} 0+60"], [PendingJob, $"{IdleGpus} 0+54"], [], Lead: 1)],
-        // The series as Prometheus stores it: pushed by scripts/drift to /metrics/job/lab_drift (Pushgateway 1.x adds
-        // instance="", an empty label Prometheus drops), scraped with honorLabels: true through a prometheus-operator
-        // ServiceMonitor, whose relabelling adds namespace, service, endpoint, pod and container (prometheus-operator
-        // pkg/prometheus/promcfg.go). Drift that persists across a Pushgateway restart (a new pod) keeps its age.
+        // The series as Prometheus stores it: pushed by scripts/drift to /metrics/job/lab_drift, scraped through the
+        // Pushgateway (ScrapedSeries.Pushed). Drift that persists across a Pushgateway restart keeps its age.
         ["LabDriftPersists"] = [new(
-            ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 2x1500 0"],
-            ["lab_drift_differences{job=\"lab_drift\",machine=\"derpy\",step=\"os\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0",
-             "lab_drift_differences{job=\"lab_drift\",machine=\"zenon\",step=\"vault-agent\",namespace=\"lab-monitoring\",service=\"lab-pushgateway\",endpoint=\"http\",pod=\"lab-pushgateway-0\",container=\"pushgateway\"} 0"],
+            [$"{Drift("derpy", "os")} 2x1500 0"],
+            [$"{Drift("derpy", "os")} 0", $"{Drift("zenon", "vault-agent")} 0"],
             new() { ["machine"] = "derpy", ["step"] = "os" }, ClearsAt: 1502)],
         // Backup series as the Pushgateway exposes them (BackupSeries), with the target labels the ServiceMonitor adds.
         ["BackupOlderThanRPO"] = [new([BackupSeries.Item("lab_backup_last_success_timestamp_seconds", "results", "-100000"), BackupSeries.Item("lab_backup_rpo_seconds", "results", "86400")],
@@ -324,6 +321,10 @@ public class PromtoolTests
     /// (SlurmObjects.ExporterPodMonitor): the exporter's labels (empty ones are dropped at ingestion), then job
     /// (namespace/monitor), namespace and endpoint; pod, instance and container are dropped by the monitor's relabeling.
     /// </summary>
+    /// <summary>scripts/drift's series for one machine's step (group job="lab_drift").</summary>
+    private static string Drift(string machine, string step) =>
+        ScrapedSeries.Series("lab_drift_differences", ScrapedSeries.Pushed("lab_drift", ("machine", machine), ("step", step)));
+
     private const string SlurmScrape = "job=\"slurm/lab-slurm-exporter\",namespace=\"slurm\",endpoint=\"metrics\"";
 
     private static string SlurmNode(string baseState, string flags) =>

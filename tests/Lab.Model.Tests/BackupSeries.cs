@@ -12,18 +12,12 @@ namespace Lab.Model.Tests;
 /// </summary>
 internal static class BackupSeries
 {
-    private static readonly Dictionary<string, string> Pipeline = new()
-    {
-        ["namespace"] = "lab-monitoring",
-        ["service"] = "lab-pushgateway",
-        ["pod"] = "lab-pushgateway-6d9f7c8b5-x2kqp",
-        ["container"] = "pushgateway",
-        ["endpoint"] = "http",
-    };
+    public static Dictionary<string, string> ItemLabels(string item) => Labels(("item", item));
 
-    public static Dictionary<string, string> ItemLabels(string item) => new(Pipeline) { ["job"] = "lab_backup", ["item"] = item };
+    public static Dictionary<string, string> MachineLabels(string machine) => Labels(("machine", machine));
 
-    public static Dictionary<string, string> MachineLabels(string machine) => new(Pipeline) { ["job"] = "lab_backup", ["machine"] = machine };
+    private static Dictionary<string, string> Labels((string, string) group) =>
+        ScrapedSeries.Pushed("lab_backup", group).ToDictionary(l => l.Item1, l => l.Item2);
 
     /// <summary>A promtool input series line: NAME{labels} VALUES.</summary>
     public static string Item(string metric, string item, string values) => Line(metric, ItemLabels(item), values);

@@ -75,14 +75,18 @@ public static class ScrapedSeries
         [("instance", url), ("job", "lab-vault-health"), ("namespace", "observability")];
 
     /// <summary>
-    /// The gate's verdict series on the Pushgateway (contract 3: group job="lab_validation_gate", Service lab-pushgateway
-    /// in lab-monitoring, ServiceMonitor with honorLabels: true). prometheus/pushgateway (README "About the job and
-    /// instance labels", storage/diskmetricstore.go): the group's labels (job) stay, an absent instance is exposed as
-    /// instance="" — which Prometheus stores as no label — so the target's instance is not attached; namespace, service,
-    /// pod, container and endpoint are the Pushgateway target's (its container and port names are assumed until issue
-    /// 19's component lands; no alert or panel selects them).
+    /// A series pushed to the lab's Pushgateway as Prometheus stores it: the group's labels (job and its own grouping
+    /// labels) stay, and an absent instance is exposed as instance="" — which Prometheus stores as no label
+    /// (prometheus/pushgateway README "About the job and instance labels", storage/diskmetricstore.go; the ServiceMonitor
+    /// has honorLabels: true, so the target's job and instance are not attached). namespace, service, pod, container and
+    /// endpoint are the Pushgateway target's: the Pushgateway component's Deployment (a pod named after its ReplicaSet),
+    /// its container "pushgateway" and its port PushedMetrics.PortName, in PushedMetrics.Namespace.
     /// </summary>
-    public static (string, string)[] Gate(params (string, string)[] own) =>
-        [.. own, ("container", "pushgateway"), ("endpoint", "http"), ("job", "lab_validation_gate"),
-            ("namespace", "lab-monitoring"), ("pod", "lab-pushgateway-5c7d8b9f6-q4w2e"), ("service", "lab-pushgateway")];
+    public static (string, string)[] Pushed(string job, params (string, string)[] own) =>
+        [.. own, ("container", "pushgateway"), ("endpoint", Lab.Model.Monitoring.PushedMetrics.PortName), ("job", job),
+            ("namespace", Lab.Model.Monitoring.PushedMetrics.Namespace), ("pod", "lab-pushgateway-5c7d8b9f6-q4w2e"),
+            ("service", Lab.Model.Monitoring.PushedMetrics.Name)];
+
+    /// <summary>The gate's verdict series (contract 3: group job="lab_validation_gate").</summary>
+    public static (string, string)[] Gate(params (string, string)[] own) => Pushed("lab_validation_gate", own);
 }
