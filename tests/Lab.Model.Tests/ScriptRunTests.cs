@@ -187,7 +187,8 @@ public sealed class ScriptRunTests : IDisposable
     [Fact]
     public void A_rebuilt_workers_not_ready_member_is_removed_and_a_ready_one_is_kept()
     {
-        Register("False");
+        // The old incarnation: NotReady, annotated with the generation before the rebuild (prod's derpy is at 0).
+        Register("False -1");
         var stale = IssueToken(ttl: 2);
         Assert.Contains("microk8s remove-node derpy --force", stale.Calls);
         Assert.Contains("removed_stale_member=derpy", stale.Stdout);
@@ -195,10 +196,21 @@ public sealed class ScriptRunTests : IDisposable
         Assert.NotEqual(0, stale.Code);
 
         File.WriteAllText(NodesFile, "");
-        Register("True");
+        Register("True 0");
         var ready = IssueToken();
         Assert.True(ready.Code == 0, ready.Stderr);
         Assert.DoesNotContain("remove-node", ready.Calls);
+    }
+
+    [Fact]
+    public void A_member_of_this_generation_that_is_only_not_ready_is_kept()
+    {
+        // The worker reboots while its token step re-runs: it is this incarnation, not a stale one.
+        Register("False 0");
+        var run = IssueToken();
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.DoesNotContain("remove-node", run.Calls);
+        Assert.Contains("member=derpy", run.Stdout);
     }
 
     [Fact]
@@ -267,7 +279,7 @@ public sealed class ScriptRunTests : IDisposable
         // Only looked: no leave, no join.
         Assert.Equal("microk8s status\n", again.Calls);
         // The token step of a re-run ends at once: the worker's Node is there, Ready once its kubelet and CNI are up.
-        File.WriteAllText(NodesFile, "derpy True\n");
+        File.WriteAllText(NodesFile, "derpy True 0\n");
         var reissued = IssueToken();
         Assert.True(reissued.Code == 0, reissued.Stderr);
         Assert.DoesNotContain("remove-node", reissued.Calls);

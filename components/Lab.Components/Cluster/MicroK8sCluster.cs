@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Lab.Components.Nodes;
+using Lab.Model.Cluster;
 using Lab.Model.Nodes;
 using Pulumi;
 using Pulumi.Command.Remote;
@@ -136,7 +137,7 @@ public sealed class MicroK8sCluster : ComponentResource
                 {
                     Name = member.Name,
                     Labels = member.Labels.ToImmutableDictionary(),
-                    Annotations = { [RebuildAnnotation] = Generation(member.Rebuild) },
+                    Annotations = { [MicroK8sSteps.RebuildAnnotation] = Generation(member.Rebuild) },
                 },
             }, OnCluster(joined[member.Name])));
         }
@@ -155,7 +156,6 @@ public sealed class MicroK8sCluster : ComponentResource
         RegisterOutputs(new Dictionary<string, object?> { ["kubeconfig"] = Kubeconfig });
     }
 
-    public const string RebuildAnnotation = "lab.infra/rebuild";
 
     /// <summary>The cluster's identity for the Kubernetes provider: the control node and the generation it was built in.</summary>
     public static Output<string> ClusterIdentifier(string control, Input<int> rebuild) =>

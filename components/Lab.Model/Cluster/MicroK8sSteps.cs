@@ -62,17 +62,25 @@ public static class MicroK8sSteps
     /// <summary>How often the token step looks for the worker's Node, and a join is retried.</summary>
     public const int JoinPollSeconds = 5;
 
-    public sealed record JoinTokenData(string Node, int TokenTtl, string SnapData, int PollSeconds);
+    /// <summary>The Node annotation that carries its node's rebuild generation (set with its labels).</summary>
+    public const string RebuildAnnotation = "lab.infra/rebuild";
+
+    /// <param name="Rebuild">The worker's rebuild generation: a NotReady member annotated with another one is a stale incarnation.</param>
+    /// <param name="RebuildJsonPath">kubectl's jsonpath of <see cref="RebuildAnnotation"/>, its dots escaped (client-go's jsonpath
+    /// parser takes `\.` in a field name since kubernetes#31984's fix; `/` needs no escape).</param>
+    public sealed record JoinTokenData(string Node, int TokenTtl, string SnapData, int PollSeconds, int Rebuild, string RebuildJsonPath);
 
     /// <summary>
-    /// On the control node, beside the worker's join: clears a stale member left by a rebuilt worker, adds the worker's
+    /// On the control node, beside the worker's join: clears a stale member left by a rebuilt worker (NotReady, and annotated
+    /// with an older generation: a member of this generation that is only NotReady stays), adds the worker's
     /// join token to the cluster-agent's token file (never a command line), waits until the worker's Node is registered,
     /// and revokes the token. A worker that does not join within the token's lifetime fails this step (token revoked),
     /// so the next `pulumi up` runs it again: a retried join always has a token with a new expiry.
     /// </summary>
     public static StepScript IssueJoinToken(LabSpec spec, NodeSpec worker) => StepScript.RenderReadingSecrets(Component, spec.ControlNode.Name, $"join-token-{worker.Name}",
         "a worker's join token, valid until the worker joined", ["token"],
-        new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds, SnapData, JoinPollSeconds), "Cluster/join-token.sh");
+        new JoinTokenData(worker.Name, spec.Cluster.JoinTokenTtlSeconds, SnapData, JoinPollSeconds, worker.Rebuild,
+            $"{{.metadata.annotations.{RebuildAnnotation.Replace(".", "\\.", StringComparison.Ordinal)}}}"), "Cluster/join-token.sh");
 
     public sealed record JoinData(string ControlHost, string SnapData, int TokenTtl, int PollSeconds);
 

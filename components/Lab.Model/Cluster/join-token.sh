@@ -36,10 +36,13 @@ fi
 # running beside this step gets in before a stale member is gone; then a new line with a new expiry.
 revoke
 
-# A rebuilt worker's old member is NotReady: dqlite still knows it and refuses the rejoin until it is removed.
+# A rebuilt worker's old member is NotReady: dqlite still knows it and refuses the rejoin until it is removed. Its
+# labels' annotation carries the generation it was built with; a member of this generation that is only NotReady
+# (rebooting while this step re-runs) is this worker, and stays.
 if microk8s kubectl get node "$node" >/dev/null 2>&1; then
   ready=$(microk8s kubectl get node "$node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')
-  if [ "$ready" != True ]; then
+  generation=$(microk8s kubectl get node "$node" -o jsonpath="$rebuild_json_path")
+  if [ "$ready" != True ] && [ "$generation" != "$rebuild" ]; then
     microk8s remove-node "$node" --force >&2
     echo "removed_stale_member=$node"
   fi
