@@ -74,6 +74,9 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
         var unmeasurable = new Dictionary<string, string>();
         long? startedAt = null;
         var job = "";
+        // A line counts only from the Job that owns its check: one probe cannot vouch for another.
+        bool Owned(string check) => check.Length > 0 && owner.TryGetValue(check, out var owning) && owning == job;
+        static void Add<T>(Dictionary<string, List<T>> lines, string check, T line) => (lines.TryGetValue(check, out var list) ? list : lines[check] = []).Add(line);
         foreach (var line in output.Split('\n').Select(l => l.TrimEnd('\r')))
         {
             if (RunHeader().Match(line) is { Success: true } run)
@@ -99,19 +102,18 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
             // A failing probe's own word for why (the Slurm job check's LoginUnreachable, KeyRefused, …): the note says it.
             if (FaultLine().Match(line) is { Success: true } fault)
             {
-                if (owner.TryGetValue(fault.Groups["check"].Value, out var faultJob) && faultJob == job)
+                if (Owned(fault.Groups["check"].Value))
                 {
-                    (faults.TryGetValue(fault.Groups["check"].Value, out var list) ? list : faults[fault.Groups["check"].Value] = []).Add(fault.Groups["fault"].Value);
+                    Add(faults, fault.Groups["check"].Value, fault.Groups["fault"].Value);
                 }
                 continue;
             }
             if (DetailLine().Match(line) is { Success: true } detail)
             {
-                if (owner.TryGetValue(detail.Groups["check"].Value, out var detailJob) && detailJob == job)
+                if (Owned(detail.Groups["check"].Value))
                 {
                     var throttle = detail.Groups["throttle"].Value;
-                    (details.TryGetValue(detail.Groups["check"].Value, out var list) ? list : details[detail.Groups["check"].Value] = [])
-                        .Add($"{detail.Groups["gflops"].Value} Gflop/s, {(throttle == "none" ? "no throttling" : $"throttled: {throttle}")}");
+                    Add(details, detail.Groups["check"].Value, $"{detail.Groups["gflops"].Value} Gflop/s, {(throttle == "none" ? "no throttling" : $"throttled: {throttle}")}");
                 }
                 continue;
             }
@@ -120,9 +122,9 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
                 // A check the probe found unmet with no number to give: it counts as one result of the check, and its reason must be one the gate knows.
                 var shortfall = ShortLine().Match(line);
                 var shortId = shortfall.Success ? shortfall.Groups["check"].Value : FirstCheck().Match(line).Groups[1].Value;
-                if (shortId.Length > 0 && owner.TryGetValue(shortId, out var shortJob) && shortJob == job)
+                if (Owned(shortId))
                 {
-                    (seen.TryGetValue(shortId, out var shorts) ? shorts : seen[shortId] = []).Add((null, "", shortfall.Success ? shortfall.Groups["reason"].Value : ""));
+                    Add(seen, shortId, ((double?)null, "", (string?)(shortfall.Success ? shortfall.Groups["reason"].Value : "")));
                 }
                 continue;
             }
@@ -132,13 +134,12 @@ public sealed partial record GateVerdict(IReadOnlyList<CheckVerdict> Checks, lon
             }
             var result = ResultLine().Match(line);
             var id = result.Success ? result.Groups["check"].Value : FirstCheck().Match(line).Groups[1].Value;
-            // A result counts only from the Job that owns the check: one probe cannot vouch for another.
-            if (id.Length == 0 || !owner.TryGetValue(id, out var expectedJob) || expectedJob != job)
+            if (!Owned(id))
             {
                 continue;
             }
             double? value = result.Success && double.TryParse(result.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
-            (seen.TryGetValue(id, out var results) ? results : seen[id] = []).Add((value, result.Success ? result.Groups["unit"].Value : "", null));
+            Add(seen, id, (value, result.Success ? result.Groups["unit"].Value : "", (string?)null));
         }
 
         var verdicts = probes.SelectMany(p => p.Checks.Select(c => (Probe: p.Name, Check: c))).Select(x =>
