@@ -9,7 +9,7 @@ namespace Lab.Model.Tests;
 
 /// <summary>
 /// The cluster-ca, join-token, join and driver-reboot scripts run for real in bash, against the stand-ins in tests/stand-ins/cluster/
-/// (microk8s, shutdown, nvidia-smi) that record their command lines and act on a fake snap data directory.
+/// (microk8s, systemd-run, nvidia-smi) that record their command lines and act on a fake snap data directory.
 /// The rendered scripts are the shipped ones; only their data block's paths point into the test's directory.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -325,7 +325,7 @@ public sealed class ScriptRunTests : IDisposable
     private string RebootFrom => Path.Combine(_dir.FullName, "lab", "driver-reboot-from");
     private string Nologin => Path.Combine(_dir.FullName, "nologin");
 
-    private Run DriverStep(Func<Lab.Model.Spec.LabSpec, Lab.Model.Spec.NodeSpec, StepScript> render, bool check = false)
+    private Run DriverStep(Func<Lab.Model.Spec.LabSpec, Lab.Model.Spec.NodeSpec, StepScript> render, bool check = false, bool rebootFails = false)
     {
         var lab = Repo.Prod();
         var step = render(lab, lab.Nodes[2]);
@@ -334,7 +334,12 @@ public sealed class ScriptRunTests : IDisposable
         {
             script = WithData(script, ("nologin_file", Nologin));
         }
-        return Bash(script, env: new Dictionary<string, string> { ["STANDIN_NOLOGIN"] = Nologin, ["STANDIN_LOADED_VERSION"] = Loaded }, check: check);
+        var env = new Dictionary<string, string> { ["STANDIN_LOADED_VERSION"] = Loaded };
+        if (rebootFails)
+        {
+            env["STANDIN_SYSTEMD_RUN_FAILS"] = "1";
+        }
+        return Bash(script, env: env, check: check);
     }
 
     private void Boot(string id, string? driver)
@@ -367,11 +372,11 @@ public sealed class ScriptRunTests : IDisposable
         var reboot = DriverStep(NodeSteps.DriverReboot);
         Assert.True(reboot.Code == 0, reboot.Stderr);
         Assert.Contains("reboot=scheduled", reboot.Stdout);
-        Assert.StartsWith("shutdown -r +1 ", reboot.Calls, StringComparison.Ordinal);
+        Assert.Equal("systemd-run --quiet --unit=lab-driver-reboot --on-active=10 /bin/systemctl reboot\n", reboot.Calls);
         // Logins are refused from now on, so driver-loaded's connection dials until the new boot.
         Assert.True(File.Exists(Nologin));
 
-        // Reached before the reboot happened (the shutdown was cancelled): it says so and fails.
+        // Reached before the reboot happened (the reboot was cancelled): it says so and fails.
         var early = DriverStep(NodeSteps.DriverLoaded);
         Assert.NotEqual(0, early.Code);
         Assert.Contains("has not rebooted", early.Stderr);
@@ -386,6 +391,17 @@ public sealed class ScriptRunTests : IDisposable
         // Converged now: a re-run of both does not reboot again.
         Assert.Contains("reboot=none", DriverStep(NodeSteps.DriverReboot).Stdout);
         Assert.Equal(0, DriverStep(NodeSteps.DriverLoaded).Code);
+    }
+
+    [Fact]
+    public void A_reboot_that_cannot_be_scheduled_fails_and_leaves_logins_open_and_no_reboot_marked()
+    {
+        Boot("boot-1", "570.172.08");
+        var reboot = DriverStep(NodeSteps.DriverReboot, rebootFails: true);
+        Assert.Equal(1, reboot.Code);
+        Assert.Contains("could not schedule the reboot", reboot.Stderr);
+        Assert.False(File.Exists(Nologin));
+        Assert.False(File.Exists(RebootFrom));
     }
 
     [Fact]

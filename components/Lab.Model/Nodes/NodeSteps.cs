@@ -104,7 +104,7 @@ public static class NodeSteps
     /// <param name="RebootFromFile">Written by driver-reboot: the boot id it rebooted from, until driver-loaded has seen the next boot.</param>
     public sealed record DriverLoadedData(string DriverRelease, string LoadedVersionFile, string BootIdFile, string RebootFromFile);
 
-    /// <param name="NologinFile">Present while a shutdown is scheduled: logins other than root's are refused (pam_nologin).</param>
+    /// <param name="NologinFile">Written by driver-reboot until the new boot (/run is a tmpfs): logins other than root's are refused (pam_nologin).</param>
     public sealed record DriverRebootData(string DriverRelease, string LoadedVersionFile, string BootIdFile, string RebootFromFile, string NologinFile);
 
     private static DriverLoadedData Driver(LabSpec spec) =>

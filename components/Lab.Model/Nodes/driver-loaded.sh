@@ -1,7 +1,7 @@
 boot_id=$(cat "$boot_id_file")
 if [ -s "$reboot_from_file" ]; then
   if [ "$(cat "$reboot_from_file")" = "$boot_id" ]; then
-    echo "driver-loaded: the machine has not rebooted since driver-reboot scheduled it (was the shutdown cancelled?)." >&2
+    echo "driver-loaded: the machine has not rebooted since driver-reboot scheduled it (was the reboot cancelled: systemctl list-timers lab-driver-reboot?)." >&2
     echo "driver-loaded: reboot it (sudo reboot) and run pulumi up again." >&2
     exit 1
   fi

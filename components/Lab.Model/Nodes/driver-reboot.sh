@@ -12,20 +12,15 @@ fi
 install -d -m 0755 "$(dirname "$reboot_from_file")"
 cat "$boot_id_file" >"$reboot_from_file"
 if [ ! -e "$nologin_file" ]; then
-  # A minute ahead, so this step returns before sshd stops. shutdown creates the nologin file at once: from
-  # then on logins other than root's are refused (pam_nologin) until the new boot, and driver-loaded's
-  # connection keeps dialling through that, the shutdown and the boot.
-  shutdown -r +1 "lab: rebooting to load NVIDIA driver $driver_release (running: $loaded)" >&2
-  for _ in $(seq 1 30); do
-    if [ -e "$nologin_file" ]; then
-      break
-    fi
-    sleep 1
-  done
-  if [ ! -e "$nologin_file" ]; then
-    echo "driver-reboot: the scheduled shutdown does not refuse logins ($nologin_file is missing); cancelled it" >&2
-    shutdown -c >&2 || true
-    rm -f "$reboot_from_file"
+  # From now until the new boot every login but root's is refused (pam_nologin), so driver-loaded's connection
+  # keeps dialling through the shutdown and the boot. The file is written here, not by shutdown(8): logind
+  # removes its own nologin file the moment a scheduled shutdown starts, while sshd still accepts logins, and
+  # driver-loaded then logged in to the old boot (seen in the box). /run is a tmpfs: the file ends with this boot.
+  echo "lab: rebooting to load NVIDIA driver $driver_release (running: $loaded)" >"$nologin_file"
+  # Ten seconds ahead, so this step returns before sshd stops.
+  if ! systemd-run --quiet --unit=lab-driver-reboot --on-active=10 /bin/systemctl reboot >&2; then
+    echo "driver-reboot: could not schedule the reboot (systemd-run); nothing was scheduled" >&2
+    rm -f "$nologin_file" "$reboot_from_file"
     exit 1
   fi
 fi
