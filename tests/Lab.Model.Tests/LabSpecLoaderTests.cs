@@ -83,6 +83,27 @@ public class LabSpecLoaderTests
         Assert.Equal("10.0.0.12 is outside the lab subnet 192.168.50.0/24.", error.Problem);
     }
 
+    [Theory]
+    [InlineData("192.168.50.0", "network")]
+    [InlineData("192.168.50.255", "broadcast")]
+    public void A_node_on_the_subnets_network_or_broadcast_address_is_refused(string host, string which)
+    {
+        var error = Single(Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[1]!["host"] = host).Errors(), "lab:nodes[1].host");
+        Assert.Equal($"{host} is the {which} address of the lab subnet 192.168.50.0/24: no machine can have it.", error.Problem);
+        Assert.Equal("use a host address from 192.168.50.1 to 192.168.50.254.", error.Fix);
+    }
+
+    [Fact]
+    public void The_nas_and_the_services_on_the_subnets_network_or_broadcast_address_are_refused()
+    {
+        var errors = Repo.ProdConfig().Set(ConfigKeys.Subnet, "192.168.48.0/22")
+            .Edit(ConfigKeys.Nas, n => n["host"] = "192.168.51.255")
+            .Edit(ConfigKeys.Vault, v => v["address"] = "https://192.168.48.0:8200").Errors();
+        Assert.Contains("broadcast address of the lab subnet 192.168.48.0/22", Single(errors, "lab:nas.host").Problem);
+        Assert.Equal("use a host address from 192.168.48.1 to 192.168.51.254.", Single(errors, "lab:nas.host").Fix);
+        Assert.Contains("192.168.48.0 is the network address", Single(errors, "lab:vault.address").Problem);
+    }
+
     [Fact]
     public void Unknown_role_is_reported_with_the_known_roles()
     {

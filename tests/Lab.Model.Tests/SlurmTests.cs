@@ -109,6 +109,24 @@ public class SlurmTests
     }
 
     [Fact]
+    public void An_unknown_worker_node_in_a_large_lab_lists_the_first_names_and_how_many_more()
+    {
+        // Prod's four nodes and 26 more on the same /24.
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n =>
+        {
+            for (var i = 0; i < 26; i++)
+            {
+                var node = n[3]!.DeepClone();
+                node["name"] = $"extra-{i:D2}";
+                node["host"] = $"192.168.50.{100 + i}";
+                node.AsObject().Remove("hostKey");
+                n.AsArray().Add(node);
+            }
+        }).Edit(ConfigKeys.Slurm, s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-3" })).Errors();
+        Assert.Equal("name one of: zenon, gemini-1, derpy, rocinate, extra-00, extra-01, extra-02, extra-03 and 22 more.", Single(errors, "lab:slurm.workers[0].node").Fix);
+    }
+
+    [Fact]
     public void Slurm_needs_each_node_s_cpu_count()
     {
         var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[2]!.AsObject().Remove("cpus")).Errors();

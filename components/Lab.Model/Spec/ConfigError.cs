@@ -35,6 +35,13 @@ public static class ConfigText
     /// <summary>A value as an error message may quote it: at most 40 characters, control and invisible characters shown as \uXXXX.</summary>
     public static string Shorten(string text) => Visible(text, 40);
 
+    /// <summary>Names an error offers as the allowed ones: the first eight, then how many more (a 1,000-node lab's list is no help).</summary>
+    public static string Names(IEnumerable<string?> names)
+    {
+        var all = names.Select(n => Shorten(n ?? "")).ToList();
+        return all.Count <= 8 ? string.Join(", ", all) : $"{string.Join(", ", all.Take(8))} and {all.Count - 8} more";
+    }
+
     /// <summary>At most MAX characters of TEXT, control and invisible characters shown as \uXXXX.</summary>
     public static string Visible(string text, int max) =>
         string.Concat(text.Take(max).Select(c => Invisible(c) ? $"\\u{(int)c:x4}" : c.ToString())) + (text.Length > max ? "…" : "");

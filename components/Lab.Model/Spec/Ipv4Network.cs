@@ -42,6 +42,21 @@ public sealed record Ipv4Network(IPAddress Network, int PrefixLength)
 
     public bool Contains(Ipv4Network other) => other.PrefixLength >= PrefixLength && Contains(other.Network);
 
+    /// <summary>
+    /// "network" or "broadcast" when ADDRESS is that address of this network, which no machine can have; null
+    /// otherwise (a /31 or /32 has neither, RFC 3021).
+    /// </summary>
+    public string? Reserved(IPAddress address) =>
+        PrefixLength > 30 || !Contains(address) ? null
+        : ToUInt(address) == ToUInt(Network) ? "network"
+        : ToUInt(address) == (ToUInt(Network) | ~Mask(PrefixLength)) ? "broadcast"
+        : null;
+
+    /// <summary>The first and last addresses a machine can have here.</summary>
+    public (IPAddress First, IPAddress Last) Hosts =>
+        PrefixLength > 30 ? (Network, FromUInt(ToUInt(Network) | ~Mask(PrefixLength)))
+        : (FromUInt(ToUInt(Network) + 1), FromUInt((ToUInt(Network) | ~Mask(PrefixLength)) - 1));
+
     /// <summary>The private address ranges of RFC 1918, where a lab network lives.</summary>
     public static readonly IReadOnlyList<Ipv4Network> Rfc1918 =
         [new(IPAddress.Parse("10.0.0.0"), 8), new(IPAddress.Parse("172.16.0.0"), 12), new(IPAddress.Parse("192.168.0.0"), 16)];
@@ -49,6 +64,8 @@ public sealed record Ipv4Network(IPAddress Network, int PrefixLength)
     public override string ToString() => $"{Network}/{PrefixLength}";
 
     private static uint Mask(int prefix) => prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+
+    private static IPAddress FromUInt(uint value) => new([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
 
     private static uint ToUInt(IPAddress address)
     {

@@ -121,7 +121,7 @@ public static partial class LabSpecLoader
             else if (nas is not null && !nas.Exports.Any(e => e.Name == export))
             {
                 r.Error($"{at}.export", $"'{ConfigText.Shorten(export)}' is not an export of {ConfigKeys.Nas}.exports.",
-                    $"use one of: {string.Join(", ", nas.Exports.Select(e => e.Name))}; or add the export first.");
+                    $"use one of: {ConfigText.Names(nas.Exports.Select(e => e.Name))}; or add the export first.");
                 source = null;
             }
         }

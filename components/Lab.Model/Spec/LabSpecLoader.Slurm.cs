@@ -36,7 +36,7 @@ public static partial class LabSpecLoader
             if (export is null)
             {
                 r.Error($"{key}.jailExport", $"'{ConfigText.Shorten(jail)}' is not an export of the NAS.",
-                    $"name one of lab:nas.exports ({string.Join(", ", nas.Exports.Select(e => e.Name))}), or add the export there.");
+                    $"name one of lab:nas.exports ({ConfigText.Names(nas.Exports.Select(e => e.Name))}), or add the export there.");
                 jail = null;
             }
             else if (export.Access == ExportAccess.ReadOnly)
@@ -149,7 +149,7 @@ public static partial class LabSpecLoader
             {
                 if (nodesRead)
                 {
-                    r.Error($"{at}.node", $"'{ConfigText.Shorten(name)}' is not a node of lab:nodes.", $"name one of: {string.Join(", ", nodes.Select(n => n.Name))}.");
+                    r.Error($"{at}.node", $"'{ConfigText.Shorten(name)}' is not a node of lab:nodes.", $"name one of: {ConfigText.Names(nodes.Select(n => n.Name))}.");
                 }
                 return null;
             }

@@ -49,6 +49,10 @@ public static partial class LabSpecLoader
                 r.Error($"{key}.registry", $"{host} is outside the lab subnet {subnet}.", "use the lab's local registry mirror: the gate pulls nothing from outside.");
                 registry = null;
             }
+            else if (Ipv4Network.TryParseAddress(host, out var registryIp) && IsReserved(r, $"{key}.registry", registryIp, subnet))
+            {
+                registry = null;
+            }
         }
         var registryTls = r.Bool(v, key, "registryTls");
         // The program builds every image the operator did not pin here; a pinned one must carry its digest.
@@ -77,7 +81,7 @@ public static partial class LabSpecLoader
         var nfsExport = r.String(v, key, "nfsExport", "results");
         if (nfsExport is not null && nas is not null && nas.Exports.All(e => e.Name != nfsExport))
         {
-            r.Error($"{key}.nfsExport", $"'{nfsExport}' is not an export of the NAS.", $"use one of: {string.Join(", ", nas.Exports.Select(e => e.Name))}.");
+            r.Error($"{key}.nfsExport", $"'{nfsExport}' is not an export of the NAS.", $"use one of: {ConfigText.Names(nas.Exports.Select(e => e.Name))}.");
             nfsExport = null;
         }
         else if (nfsExport is not null && nas?.Export(nfsExport).Access == ExportAccess.ReadOnly)

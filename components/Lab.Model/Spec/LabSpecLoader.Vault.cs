@@ -38,6 +38,10 @@ public static partial class LabSpecLoader
                 r.Error($"{key}.address", $"{uri.Host} is outside the lab subnet {subnet}.", "the lab's Vault runs inside the lab: use its address there.");
                 address = null;
             }
+            else if (IsReserved(r, $"{key}.address", ip, subnet))
+            {
+                address = null;
+            }
         }
         else
         {

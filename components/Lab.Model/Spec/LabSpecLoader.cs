@@ -291,6 +291,10 @@ public static partial class LabSpecLoader
             r.Error($"{key}.aptMirror", $"{uri.Host} is outside the lab subnet {subnet}.", "use the lab's own mirror (inside the lab), or a snapshot: aptSnapshot.");
             return (null, null, false);
         }
+        if (Ipv4Network.TryParseAddress(uri.Host, out var mirrorIp) && IsReserved(r, $"{key}.aptMirror", mirrorIp, subnet))
+        {
+            return (null, null, false);
+        }
         return (null, mirror, true);
     }
 
@@ -326,13 +330,13 @@ public static partial class LabSpecLoader
         }
         foreach (var group in nodes.GroupBy(n => n.Host).Where(g => g.Count() > 1))
         {
-            r.Error(key, $"host {group.Key} is used by {string.Join(", ", group.Select(n => n.Name))}.", "give every node its own address.");
+            r.Error(key, $"host {group.Key} is used by {ConfigText.Names(group.Select(n => n.Name))}.", "give every node its own address.");
         }
         var controls = nodes.Count(n => n.Role == NodeRole.Control);
         // A node with its own errors is not read: judging the roles without it would only add a false error.
         if (nodes.Length > 0 && allRead && controls != 1)
         {
-            r.Error(key, controls == 0 ? "has no node with role 'control'." : $"has {controls} nodes with role 'control' ({string.Join(", ", nodes.Where(n => n.Role == NodeRole.Control).Select(n => n.Name))}).",
+            r.Error(key, controls == 0 ? "has no node with role 'control'." : $"has {controls} nodes with role 'control' ({ConfigText.Names(nodes.Where(n => n.Role == NodeRole.Control).Select(n => n.Name))}).",
                 "exactly one node runs the control plane: set role: control on one node and gemini or exploratory on the others.");
         }
         return nodes;
@@ -402,7 +406,7 @@ public static partial class LabSpecLoader
             if (nas is not null && !known.Contains(name))
             {
                 r.Error($"{at}.mounts[{index}]", $"'{ConfigText.Shorten(name)}' is not an export of the NAS.",
-                    known.Count == 0 ? $"declare it under {ConfigKeys.Nas}.exports first." : $"use one of: {string.Join(", ", known)}.");
+                    known.Count == 0 ? $"declare it under {ConfigKeys.Nas}.exports first." : $"use one of: {ConfigText.Names(known)}.");
             }
             else if (mounts.Contains(name))
             {
@@ -541,7 +545,19 @@ public static partial class LabSpecLoader
             r.Error($"{at}.host", $"{host} is outside the lab subnet {subnet}.", $"use an address in {subnet}, or correct {ConfigKeys.Subnet}.");
             return null;
         }
-        return host;
+        return IsReserved(r, $"{at}.host", host, subnet) ? null : host;
+    }
+
+    /// <summary>Refuses, at KEY, the lab subnet's network or broadcast address as a machine's or service's address.</summary>
+    private static bool IsReserved(ConfigReader r, string key, IPAddress address, Ipv4Network? subnet)
+    {
+        if (subnet?.Reserved(address) is not { } which)
+        {
+            return false;
+        }
+        var (first, last) = subnet.Hosts;
+        r.Error(key, $"{address} is the {which} address of the lab subnet {subnet}: no machine can have it.", $"use a host address from {first} to {last}.");
+        return true;
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed record Rebuild(StackFile Bumped, int NodeIndex, int Generation)
         if (nodes is null || index < 0 || (string?)nodes[index]?["name"] != node)
         {
             throw new LabConfigException(file.Stack, [new ConfigError(ConfigKeys.Nodes, $"has no node named '{node}'.",
-                $"use one of: {string.Join(", ", nodes?.Select(n => (string?)n?["name"]) ?? [])}.")]);
+                $"use one of: {ConfigText.Names(nodes?.Select(n => (string?)n?["name"]) ?? [])}.")]);
         }
         var at = $"{ConfigKeys.Nodes}[{index}].rebuild";
         var current = nodes[index]!["rebuild"] is JsonValue value
