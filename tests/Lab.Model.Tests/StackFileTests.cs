@@ -54,4 +54,26 @@ public class StackFileTests
         var e = Assert.Throws<LabConfigException>(() => StackFile.Parse("dev", "Pulumi.dev.yaml", "config:\n  lab:nodes: [a, b\n"));
         Assert.Contains("is not valid YAML (line", e.Errors[0].Problem);
     }
+
+    [Fact]
+    public void A_yaml_error_says_the_parsers_whole_sentence_and_its_line_once()
+    {
+        var e = Assert.Throws<LabConfigException>(() => StackFile.Parse("dev", "Pulumi.dev.yaml", "config:\n  lab:subnet: 192.168.50.0/24\n  lab:nodes: [a, b\n"));
+        var problem = e.Errors[0].Problem;
+        Assert.True(problem.StartsWith("is not valid YAML (line 4, column 1: While parsing a flow sequence, did not find expected ',' or ']'.)", StringComparison.Ordinal), problem);
+        Assert.DoesNotContain("…", problem);
+        Assert.DoesNotContain("Idx:", problem);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\n")]
+    [InlineData("# lab settings to come\n")]
+    public void An_empty_stack_file_is_called_empty(string yaml)
+    {
+        var e = Assert.Throws<LabConfigException>(() => StackFile.Parse("dev", "Pulumi.dev.yaml", yaml));
+        Assert.Equal("Pulumi.dev.yaml", e.Errors[0].Key);
+        Assert.Equal("is empty (no YAML in it, or only comments).", e.Errors[0].Problem);
+        Assert.Contains("git checkout -- Pulumi.dev.yaml", e.Errors[0].Fix);
+    }
 }

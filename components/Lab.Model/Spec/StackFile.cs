@@ -53,7 +53,14 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
         }
         catch (YamlException e)
         {
-            throw new LabConfigException(stack, [new ConfigError(path, $"is not valid YAML (line {e.Start.Line}: {ConfigText.Shorten(e.Message)}).", "fix the YAML syntax at that line.")]);
+            // YamlDotNet's message starts with the span ("(Line: 2, Col: 14, Idx: 21) - (Line: …): "): the line is
+            // said once, and the parser's sentence kept whole.
+            var problem = YamlSpan().Replace(e.Message, "");
+            throw new LabConfigException(stack, [new ConfigError(path, $"is not valid YAML (line {e.Start.Line}, column {e.Start.Column}: {ConfigText.Visible(problem, 200)})", "fix the YAML syntax at that line.")]);
+        }
+        if (document is null)
+        {
+            throw new LabConfigException(stack, [new ConfigError(path, "is empty (no YAML in it, or only comments).", $"restore it from git (git checkout -- {path}), or write its settings under 'config:'.")]);
         }
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         var secrets = new HashSet<string>(StringComparer.Ordinal);
@@ -131,6 +138,9 @@ public sealed partial record StackFile(string Stack, string Path, IReadOnlyDicti
         _ when YamlNumber().IsMatch(text) => JsonNode.Parse(text),
         _ => JsonValue.Create(text),
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A\(Line: [^)]*\) - \(Line: [^)]*\): ")]
+    private static partial System.Text.RegularExpressions.Regex YamlSpan();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\A-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?\z")]
     private static partial System.Text.RegularExpressions.Regex YamlNumber();
