@@ -32,6 +32,20 @@ public static class DiffBase
         return (StackFile.Parse(file.Stack, $"{file.Path}@{rev}", yaml), $"{file.Path} at {rev}");
     }
 
+    /// <summary>The plan of BASE. Its configuration errors are the base's and said so: they are not the stack's.</summary>
+    public static async Task<IReadOnlyList<PlannedResource>> PlanAsync(StackFile baseFile, string label)
+    {
+        try
+        {
+            return await PlanRunner.RunAsync(baseFile);
+        }
+        catch (LabConfigException e)
+        {
+            throw new PlanInputException($"the base {label} does not load, so there is nothing to diff against (these errors are the base's, not the stack's); pick a base whose stack loads:\n" +
+                string.Join('\n', e.Errors.Select(error => $"  - {error}")));
+        }
+    }
+
     private static (int Code, string Output) Git(params string[] args)
     {
         var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -38,8 +38,9 @@ try
         {
             var file = DiffBase.ReadFile(path);
             var (baseFile, label) = DiffBase.Read(baseArg, file);
-            var before = await PlanRunner.RunAsync(baseFile);
+            // The stack's own errors first, as its own; then the base's, as the base's.
             var after = await PlanRunner.RunAsync(file);
+            var before = await DiffBase.PlanAsync(baseFile, label);
             var changes = PlanDiff.Changes(before, after);
             var machines = new[] { baseFile, file }
                 .Select(f => LabSpecLoader.Load(f.Stack, f.Config, f.SecretKeys))

@@ -95,7 +95,7 @@ public class PlanDiffTests
     }
 
     [Fact]
-    public void A_revision_base_reads_the_file_as_committed_and_an_unknown_revision_is_named_in_one_line()
+    public async Task A_revision_base_reads_the_file_as_committed_and_an_unknown_revision_is_named_in_one_line()
     {
         var repo = Directory.CreateTempSubdirectory("lab-diff-base-");
         var cwd = Directory.GetCurrentDirectory();
@@ -115,6 +115,10 @@ public class PlanDiffTests
             Assert.Equal("192.168.50.0/24", committed.Config["lab:subnet"]);
             Assert.Equal("prod", committed.Stack);
             Assert.Equal("stacks/Pulumi.prod.yaml at HEAD", label);
+            // The committed file has no nodes: its errors are the base's, and said so, not reported as the stack's.
+            var broken = await Assert.ThrowsAsync<PlanInputException>(() => DiffBase.PlanAsync(committed, label));
+            Assert.StartsWith("the base stacks/Pulumi.prod.yaml at HEAD does not load, so there is nothing to diff against", broken.Message);
+            Assert.Contains("  - lab:nodes", broken.Message);
 
             var unknown = Assert.Throws<PlanInputException>(() => DiffBase.Read("git:no-such-branch", file));
             Assert.StartsWith("unknown revision 'no-such-branch'", unknown.Message);
