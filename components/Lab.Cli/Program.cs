@@ -182,9 +182,10 @@ static int BackupItem(string stackFile, string item)
     return 0;
 }
 
-// Writes DIR/machines.tsv (name, host, kind, ssh user, ssh port), DIR/steps.tsv (one line per step in
-// order: machine, step, rebuild generations in its triggers or -, script sha256, script file, secrets file or -, and
-// "beside" for a step that runs beside the next one (OrderedStep.Beside) or -), the
+// Writes DIR/machines.tsv (name, host, kind, ssh user, ssh port, a node's memoryGb or -), DIR/steps.tsv (one line per step in
+// order: machine, step, rebuild generations in its triggers or -, script sha256, script file, secrets file or -,
+// "beside" for a step that runs beside the next one (OrderedStep.Beside) or -, and "boot" for a step that dials
+// until the machine has booted (StepScript.WaitsForBoot) or -), DIR/boot-timeout, the
 // files, and DIR/pins.tsv (every package the steps pin: name, version). A secrets file holds what a test run feeds after the script, one line each: `value V` (a
 // generated test value standing in for the Pulumi secret) or `fact MACHINE STEP KEY`.
 static int Chain(string stackFile, string outDir)
@@ -192,7 +193,8 @@ static int Chain(string stackFile, string outDir)
     var lab = Load(stackFile);
     Directory.CreateDirectory(Path.Combine(outDir, "steps"));
     File.WriteAllLines(Path.Combine(outDir, "machines.tsv"),
-        ApplyOrder.Machines(lab).Select(m => string.Join('\t', m.Name, m.Host, m.Kind, lab.Ssh.User, lab.Ssh.Port)));
+        ApplyOrder.Machines(lab).Select(m => string.Join('\t', m.Name, m.Host, m.Kind, lab.Ssh.User, lab.Ssh.Port,
+            lab.Nodes.FirstOrDefault(n => n.Name == m.Name)?.MemoryGb.ToString(CultureInfo.InvariantCulture) ?? "-")));
     var index = new List<string>();
     foreach (var (step, i) in ApplyOrder.Steps(lab).Select((s, i) => (s, i)))
     {
@@ -206,9 +208,11 @@ static int Chain(string stackFile, string outDir)
                 step.Secrets.Select(s => s.FromFact ? $"fact {s.Source}" : $"value {TestValue(s.Source)}"));
         }
         index.Add(string.Join('\t', step.Machine.Name, step.Script.Step, step.Generations.Count == 0 ? "-" : string.Join(',', step.Generations),
-            step.Script.Hash, $"steps/{name}.sh", secrets, step.Beside ? "beside" : "-"));
+            step.Script.Hash, $"steps/{name}.sh", secrets, step.Beside ? "beside" : "-", step.Script.WaitsForBoot ? "boot" : "-"));
     }
     File.WriteAllLines(Path.Combine(outDir, "steps.tsv"), index);
+    // How long a step that waits for a boot keeps dialling (lab:ssh.bootTimeout), in seconds.
+    File.WriteAllText(Path.Combine(outDir, "boot-timeout"), lab.Ssh.BootTimeoutSeconds.ToString(CultureInfo.InvariantCulture) + "\n");
     // The host keys every connection checks (pinned), or none (collect: reached unpinned, as pulumi-command does).
     File.WriteAllText(Path.Combine(outDir, "host-key-mode"), lab.Ssh.HostKeys == HostKeyMode.Pinned ? "pinned\n" : "collect\n");
     File.WriteAllLines(Path.Combine(outDir, "host-keys.tsv"),

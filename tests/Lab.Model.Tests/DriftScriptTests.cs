@@ -73,6 +73,18 @@ public sealed class DriftScriptTests : IDisposable
     }
 
     [Fact]
+    public void A_machine_out_of_reach_is_reported_with_ssh_s_own_words_once()
+    {
+        // ssh as OpenSSH fails on a machine that is down: its message (which starts with "ssh: "), exit 255.
+        Executable("ssh", "#!/usr/bin/env bash\necho \"ssh: connect to host ${!#%% *} port 22: Connection refused\" >&2\nexit 255\n");
+        var (code, stdout, _) = Drift(Repo.DevFile, "derpy");
+        Assert.Equal(1, code);
+        var line = stdout.Split('\n').Single(l => l.StartsWith("derpy: ", StringComparison.Ordinal));
+        Assert.StartsWith("derpy: UNREACHABLE (ssh: connect to host ", line);
+        Assert.DoesNotContain("ssh: ssh:", stdout);
+    }
+
+    [Fact]
     public void A_host_key_that_is_not_the_pinned_one_stops_it_before_any_check()
     {
         var file = StackFile.Read(Repo.DevFile);
