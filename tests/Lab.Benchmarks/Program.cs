@@ -12,10 +12,10 @@ var root = args.Length > 0 ? args[0] : ".";
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var prod = StackFile.Read(Path.Combine(root, "stacks", "Pulumi.prod.yaml"));
 
-if (args.Length > 2)
+if (args.Length > 3 && args[2] == "--one")
 {
     // One size, in this process: "nodes resources best-ms allocated-bytes peak-bytes".
-    var count = int.Parse(args[2], CultureInfo.InvariantCulture);
+    var count = int.Parse(args[3], CultureInfo.InvariantCulture);
     var file = count == 4 ? prod : Synthetic(prod, count);
     await PlanRunner.RunAsync(file); // warm-up: JIT and type loading are not the program's cost
     var best = double.MaxValue;
@@ -37,7 +37,9 @@ if (args.Length > 2)
 
 Console.WriteLine($"{"lab",-10} {"nodes",5} {"resources",9} {"best ms",9} {"ms/node",8} {"+ms/node",8} {"alloc MB",9} {"KB/node",8} {"peak MB",8} {"+peak KB/node",13}");
 Row? baseline = null;
-foreach (var nodes in new[] { 4, 64, 256, 1000 })
+// The sizes: the lab's own 4 first (the marginal columns' base), then the synthetic ones asked for.
+var sizes = args.Length > 2 ? [4, .. args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).Where(n => n != 4)] : new[] { 4, 64, 256, 1000 };
+foreach (var nodes in sizes)
 {
     var row = Measure(nodes);
     baseline ??= row;
@@ -58,7 +60,7 @@ Row Measure(int nodes)
     {
         start.ArgumentList.Add(typeof(Row).Assembly.Location);
     }
-    foreach (var arg in new[] { root, runs.ToString(CultureInfo.InvariantCulture), nodes.ToString(CultureInfo.InvariantCulture) })
+    foreach (var arg in new[] { root, runs.ToString(CultureInfo.InvariantCulture), "--one", nodes.ToString(CultureInfo.InvariantCulture) })
     {
         start.ArgumentList.Add(arg);
     }
@@ -78,9 +80,12 @@ static StackFile Synthetic(StackFile prod, int count)
 {
     var template = JsonNode.Parse(prod.Config[ConfigKeys.Nodes])!.AsArray();
     var nodes = new JsonArray();
+    // Prod's node names, for what names them elsewhere (Slurm's workers): the first copy of each takes its place.
+    var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
     for (var i = 0; i < count; i++)
     {
         var node = template[i % template.Count]!.DeepClone();
+        renamed.TryAdd(node["name"]!.GetValue<string>(), $"node-{i:D4}");
         node["name"] = $"node-{i:D4}";
         node["host"] = $"10.50.{1 + i / 250}.{1 + i % 250}";
         node["role"] = i == 0 ? "control" : "gemini";
@@ -90,6 +95,15 @@ static StackFile Synthetic(StackFile prod, int count)
     var config = prod.Config.ToDictionary(kv => kv.Key, kv => kv.Value.Replace("192.168.50.", "10.50.0.", StringComparison.Ordinal));
     config[ConfigKeys.Subnet] = "10.50.0.0/16";
     config[ConfigKeys.Nodes] = nodes.ToJsonString();
+    if (config.TryGetValue(ConfigKeys.Slurm, out var slurm))
+    {
+        var spec = JsonNode.Parse(slurm)!;
+        foreach (var worker in spec["workers"]?.AsArray() ?? [])
+        {
+            worker!["node"] = renamed[worker["node"]!.GetValue<string>()];
+        }
+        config[ConfigKeys.Slurm] = spec.ToJsonString();
+    }
     return prod with { Stack = $"bench{count}", Config = config };
 }
 

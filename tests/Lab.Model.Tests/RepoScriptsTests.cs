@@ -21,6 +21,31 @@ public class RepoScriptsTests
         Assert.True(code == 0, $"shellcheck found problems in {script}:\n{output}");
     }
 
+    /// <summary>Every operator tool: each file directly under scripts/ (lib/ holds what they source).</summary>
+    public static TheoryData<string> OperatorTools() =>
+        new(Directory.EnumerateFiles(Path.Combine(Repo.Root, "scripts")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(OperatorTools))]
+    public void An_operator_tool_answers_help_with_its_usage_and_changes_nothing(string tool)
+    {
+        var before = RepositoryState();
+        var run = ScriptRunner.Run([Path.Combine(Repo.Root, "scripts", tool), "--help"], timeout: TimeSpan.FromMinutes(1), workingDirectory: Repo.Root);
+        Assert.True(run.Code == 0, $"scripts/{tool} --help exited {run.Code}:\n{run.Output}");
+        Assert.Contains($"scripts/{tool}", run.Stdout);
+        Assert.Equal("", run.Stderr);
+        Assert.Equal(before, RepositoryState());
+    }
+
+    /// <summary>What git sees in the working tree: every changed or new file and the content of each change.</summary>
+    private static string RepositoryState()
+    {
+        var (statusCode, status) = Tools.Run("git", ["status", "--porcelain=v1", "-uall"], Repo.Root);
+        var (diffCode, diff) = Tools.Run("git", ["diff", "--no-ext-diff", "--binary"], Repo.Root);
+        Assert.True(statusCode == 0 && diffCode == 0, status + diff);
+        return status + diff;
+    }
+
     [Fact]
     public void The_scripts_shellcheck_covers_include_the_plan_and_the_tools_library()
     {
