@@ -33,6 +33,19 @@ public class SlurmSchedulerTests
         var login = Json(cluster, "spec")["slurmNodes"]!["login"]!;
         Assert.Equal(("NodePort", 30022), ((string)login["sshdServiceType"]!, (int)login["sshdServiceNodePort"]!));
 
+        // sconfigcontroller (which writes slurm.conf into the jail) runs as the account the cluster names, bound to its role
+        // before the cluster exists.
+        var controller = Json(cluster, "spec")["sConfigController"]!;
+        Assert.Equal("lab-slurm-sconfigcontroller", (string)controller["serviceAccountName"]!);
+        var account = plan.Single("kubernetes:core/v1:ServiceAccount", "slurm-sconfigcontroller-account");
+        Assert.Equal(("lab-slurm-sconfigcontroller", "slurm"), ((string)Json(account, "metadata")["name"]!, (string)Json(account, "metadata")["namespace"]!));
+        var binding = plan.Single("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "slurm-sconfigcontroller-binding");
+        Assert.Equal("lab-slurm-sconfigcontroller", (string)Json(binding, "roleRef")["name"]!);
+        Assert.Equal("lab-slurm-sconfigcontroller", (string)Json(binding, "subjects")[0]!["name"]!);
+        Assert.Contains("slurm-sconfigcontroller-binding", cluster.DependsOn);
+        var rules = Json(plan.Single("kubernetes:rbac.authorization.k8s.io/v1:Role", "slurm-sconfigcontroller-role"), "rules")!.AsArray();
+        Assert.Contains(rules, r => r!["resources"]!.AsArray().Any(x => (string)x! == "jailedconfigs") && r["verbs"]!.AsArray().Any(v => (string)v! == "update"));
+
         var nodeSets = plan.OfType(NodeSet).ToList();
         // One NodeSet per node prod's lab:slurm.workers names.
         Assert.Equal(["gemini-1", "rocinate"], nodeSets.Select(n => (string)Json(n, "spec")["nodeSelector"]!["kubernetes.io/hostname"]!));
@@ -79,9 +92,10 @@ public class SlurmSchedulerTests
     {
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
-        // 2 charts, namespace, volume, claim, cluster, 2 NodeSets, the exporter's PodMonitor, and the gate's key step: a new
-        // control node makes a new key pair, and the new SlurmCluster lists its public key.
-        Assert.Equal(10, slurm.Count);
+        // 2 charts, namespace, volume, claim, sconfigcontroller's account, role and binding, cluster, 2 NodeSets, the
+        // exporter's PodMonitor, and the gate's key step: a new control node makes a new key pair, and the new SlurmCluster
+        // lists its public key.
+        Assert.Equal(13, slurm.Count);
         Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
     }
 

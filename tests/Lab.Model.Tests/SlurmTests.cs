@@ -26,6 +26,48 @@ public class SlurmTests
         Assert.Null(Repo.Dev().Slurm);
     }
 
+    /// <summary>
+    /// What Soperator 4.1.7's code needs to start slurmctld, a login node and GPU workers from the rendered objects (each
+    /// read at tag 4.1.7; see docs/runbooks/slurm.md): checked structurally, for prod and for every GPU node serving Slurm.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_rendered_cluster_is_what_Soperator_s_reconciler_needs(bool listedWorkers)
+    {
+        var lab = listedWorkers ? Repo.Prod() : Repo.ProdConfig().Edit(ConfigKeys.Slurm, s => s.AsObject().Remove("workers")).Load();
+        var cluster = SlurmObjects.Cluster(lab).Spec;
+        var nodeSets = SlurmObjects.NodeSets(lab);
+        var filters = ((object[])cluster["k8sNodeFilters"]).Cast<Dictionary<string, object>>().Select(f => (string)f["name"]).ToList();
+
+        // reconcile.go runs sConfigController before slurmctld; pod.go looks its filter up by name, and its size has no default.
+        var controller = (Dictionary<string, object>)cluster["sConfigController"];
+        var node = (Dictionary<string, object>)controller["node"];
+        Assert.Contains((string)node["k8sNodeFilterName"], filters);
+        Assert.Equal(1, node["size"]);
+        Assert.Equal(SlurmObjects.SConfigControllerAccount, controller["serviceAccountName"]);
+        Assert.Equal("cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:4.1.7", ((Dictionary<string, object>)controller["container"])["image"]);
+
+        // Only structured partitions put NodeName lines in slurm.conf (configmap.go): one partition names every NodeSet.
+        var partitions = (Dictionary<string, object>)cluster["partitionConfiguration"];
+        Assert.Equal("structured", partitions["configType"]);
+        var refs = ((object[])partitions["partitions"]).Cast<Dictionary<string, object>>().SelectMany(p => (object[])p["nodeSetRefs"]).Cast<string>().ToList();
+        Assert.Equal(lab.Slurm!.Workers.Select(w => SlurmObjects.NodeSetName(w.Node)).Order(), refs.Order());
+        Assert.Equal(nodeSets.Select(n => n.Name).Order(), refs.Order());
+
+        foreach (var worker in lab.Slurm.Workers)
+        {
+            var nodeSet = nodeSets.Single(n => n.Name == SlurmObjects.NodeSetName(worker.Node));
+            // A Gres per NodeSet equal to the GPUs it owns (nothing derives it), and the binding to its cluster.
+            var config = (Dictionary<string, object>)nodeSet.Spec["nodeConfig"];
+            Assert.Equal($"CPUs={worker.Cpus} Gres=gpu:{worker.Gpus}", config["static"]);
+            Assert.Equal(worker.Gpus.ToString(), ((Dictionary<string, object>)((Dictionary<string, object>)nodeSet.Spec["slurmd"])["resources"])["nvidia.com/gpu"]);
+            Assert.Equal(SlurmObjects.ClusterName, nodeSet.Annotations![SlurmObjects.ParentalClusterAnnotation]);
+        }
+        // The jail export keeps root: populate-jail and sconfigcontroller write it as root.
+        Assert.False(lab.Nas.Export(lab.Slurm.JailExport).RootSquash);
+    }
+
     /// <summary>Every request Slurm puts on a node, plus the system's reserve, stays within what the node's spec says it has.</summary>
     [Fact]
     public void Requests_on_each_node_fit_its_spec()
@@ -86,10 +128,47 @@ public class SlurmTests
     {
         var errors = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-1", ["cpus"] = 19, ["memoryGb"] = 200, ["gpus"] = 2 })).Errors();
         Assert.Contains("has 1 GPU (RTX A5500), not 2", Single(errors, "lab:slurm.workers[0].gpus").Problem);
+        Assert.Equal("set gpus to 1 (the whole node).", Single(errors, "lab:slurm.workers[0].gpus").Fix);
         errors = WithSlurm(s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-1", ["cpus"] = 19, ["memoryGb"] = 200 })).Errors();
         Assert.Contains("at most 17, not 19", Single(errors, "lab:slurm.workers[0].cpus").Problem);
         Assert.Contains("at most 119 GiB, not 200", Single(errors, "lab:slurm.workers[0].memoryGb").Problem);
         Assert.Contains("request at most 119 memoryGb", Single(errors, "lab:slurm.workers[0].memoryGb").Fix);
+    }
+
+    [Fact]
+    public void A_worker_with_fewer_gpus_than_its_node_is_refused()
+    {
+        // Soperator's worker mounts every GPU of its node into the jail (complement_jail.sh: --device=all).
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[1]!["gpu"]!["count"] = 2)
+            .Edit(ConfigKeys.Slurm, s => s["workers"] = new JsonArray(new JsonObject { ["node"] = "gemini-1", ["gpus"] = 1 })).Errors();
+        var error = Single(errors, "lab:slurm.workers[0].gpus");
+        Assert.Equal("is 1 of 'gemini-1''s 2 GPUs, but Soperator's worker mounts every GPU of its node into the jail, so the others would be shared with Kubernetes pods.", error.Problem);
+        Assert.StartsWith("set gpus to 2 (the whole node)", error.Fix);
+    }
+
+    [Fact]
+    public void A_jail_export_that_squashes_root_is_refused()
+    {
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nas, n =>
+        {
+            var jobs = n["exports"]!.AsArray().Single(e => (string?)e!["name"] == "jobs")!.AsObject();
+            jobs.Remove("rootSquash");
+            jobs.Remove("confirmNoRootSquash");
+        }).Errors();
+        var error = Single(errors, "lab:slurm.jailExport");
+        Assert.Contains("squashes root", error.Problem);
+        Assert.Contains("set rootSquash: false and confirmNoRootSquash: true on lab:nas.exports[", error.Fix);
+    }
+
+    [Theory]
+    [InlineData("observability")]
+    [InlineData("hostpath-storage")]
+    [InlineData("nvidia")]
+    public void Slurm_without_an_add_on_it_stands_on_is_refused(string addon)
+    {
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Cluster, c =>
+            c["addons"] = new JsonArray([.. c["addons"]!.AsArray().Select(a => (string)a!).Where(a => a != addon && !(addon == "hostpath-storage" && a == "observability")).Select(a => (JsonNode)a)])).Errors();
+        Assert.Contains(errors, e => e.Key == "lab:slurm.enabled" && e.Problem.EndsWith($"lab:cluster.addons has no '{addon}'.", StringComparison.Ordinal) && e.Fix.StartsWith($"add {addon} to lab:cluster.addons", StringComparison.Ordinal));
     }
 
     [Fact]

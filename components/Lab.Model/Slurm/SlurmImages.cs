@@ -20,6 +20,8 @@ public static class SlurmImages
         // The chart composes REPOSITORY:TAG-cudaVERSION with its default cudaVersion 12.9.0.
         ["populateJail"] = "cr.eu-north1.nebius.cloud/soperator/populate_jail:4.1.7-slurm25.11.3-cuda12.9.0",
         ["soperatorExporter"] = "cr.eu-north1.nebius.cloud/soperator/soperator-exporter:4.1.7-slurm25.11.3",
+        // Its tag is the plain release (images.sConfigController in helm/slurm-cluster/values.yaml).
+        ["sConfigController"] = "cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:4.1.7",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>

@@ -55,11 +55,9 @@ public static class SlurmObjects
         {
             ["kruise"] = new Dictionary<string, object> { ["installOperator"] = true },
             ["certManager"] = new Dictionary<string, object> { ["enabled"] = true },
-            ["serviceMonitor"] = new Dictionary<string, object>
-            {
-                ["enabled"] = true,
-                ["additionalLabels"] = new Dictionary<string, object> { ["release"] = Addons.PrometheusRuleRelease },
-            },
+            // No labels: helm/soperator's servicemonitor.yaml reads none (its additionalLabels value is used by no template),
+            // so the operator's own metrics are not selected by the add-on's Prometheus (docs/runbooks/slurm.md).
+            ["serviceMonitor"] = new Dictionary<string, object> { ["enabled"] = true },
             // The observability add-on brings the monitoring CRDs: the operator then creates the exporter's PodMonitor
             // and slurmctld's ServiceMonitor.
             ["controllerManager"] = new Dictionary<string, object>
@@ -117,6 +115,32 @@ public static class SlurmObjects
                 ["overwrite"] = false,
             },
             ["secrets"] = new Dictionary<string, object>(),
+            // Soperator reconciles it before slurmctld (clustercontroller/reconcile.go), and it alone writes slurm.conf into
+            // the jail, where slurmctld, login and slurmd read it: its filter must name one of k8sNodeFilters
+            // (render/sconfigcontroller/pod.go), and its size has no default (0 replicas would write nothing).
+            ["sConfigController"] = new Dictionary<string, object>
+            {
+                ["node"] = new Dictionary<string, object> { ["k8sNodeFilterName"] = ControlFilter, ["size"] = 1 },
+                ["container"] = Container("sConfigController", SlurmSizing.SConfigController),
+                ["runAsUid"] = SConfigControllerUid,
+                ["runAsGid"] = SConfigControllerUid,
+                ["serviceAccountName"] = SConfigControllerAccount,
+            },
+            // Slurm 25.11 in Soperator 4.x has no dynamic nodes (worker slurmd_entrypoint.sh): a worker is in slurm.conf only
+            // as a structured NodeSet (render/common/configmap.go), and one partition holds them all.
+            ["partitionConfiguration"] = new Dictionary<string, object>
+            {
+                ["configType"] = "structured",
+                ["partitions"] = new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["name"] = Partition,
+                        ["nodeSetRefs"] = slurm.Workers.Select(w => (object)NodeSetName(w.Node)).ToArray(),
+                        ["config"] = "Default=YES PriorityTier=10 MaxTime=INFINITE State=UP OverSubscribe=YES",
+                    },
+                },
+            },
             ["slurmNodes"] = new Dictionary<string, object>
             {
                 ["accounting"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
@@ -170,6 +194,36 @@ public static class SlurmObjects
     }
 
     public const string LoginAnnotation = "lab.infra/slurm-login";
+
+    /// <summary>The partition every worker is in.</summary>
+    public const string Partition = "main";
+
+    /// <summary>The account sconfigcontroller runs as (required by the CRD; "must reference an existing ServiceAccount").</summary>
+    public const string SConfigControllerAccount = $"{ClusterName}-sconfigcontroller";
+
+    /// <summary>The uid and gid its image runs as and its init container chowns the jail's /etc/slurm to (initcontainer.go).</summary>
+    public const int SConfigControllerUid = 1001;
+
+    /// <summary>
+    /// What sconfigcontroller may do in the Slurm namespace: helm/slurm-cluster's templates/sconfigcontroller-role.yaml at 4.1.7
+    /// (its JailedConfigs, the JWT secret, its leader-election lease, events).
+    /// </summary>
+    public static readonly IReadOnlyList<(string ApiGroup, string[] Resources, string[] Verbs)> SConfigControllerRules =
+    [
+        ("", ["configmaps"], ["get", "list", "watch"]),
+        ("", ["secrets"], ["get", "list", "watch"]),
+        ("coordination.k8s.io", ["leases"], ["get", "list", "watch", "create", "update", "patch"]),
+        ("", ["events"], ["create", "patch"]),
+        (Group, ["jailedconfigs"], ["get", "list", "watch", "create", "update", "patch", "delete"]),
+        (Group, ["jailedconfigs/status"], ["get", "update", "patch"]),
+        (Group, ["jailedconfigs/finalizers"], ["update"]),
+    ];
+
+    /// <summary>
+    /// The annotation that binds a NodeSet to its SlurmCluster (consts.AnnotationParentalClusterRefName): NodeSets without it
+    /// are not in slurm.conf (ListNodeSetsByClusterRef). Soperator's webhook adds it only when exactly one SlurmCluster exists.
+    /// </summary>
+    public const string ParentalClusterAnnotation = "slurm.nebius.ai/parental-cluster-ref";
 
     /// <summary>The login's root keys with <paramref name="key"/> added after the operators' (the gate's own key; see SlurmGateAccess).</summary>
     public static object[] RootKeys(IReadOnlyDictionary<string, object> spec, string key) =>
@@ -230,10 +284,13 @@ public static class SlurmObjects
                 ["replicas"] = 1,
                 ["nodeSelector"] = new Dictionary<string, object> { ["kubernetes.io/hostname"] = w.Node },
                 ["gpu"] = new Dictionary<string, object> { ["enabled"] = true, ["nvidia"] = new Dictionary<string, object> { ["gdrCopyEnabled"] = false } },
+                // Soperator derives no CPUs or GPUs for a node's line (AddNodesToSlurmConfig): static says them, as the pod
+                // holds them. gres.conf gets AutoDetect=nvidia by itself for a GPU NodeSet; the untyped count matches
+                // whatever type NVML reports.
                 ["nodeConfig"] = new Dictionary<string, object>
                 {
                     ["features"] = new object[] { "gpu", node.Gpu.Model.Replace(' ', '-') },
-                    ["gresConfig"] = new object[] { "AutoDetect=nvidia" },
+                    ["static"] = string.Create(CultureInfo.InvariantCulture, $"CPUs={w.Cpus} Gres=gpu:{w.Gpus}"),
                 },
                 ["slurmd"] = new Dictionary<string, object>
                 {
@@ -257,7 +314,7 @@ public static class SlurmObjects
                     ["image"] = Image(slurm.Images["munge"]),
                     ["resources"] = Resources(SlurmSizing.Munge),
                 },
-            });
+            }, new Dictionary<string, string> { [ParentalClusterAnnotation] = ClusterName });
         }).ToList();
     }
 
@@ -292,7 +349,7 @@ public static class SlurmObjects
     {
         ["apiVersion"] = r.ApiVersion,
         ["kind"] = r.Kind,
-        ["metadata"] = new Dictionary<string, object> { ["name"] = r.Name, ["namespace"] = r.Namespace },
+        ["metadata"] = new Dictionary<string, object> { ["name"] = r.Name, ["namespace"] = r.Namespace, ["annotations"] = r.Annotations ?? new Dictionary<string, string>() },
         ["spec"] = r.Spec,
     }, Indented) + "\n";
 

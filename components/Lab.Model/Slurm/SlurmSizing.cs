@@ -24,6 +24,9 @@ public static class SlurmSizing
     public static readonly Requests Exporter = new(100, 256);
     public static readonly Requests Munge = new(250, 512);
 
+    /// <summary>sconfigcontroller polls its JailedConfigs and writes files (the chart asks 250m and 256Mi; like the others, less here).</summary>
+    public static readonly Requests SConfigController = new(100, 256);
+
     /// <summary>Every node: OS, kubelet and containerd, Calico, the GPU operator's and the observability add-on's daemons.</summary>
     public static readonly Requests NodeReserve = new(2000, 8 * 1024);
 
@@ -31,7 +34,7 @@ public static class SlurmSizing
     public static readonly Requests ControlReserve = new(4000, 16 * 1024);
 
     /// <summary>slurmctld, login and exporter pods, each with its munge sidecar; all on the control node.</summary>
-    public static Requests ControlPods => Slurmctld + Munge + Sshd + Munge + Exporter + Munge;
+    public static Requests ControlPods => Slurmctld + Munge + Sshd + Munge + Exporter + Munge + SConfigController;
 
     /// <summary>Everything on the node that is not its Slurm worker's slurmd container.</summary>
     public static Requests Fixed(NodeSpec node) =>

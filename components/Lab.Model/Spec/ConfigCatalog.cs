@@ -217,9 +217,9 @@ public static partial class ConfigCatalog
         new("lab:validation.targets.slurmJob", Number, "A one-GPU sbatch job through the Slurm login service, from submission to COMPLETED, s (at most); checked only with lab:slurm on.") { Default = "120", Min = 10, Max = 3600, Example = "120" },
 
         new(ConfigKeys.Slurm, Mapping, "Slurm inside MicroK8s through Soperator: the lab's batch scheduler (docs/runbooks/slurm.md).") { Default = "off" },
-        new("lab:slurm.enabled", Bool, "Deploys Soperator, the SlurmCluster and a NodeSet per GPU node.") { Default = "false" },
+        new("lab:slurm.enabled", Bool, "Deploys Soperator, the SlurmCluster and a NodeSet per GPU node.") { Default = "false", Allowed = "true needs the nvidia, observability and hostpath-storage add-ons" },
         new("lab:slurm.jailExport", Text, "The NAS export that holds Slurm's shared root (the jail), through a PersistentVolume the program creates.")
-            { Default = "jobs", Allowed = "a read-write export of lab:nas.exports" },
+            { Default = "jobs", Allowed = "a read-write export of lab:nas.exports with rootSquash: false (Soperator writes the jail as root)" },
         new("lab:slurm.jailSizeGb", Whole, "The jail volume's size in GB.") { Default = "1024", Min = 1, Max = 1_000_000 },
         new("lab:slurm.loginKeys", Names, "Operators' SSH public keys for the login service (root in the jail).")
             { Allowed = "SSH public-key lines (ed25519 or ECDSA), never a private key", Example = "['ssh-ed25519 AAAA… operator@lab']" },
@@ -228,7 +228,7 @@ public static partial class ConfigCatalog
         new("lab:slurm.workers[].node", Text, "The node of lab:nodes the worker runs on.") { Required = true, Allowed = "a GPU node of lab:nodes", Example = "gemini-1" },
         new("lab:slurm.workers[].cpus", Whole, "CPU the worker requests.") { Default = "what the node has left", Min = 1, Max = 4096, Allowed = "within the node's cpus after the cluster's own requests", Example = "14" },
         new("lab:slurm.workers[].memoryGb", Whole, "Memory in GB the worker requests.") { Default = "what the node has left", Min = 1, Max = 65536, Allowed = "within the node's memoryGb after the cluster's own requests", Example = "96" },
-        new("lab:slurm.workers[].gpus", Whole, "Whole GPUs the worker holds.") { Default = "the node's gpu.count", Min = 1, Max = 64, Allowed = "at most the node's gpu.count" },
+        new("lab:slurm.workers[].gpus", Whole, "Whole GPUs the worker holds.") { Default = "the node's gpu.count", Min = 1, Max = 64, Allowed = "the node's gpu.count (Soperator's worker mounts every GPU of its node)" },
         new("lab:slurm.images", Mapping, "Soperator's images pinned by digest, instead of upstream's tags.") { Default = "upstream's tags at the pinned chart version" },
         new("lab:slurm.images.<kind>", Text, "One Slurm image as REPOSITORY:TAG@sha256:DIGEST.")
             { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Upstream.Keys)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },

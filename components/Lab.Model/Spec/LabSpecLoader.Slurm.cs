@@ -24,9 +24,11 @@ public static partial class LabSpecLoader
         {
             return null;
         }
-        if (cluster is not null && !cluster.Addons.Contains("nvidia"))
+        // What Slurm stands on in the cluster: the GPU operator (its workers' GPUs), the observability add-on (the monitoring CRDs
+        // helm-soperator's ServiceMonitor and the exporter's PodMonitor need), hostpath-storage (slurmctld's spool claim).
+        foreach (var (addon, why) in SlurmAddons.Where(a => cluster is not null && !cluster.Addons.Contains(a.Addon)))
         {
-            r.Error($"{key}.enabled", "Slurm's workers need the GPU operator, but lab:cluster.addons has no 'nvidia'.", "add nvidia to lab:cluster.addons, or set lab:slurm.enabled to false.");
+            r.Error($"{key}.enabled", $"Slurm needs {why}, but lab:cluster.addons has no '{addon}'.", $"add {addon} to lab:cluster.addons, or set lab:slurm.enabled to false.");
         }
 
         var jail = r.String(s, key, "jailExport", "jobs");
@@ -43,6 +45,15 @@ public static partial class LabSpecLoader
             {
                 r.Error($"{key}.jailExport", $"export '{jail}' is read-only, but the jail is Slurm's root filesystem: jobs, users and the populate-jail Job write to it.",
                     $"set access: rw on lab:nas.exports '{jail}', or name a read-write export.");
+                jail = null;
+            }
+            else if (export.RootSquash)
+            {
+                // populate-jail writes a whole root filesystem as root, and sconfigcontroller's init container chowns
+                // /mnt/jail/etc/slurm as uid 0 (Soperator 4.1.7; its own nfs-server chart exports with no_root_squash).
+                var index = nas.Exports.IndexOf(export);
+                r.Error($"{key}.jailExport", $"export '{jail}' squashes root, but the jail is a root filesystem that Soperator writes as root (populate-jail, sconfigcontroller).",
+                    $"set rootSquash: false and confirmNoRootSquash: true on {ConfigKeys.Nas}.exports[{index}] ('{jail}'), an export for the jail alone.");
                 jail = null;
             }
         }
@@ -103,6 +114,13 @@ public static partial class LabSpecLoader
         return spec;
     }
 
+    private static readonly (string Addon, string Why)[] SlurmAddons =
+    [
+        ("nvidia", "the GPU operator for its workers' GPUs"),
+        ("observability", "the monitoring CRDs for Soperator's ServiceMonitor and the exporter's PodMonitor"),
+        ("hostpath-storage", "a storage class for slurmctld's spool claim (microk8s-hostpath)"),
+    ];
+
     private static ImmutableArray<HostKey>? ReadLoginKeys(ConfigReader r, JsonElement s, string key)
     {
         if (r.Child(s, key, "loginKeys", JsonValueKind.Array, $"loginKeys: ['{LoginKeyExample}']") is not { } list)
@@ -160,7 +178,15 @@ public static partial class LabSpecLoader
             var gpus = r.Int(item, at, "gpus", node?.Gpu.Count, 1, 64, "1");
             if (node is not null && gpus > node.Gpu.Count)
             {
-                r.Error($"{at}.gpus", $"'{node.Name}' has {node.Gpu.Count} GPU{(node.Gpu.Count == 1 ? "" : "s")} ({node.Gpu.Model}), not {gpus}.", $"set gpus to at most {node.Gpu.Count}.");
+                r.Error($"{at}.gpus", $"'{node.Name}' has {node.Gpu.Count} GPU{(node.Gpu.Count == 1 ? "" : "s")} ({node.Gpu.Model}), not {gpus}.", $"set gpus to {node.Gpu.Count} (the whole node).");
+                return null;
+            }
+            if (node is not null && gpus < node.Gpu.Count)
+            {
+                // complement_jail.sh runs nvidia-container-cli --device=all in the privileged worker: every GPU of the node
+                // is in the jail, while the device plugin would still hand the others to Kubernetes pods.
+                r.Error($"{at}.gpus", $"is {gpus} of '{node.Name}''s {node.Gpu.Count} GPUs, but Soperator's worker mounts every GPU of its node into the jail, so the others would be shared with Kubernetes pods.",
+                    $"set gpus to {node.Gpu.Count} (the whole node), or remove this worker so that '{node.Name}''s GPUs stay with Kubernetes.");
                 return null;
             }
             if (node is not null && node.Gpu.Count == 0)
