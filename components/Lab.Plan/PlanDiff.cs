@@ -96,22 +96,20 @@ public static class PlanDiff
         var changes = new List<InputChange>();
         foreach (var key in was.Inputs.Keys.Union(now.Inputs.Keys).Order(StringComparer.Ordinal))
         {
-            var before = was.Inputs.GetValueOrDefault(key);
-            var after = now.Inputs.GetValueOrDefault(key);
-            if (Same(before, after))
+            // Secrets compare by their plaintext, as the engine compares them, and show masked.
+            if (Same(was.Sent.GetValueOrDefault(key), now.Sent.GetValueOrDefault(key)))
             {
                 continue;
             }
-            // A Kubernetes object's metadata: name and namespace decide replacement, so say which part changed.
-            if (key == "metadata" && before is System.Collections.IDictionary b && after is System.Collections.IDictionary a)
+            var before = was.Inputs.GetValueOrDefault(key);
+            var after = now.Inputs.GetValueOrDefault(key);
+            // A structure (a Kubernetes object's metadata or spec): the paths that changed, e.g.
+            // spec.template.spec.containers[0].image, so a reviewer sees the one field, not the whole spec twice.
+            if (before is System.Collections.IDictionary && after is System.Collections.IDictionary)
             {
-                foreach (var part in b.Keys.Cast<object>().Concat(a.Keys.Cast<object>()).Select(k => k.ToString()!).Distinct().Order(StringComparer.Ordinal))
-                {
-                    if (!Same(b.Contains(part) ? b[part] : null, a.Contains(part) ? a[part] : null))
-                    {
-                        changes.Add(new InputChange($"metadata.{part}", Shown(b.Contains(part) ? b[part] : null), Shown(a.Contains(part) ? a[part] : null)));
-                    }
-                }
+                var parts = new List<InputChange>();
+                Paths(key, before, after, parts);
+                changes.AddRange(parts.Count > 0 ? parts : [new InputChange(key, "[secret]", "[secret]")]);
                 continue;
             }
             // A step's script: which of its inputs (data block values) changed, then its size and hash.
@@ -137,6 +135,35 @@ public static class PlanDiff
         }
         return changes;
     }
+
+    /// <summary>The leaves under PATH that differ: maps by key, lists of equal length by index, anything else whole.</summary>
+    private static void Paths(string path, object? before, object? after, List<InputChange> changes)
+    {
+        if (Same(before, after))
+        {
+            return;
+        }
+        switch (before, after)
+        {
+            case (System.Collections.IDictionary b, System.Collections.IDictionary a):
+                foreach (var key in b.Keys.Cast<object>().Concat(a.Keys.Cast<object>()).Select(k => k.ToString()!).Distinct().Order(StringComparer.Ordinal))
+                {
+                    Paths($"{path}.{key}", b.Contains(key) ? b[key] : null, a.Contains(key) ? a[key] : null, changes);
+                }
+                return;
+            case (System.Collections.IList b, System.Collections.IList a) when b.Count == a.Count && b.Cast<object?>().Any(IsStructure):
+                for (var i = 0; i < b.Count; i++)
+                {
+                    Paths($"{path}[{i}]", b[i], a[i], changes);
+                }
+                return;
+            default:
+                changes.Add(new InputChange(path, Shown(before), Shown(after)));
+                return;
+        }
+    }
+
+    private static bool IsStructure(object? value) => value is System.Collections.IDictionary or System.Collections.IList;
 
     private static List<InputChange> ChangedOptions(PlannedResource was, PlannedResource now)
     {

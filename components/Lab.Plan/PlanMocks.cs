@@ -7,12 +7,12 @@ namespace Lab.Plan;
 
 /// <summary>
 /// Records what the program registers. Outputs a resource only gets from the real world
-/// (a command's stdout, a generated id) stay unknown, as in `pulumi preview`. Tests may
-/// answer them through <see cref="Answer"/>.
+/// (a command's stdout, a generated id) stay unknown, as in `pulumi preview`, and show as
+/// <see cref="DeclaredInputs.Unknown"/> in place. Tests may answer them through <see cref="Answer"/>.
 /// </summary>
 public class PlanMocks : IMocks
 {
-    private readonly ConcurrentDictionary<string, ImmutableDictionary<string, object>> _inputs = new();
+    private readonly ConcurrentDictionary<string, (ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> _inputs = new();
     private readonly ConcurrentDictionary<string, (Resource? Parent, bool Protect, bool Retain, string? Provider, ImmutableArray<string> SecretOutputs, string? CreateTimeout, int Order)> _options = new();
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _dependsOn = new();
     private readonly ConcurrentDictionary<string, ResourceArgs> _args = new();
@@ -22,11 +22,15 @@ public class PlanMocks : IMocks
     /// <summary>Extra outputs for a resource, as the provider would return them after create.</summary>
     protected virtual ImmutableDictionary<string, object> Answer(MockResourceArgs args) => ImmutableDictionary<string, object>.Empty;
 
-    public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
+    public async Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
     {
-        _inputs[$"{args.Type}::{args.Name}"] = args.Inputs;
-        var state = args.Inputs.SetItems(Answer(args));
-        return Task.FromResult<(string?, object)>(($"{args.Name}-id", state));
+        // What the plan shows comes from the declared args (known values kept beside unknown ones);
+        // the provider's answer, as the mock monitor passes it on, stays what dependants read.
+        var key = $"{args.Type}::{args.Name}";
+        _inputs[key] = _declared.GetValueOrDefault(key) is CustomResource && _args.TryGetValue(key, out var declared)
+            ? await DeclaredInputs.ReadAsync(declared)
+            : (args.Inputs, args.Inputs);
+        return ($"{args.Name}-id", args.Inputs.SetItems(Answer(args)));
     }
 
     public Task<object> CallAsync(MockCallArgs args) =>
@@ -85,17 +89,18 @@ public class PlanMocks : IMocks
         {
             var (parent, protect, retain, provider, secretOutputs, timeout, _) = o.Value;
             var separator = o.Key.LastIndexOf("::", StringComparison.Ordinal);
-            var inputs = _inputs.TryGetValue(o.Key, out var i) ? i : ImmutableDictionary<string, object>.Empty;
+            var (shown, sent) = _inputs.TryGetValue(o.Key, out var i) ? i : (ImmutableDictionary<string, object>.Empty, ImmutableDictionary<string, object>.Empty);
             return new PlannedResource(
                 o.Key[..separator], o.Key[(separator + 2)..],
                 parent is null or Stack ? null : parent.GetResourceType(),
                 parent is null or Stack ? null : parent.GetResourceName(),
-                inputs.ToImmutableSortedDictionary(StringComparer.Ordinal),
+                shown.ToImmutableSortedDictionary(StringComparer.Ordinal),
                 protect, retain,
                 _dependsOn.GetValueOrDefault(o.Key, []),
                 provider,
                 secretOutputs,
                 UrnOf(o.Key, stack, project),
-                timeout);
+                timeout)
+            { Sent = sent };
         }).ToList();
 }

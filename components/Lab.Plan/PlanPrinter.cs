@@ -13,7 +13,7 @@ public static partial class PlanPrinter
     {
         var text = new StringBuilder()
             .Append($"Plan of stack '{file.Stack}' from {file.Path} (offline: no Pulumi CLI, network, lab or credentials).\n")
-            .Append("Secrets show as [secret]; a step as the values of its data block, then its lines + sha256 (scripts/render writes it out); hashes cut to 12 digits.\n\n")
+            .Append("Secrets show as [secret], values known only once applied as [unknown] (as in `pulumi preview`); a step as the values of its data block, then its lines + sha256 (scripts/render writes it out); hashes cut to 12 digits.\n\n")
             .Append($"pulumi:pulumi:Stack {PlanRunner.Project}-{file.Stack}\n");
         var children = resources.ToLookup(r => r.ParentName is null ? null : $"{r.ParentType}::{r.ParentName}");
         PrintChildren(text, children, null, "");
@@ -46,7 +46,7 @@ public static partial class PlanPrinter
                     text.Append(detail).Append("    ").Append(Size(script)).Append('\n');
                     continue;
                 }
-                text.Append(detail).Append(key).Append(": ").Append(Format(key == "connection" ? Connection(value) : value)).Append('\n');
+                Input(text, detail, key, key == "connection" ? Connection(value) : value);
             }
             if (!r.DependsOn.IsEmpty)
             {
@@ -108,18 +108,60 @@ public static partial class PlanPrinter
         return colon < 0 ? "" : $" {lines[1][(colon + 2)..]}";
     }
 
-    private static string Structure(object value)
+    /// <summary>
+    /// One input: on its line when short; a long structure as a block, one field per line, so a Job's image, command,
+    /// volumes and host access each read on their own line.
+    /// </summary>
+    private static void Input(StringBuilder text, string indent, string key, object? value)
     {
-        var text = value switch
+        var line = Format(value);
+        if (line.Length <= BlockOver || value is string || !IsStructure(value))
         {
-            // Unset fields of an input type arrive as nulls: leave them out.
-            IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Where(k => d[k] is not null).Select(k => k.ToString()!)
-                .Order(StringComparer.Ordinal).Select(k => $"{k}: {Format(d[k])}")) + "}",
-            IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
-            _ => "",
-        };
-        return text.Length <= 800 ? text : $"<structure of {text.Length} characters, sha256 {Shell.Sha256(text)[..12]}; scripts/render writes it out>";
+            text.Append(indent).Append(key).Append(": ").Append(line).Append('\n');
+            return;
+        }
+        text.Append(indent).Append(key).Append(":\n");
+        Block(text, indent + "    ", value!);
     }
+
+    private static void Block(StringBuilder text, string indent, object value)
+    {
+        if (value is IDictionary d)
+        {
+            foreach (var k in Fields(d))
+            {
+                Input(text, indent, k, d[k]);
+            }
+            return;
+        }
+        foreach (var item in (IEnumerable)value)
+        {
+            var line = Format(item);
+            if (line.Length <= BlockOver || !IsStructure(item))
+            {
+                text.Append(indent).Append("- ").Append(line).Append('\n');
+                continue;
+            }
+            text.Append(indent).Append("-\n");
+            Block(text, indent + "  ", item!);
+        }
+    }
+
+    /// <summary>Past this many characters, a structure prints as a block.</summary>
+    private const int BlockOver = 160;
+
+    private static bool IsStructure(object? value) => value is IDictionary or (IEnumerable and not string);
+
+    // Unset fields of an input type arrive as nulls: leave them out.
+    private static IEnumerable<string> Fields(IDictionary d) =>
+        d.Keys.Cast<object>().Where(k => d[k] is not null).Select(k => k.ToString()!).Order(StringComparer.Ordinal);
+
+    private static string Structure(object value) => value switch
+    {
+        IDictionary d => "{" + string.Join(", ", Fields(d).Select(k => $"{k}: {Format(d[k])}")) + "}",
+        IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Format)) + "]",
+        _ => "",
+    };
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha();

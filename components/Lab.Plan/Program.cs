@@ -4,6 +4,7 @@ using Lab.Plan;
 // scripts/plan FILE                     the offline plan of one stack file
 // scripts/plan --rebuild NODE FILE      what a DR rebuild of NODE changes (URN per line after the bump command)
 // scripts/plan --diff BASE FILE         what changes from BASE (a stack file, or git:REV) to FILE, as `pulumi preview --diff` groups it
+// Lab.Plan --objects FILE DIR           every Kubernetes object of the plan as YAML (scripts/render)
 try
 {
     switch (args)
@@ -49,6 +50,28 @@ try
                 .ToDictionary(m => m.Host, m => m.Name);
             var unchanged = after.Count - changes.Count(c => c.Kind != ChangeKind.Delete);
             Console.Out.Write(PlanDiff.Print(label, file.Path, changes, unchanged, machines));
+            return 0;
+        }
+        case ["--objects", var path, var outDir]:
+        {
+            // scripts/render: every Kubernetes object of the plan, as YAML, beside the rendered artifacts.
+            var file = StackFile.Read(path);
+            var objects = KubernetesObjects.Render(await PlanRunner.RunAsync(file));
+            var root = Path.GetFullPath(outDir);
+            var outside = objects.Where(o => Lab.Model.Artifacts.ArtifactPath.Under(root, o.Path) is null).Select(o => o.Path).ToList();
+            if (outside.Count > 0)
+            {
+                Console.Error.WriteLine($"render: refusing to write outside {outDir}: {ConfigText.Names(outside)}. Nothing was written.");
+                return 1;
+            }
+            foreach (var (objectPath, yaml) in objects)
+            {
+                var target = Lab.Model.Artifacts.ArtifactPath.Under(root, objectPath)!;
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await File.WriteAllTextAsync(target, yaml);
+                Console.Out.WriteLine($"{Lab.Model.Text.Shell.Sha256(yaml)[..12]}  {Path.Combine(outDir, objectPath)}");
+            }
+            Console.Out.WriteLine($"{objects.Count} Kubernetes objects for stack '{file.Stack}' in {outDir} (Secrets' data redacted)");
             return 0;
         }
         case ["--update-snapshots", .. var paths]:

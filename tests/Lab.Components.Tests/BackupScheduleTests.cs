@@ -33,7 +33,8 @@ public class BackupScheduleTests
         var nas = plan.Single(Command, "qnap-backups");
         var args = (CommandArgs)mocks.ArgsOf(Command, "qnap-backups");
         Assert.True(await Output.IsSecretAsync(args.Stdin!.ToOutput()));
-        Assert.EndsWith($"main </dev/null; fi\n{HealthyLabMocks.RepositoryPasswordB64}\n", (string)nas.Inputs["stdin"]);
+        Assert.EndsWith($"main </dev/null; fi\n{HealthyLabMocks.RepositoryPasswordB64}\n", (string)nas.Sent["stdin"]);
+        Assert.Equal("[secret]", nas.Inputs["stdin"]);
         Assert.Equal(["connection", "stderr", "stdout"], nas.SecretOutputs.ToArray());
         Assert.Equal("none", nas.Inputs["logging"]);
 

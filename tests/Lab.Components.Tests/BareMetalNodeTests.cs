@@ -121,8 +121,9 @@ public class BareMetalNodeTests
         {
             var args = (CommandArgs)mocks.ArgsOf(Command, step.Name);
             Assert.True(await Output.IsSecretAsync(args.Connection!.ToOutput()), $"{step.Name}: connection is not secret");
-            Assert.Equal(key, ((IDictionary<string, object>)step.Inputs["connection"])["privateKey"]);
-            Assert.All(step.Inputs.Where(i => i.Key != "connection"), i => Assert.DoesNotContain("PRIVATE KEY", $"{i.Value}"));
+            Assert.Equal(key, ((IDictionary<string, object>)step.Sent["connection"])["privateKey"]);
+            Assert.Equal("[secret]", ((IDictionary<string, object>)step.Inputs["connection"])["privateKey"]);
+            Assert.All(step.Sent.Where(i => i.Key != "connection"), i => Assert.DoesNotContain("PRIVATE KEY", $"{i.Value}"));
         }
     }
 

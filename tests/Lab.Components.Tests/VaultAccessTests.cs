@@ -64,7 +64,8 @@ public class VaultAccessTests
         // Only the control node runs the snapshot agent; its step reads role-id and secret-id on stdin, never shown.
         var step = plan.Single("command:remote:Command", "zenon-vault-agent-snapshot");
         Assert.Equal(["zenon-vault-agent"], step.DependsOn.ToArray());
-        Assert.False(step.Inputs.ContainsKey("stdin"));
+        // Its stdin waits on the secret-id Vault issues at apply, and says so.
+        Assert.Equal("[unknown until applied: vault-role-vault-snapshot, vault-zenon-vault-snapshot-secret-id]", step.Inputs["stdin"]);
         Assert.DoesNotContain(plan, r => r.Name.EndsWith("-vault-agent-snapshot", StringComparison.Ordinal) && r.Name != "zenon-vault-agent-snapshot");
         Assert.DoesNotContain(PolicyEvaluator.Parse(VaultSnapshot.Policy()).Paths, p => p != VaultSnapshot.ApiPath);
         Assert.True(VaultSnapshot.Scheduled(lab));
@@ -132,12 +133,14 @@ public class VaultAccessTests
         var args = (CommandArgs)mocks.ArgsOf("command:remote:Command", "derpy-vault-agent");
         Assert.True(await Output.IsSecretAsync(args.Stdin!.ToOutput()));
         var secret = await vault.SecretIds["derpy"].GetValueAsync();
-        Assert.EndsWith($"main </dev/null; fi\n{HealthyLabMocks.RoleId}\n{secret}\n", (string)step.Inputs["stdin"]);
+        Assert.EndsWith($"main </dev/null; fi\n{HealthyLabMocks.RoleId}\n{secret}\n", (string)step.Sent["stdin"]);
+        Assert.Equal("[secret]", step.Inputs["stdin"]);
         Assert.Equal("none", step.Inputs["logging"]);
         Assert.Equal(["connection", "stderr", "stdout"], step.SecretOutputs.ToArray());
 
-        var carriers = plan.Where(r => JsonSerializer.Serialize(r.Inputs).Contains(secret)).Select(r => r.Name);
+        var carriers = plan.Where(r => JsonSerializer.Serialize(r.Sent).Contains(secret)).Select(r => r.Name);
         Assert.Equal(["derpy-vault-agent"], carriers);
+        Assert.DoesNotContain(secret, PlanPrinter.Print(Lab.Dev, plan));
     }
 
     [Fact]
@@ -150,11 +153,13 @@ public class VaultAccessTests
         var kv = plan.Single("vault:kv/secretV2:SecretV2", "vault-kv-ngc");
         Assert.Equal("secret", kv.Inputs["mount"]);
         Assert.Equal("ngc", kv.Inputs["name"]);
-        Assert.Equal("""{"api_key":"nvapi-xyz-very-secret"}""", kv.Inputs["dataJson"]);
+        Assert.Equal("""{"api_key":"nvapi-xyz-very-secret"}""", kv.Sent["dataJson"]);
+        Assert.Equal("[secret]", kv.Inputs["dataJson"]);
         Assert.True(kv.RetainOnDelete);
         var args = (SecretV2Args)mocks.ArgsOf("vault:kv/secretV2:SecretV2", "vault-kv-ngc");
         Assert.True(await Output.IsSecretAsync(args.DataJson!.ToOutput()));
-        Assert.Equal(["vault-kv-ngc"], plan.Where(r => JsonSerializer.Serialize(r.Inputs).Contains("nvapi-xyz")).Select(r => r.Name));
+        Assert.Equal(["vault-kv-ngc"], plan.Where(r => JsonSerializer.Serialize(r.Sent).Contains("nvapi-xyz")).Select(r => r.Name));
+        Assert.DoesNotContain("nvapi-xyz", PlanPrinter.Print(file, plan));
     }
 
     [Fact]
