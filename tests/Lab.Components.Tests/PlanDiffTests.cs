@@ -21,6 +21,25 @@ public class PlanDiffTests
     }
 
     [Fact]
+    public async Task A_changed_field_of_a_spec_reads_as_its_path_and_a_changed_secret_as_masked_on_both_sides()
+    {
+        var before = await Lab.Plan(Lab.Prod);
+        var moved = await Lab.Plan(Lab.Prod.Edit(ConfigKeys.Slurm, s => s["loginNodePort"] = 30023));
+        var cluster = Assert.Single(PlanDiff.Changes(before, moved), c => c.Resource.Name == "slurm-cluster");
+        Assert.Contains(cluster.Inputs, i => i.Input == "spec.slurmNodes.login.sshdServiceNodePort" && i.Before == "30022" && i.After == "30023");
+
+        // A seeded KV secret's new value: an update the reviewer sees, the value itself never.
+        var seeded = Lab.Dev.Edit(ConfigKeys.Vault, v => v["secrets"]![0]!["seed"] = true);
+        var first = await Lab.Plan(seeded.WithSecret(ConfigKeys.VaultSecrets, """{"ngc":{"api_key":"nvapi-old-value"}}"""));
+        var second = await Lab.Plan(seeded.WithSecret(ConfigKeys.VaultSecrets, """{"ngc":{"api_key":"nvapi-new-value"}}"""));
+        var changes = PlanDiff.Changes(first, second);
+        var kv = Assert.Single(changes, c => c.Resource.Name == "vault-kv-ngc");
+        Assert.Contains(kv.Inputs, i => i.Input == "dataJson" && i.Before == "[secret]" && i.After == "[secret]");
+        var text = PlanDiff.Print("a", "b", changes, second.Count, new Dictionary<string, string>());
+        Assert.DoesNotContain("nvapi-", text);
+    }
+
+    [Fact]
     public async Task A_driver_bump_replaces_each_nodes_nvidia_step_and_names_the_machines_it_runs_on()
     {
         var bumped = Lab.Prod with { Config = new Dictionary<string, string>(Lab.Prod.Config) { [ConfigKeys.Versions] = Bump(Lab.Prod.Config[ConfigKeys.Versions]) } };
