@@ -46,6 +46,16 @@ public class SlurmSchedulerTests
         var rules = Json(plan.Single("kubernetes:rbac.authorization.k8s.io/v1:Role", "slurm-sconfigcontroller-role"), "rules")!.AsArray();
         Assert.Contains(rules, r => r!["resources"]!.AsArray().Any(x => (string)x! == "jailedconfigs") && r["verbs"]!.AsArray().Any(v => (string)v! == "update"));
 
+        // The exporter runs as its own account, which may read the JWT Secret it signs slurmrestd requests with.
+        Assert.Equal("lab-slurm-exporter", (string)Json(cluster, "spec")["slurmNodes"]!["exporter"]!["serviceAccountName"]!);
+        var exporterAccount = plan.Single("kubernetes:core/v1:ServiceAccount", "slurm-exporter-account");
+        Assert.Equal(("lab-slurm-exporter", "slurm"), ((string)Json(exporterAccount, "metadata")["name"]!, (string)Json(exporterAccount, "metadata")["namespace"]!));
+        var exporterBinding = plan.Single("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "slurm-exporter-binding");
+        Assert.Equal(("lab-slurm-exporter", "lab-slurm-exporter"), ((string)Json(exporterBinding, "roleRef")["name"]!, (string)Json(exporterBinding, "subjects")[0]!["name"]!));
+        var exporterRules = Json(plan.Single("kubernetes:rbac.authorization.k8s.io/v1:Role", "slurm-exporter-role"), "rules")!.AsArray();
+        Assert.Equal("secrets get,list,watch", string.Join(" ", exporterRules.Select(r => $"{string.Join(",", r!["resources"]!.AsArray())} {string.Join(",", r["verbs"]!.AsArray())}")));
+        Assert.Contains("slurm-exporter-binding", cluster.DependsOn);
+
         var nodeSets = plan.OfType(NodeSet).ToList();
         // One NodeSet per node prod's lab:slurm.workers names.
         Assert.Equal(["gemini-1", "rocinate"], nodeSets.Select(n => (string)Json(n, "spec")["nodeSelector"]!["kubernetes.io/hostname"]!));
@@ -92,10 +102,10 @@ public class SlurmSchedulerTests
     {
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
-        // 2 charts, namespace, volume, claim, sconfigcontroller's account, role and binding, cluster, 2 NodeSets, the
-        // exporter's PodMonitor, and the gate's key step: a new control node makes a new key pair, and the new SlurmCluster
-        // lists its public key.
-        Assert.Equal(13, slurm.Count);
+        // 2 charts, namespace, volume, claim, sconfigcontroller's and the exporter's account, role and binding, cluster,
+        // 2 NodeSets, the exporter's PodMonitor, and the gate's key step: a new control node makes a new key pair, and the new
+        // SlurmCluster lists its public key.
+        Assert.Equal(16, slurm.Count);
         Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
     }
 

@@ -48,6 +48,11 @@ public class SlurmTests
         Assert.Equal(SlurmObjects.SConfigControllerAccount, controller["serviceAccountName"]);
         Assert.Equal("cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:4.1.7", ((Dictionary<string, object>)controller["container"])["image"]);
 
+        // The exporter pod runs as spec.slurmNodes.exporter.serviceAccountName (render/exporter/pod.go) and reads the JWT Secret.
+        var exporter = (Dictionary<string, object>)((Dictionary<string, object>)cluster["slurmNodes"])["exporter"];
+        Assert.Equal(SlurmObjects.ExporterAccount, exporter["serviceAccountName"]);
+        Assert.Contains(SlurmObjects.ExporterRules, r => r.ApiGroup == "" && r.Resources.Contains("secrets") && r.Verbs.Contains("get"));
+
         // Only structured partitions put NodeName lines in slurm.conf (configmap.go): one partition names every NodeSet.
         var partitions = (Dictionary<string, object>)cluster["partitionConfiguration"];
         Assert.Equal("structured", partitions["configType"]);

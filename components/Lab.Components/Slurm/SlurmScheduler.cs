@@ -116,27 +116,37 @@ public sealed class SlurmScheduler : ComponentResource
             },
         }, OnCluster([slurmNamespace, volume]));
 
-        // sconfigcontroller's account and what it may do (SlurmObjects.SConfigControllerRules), before the SlurmCluster names it.
-        var account = new K8s.Core.V1.ServiceAccount($"{name}-sconfigcontroller-account", new ServiceAccountArgs
+        // An account with a Role of its rules in the Slurm namespace, bound before the SlurmCluster names it.
+        Resource Account(string part, string account, IEnumerable<(string ApiGroup, string[] Resources, string[] Verbs)> rules)
         {
-            Metadata = new ObjectMetaArgs { Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-        }, OnCluster([slurmNamespace]));
-        var role = new K8s.Rbac.V1.Role($"{name}-sconfigcontroller-role", new K8s.Types.Inputs.Rbac.V1.RoleArgs
-        {
-            Metadata = new ObjectMetaArgs { Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-            Rules = SlurmObjects.SConfigControllerRules.Select(rule => new K8s.Types.Inputs.Rbac.V1.PolicyRuleArgs
+            var serviceAccount = new K8s.Core.V1.ServiceAccount($"{name}-{part}-account", new ServiceAccountArgs
             {
-                ApiGroups = { rule.ApiGroup },
-                Resources = rule.Resources,
-                Verbs = rule.Verbs,
-            }).ToArray(),
-        }, OnCluster([slurmNamespace]));
-        var binding = new K8s.Rbac.V1.RoleBinding($"{name}-sconfigcontroller-binding", new K8s.Types.Inputs.Rbac.V1.RoleBindingArgs
+                Metadata = new ObjectMetaArgs { Name = account, Namespace = args.Cluster.Namespace },
+            }, OnCluster([slurmNamespace]));
+            var role = new K8s.Rbac.V1.Role($"{name}-{part}-role", new K8s.Types.Inputs.Rbac.V1.RoleArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = account, Namespace = args.Cluster.Namespace },
+                Rules = rules.Select(rule => new K8s.Types.Inputs.Rbac.V1.PolicyRuleArgs
+                {
+                    ApiGroups = { rule.ApiGroup },
+                    Resources = rule.Resources,
+                    Verbs = rule.Verbs,
+                }).ToArray(),
+            }, OnCluster([slurmNamespace]));
+            return new K8s.Rbac.V1.RoleBinding($"{name}-{part}-binding", new K8s.Types.Inputs.Rbac.V1.RoleBindingArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = account, Namespace = args.Cluster.Namespace },
+                RoleRef = new K8s.Types.Inputs.Rbac.V1.RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = account },
+                Subjects = new K8s.Types.Inputs.Rbac.V1.SubjectArgs { Kind = "ServiceAccount", Name = account, Namespace = args.Cluster.Namespace },
+            }, OnCluster([serviceAccount, role]));
+        }
+
+        // sconfigcontroller (SlurmObjects.SConfigControllerRules) and the exporter (ExporterRules: the JWT Secret).
+        var bindings = new[]
         {
-            Metadata = new ObjectMetaArgs { Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-            RoleRef = new K8s.Types.Inputs.Rbac.V1.RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = SlurmObjects.SConfigControllerAccount },
-            Subjects = new K8s.Types.Inputs.Rbac.V1.SubjectArgs { Kind = "ServiceAccount", Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-        }, OnCluster([account, role]));
+            Account("sconfigcontroller", SlurmObjects.SConfigControllerAccount, SlurmObjects.SConfigControllerRules),
+            Account("exporter", SlurmObjects.ExporterAccount, SlurmObjects.ExporterRules),
+        };
 
         var clusterArgs = new SlurmResourceArgs(args.Cluster);
         if (args.GateKey is { } gateKey)
@@ -147,7 +157,7 @@ public sealed class SlurmScheduler : ComponentResource
             clusterArgs.WithRootKey(args.Cluster, keyStep.Stdout.Apply(SlurmGateAccess.PublicKey));
         }
         var cluster = new K8s.ApiExtensions.CustomResource($"{name}-cluster", clusterArgs,
-            OnCluster([.. releases, slurmNamespace, claim, binding]));
+            OnCluster([.. releases, slurmNamespace, claim, .. bindings]));
         var ready = new List<Resource> { cluster };
         foreach (var nodeSet in args.NodeSets)
         {

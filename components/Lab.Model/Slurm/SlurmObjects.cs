@@ -185,6 +185,9 @@ public static class SlurmObjects
                     ["munge"] = Container("munge", SlurmSizing.Munge),
                     ["volumes"] = new Dictionary<string, object> { ["jail"] = jail },
                     ["podMonitorConfig"] = new Dictionary<string, object> { ["jobLabel"] = ExporterJob, ["interval"] = "30s", ["scrapeTimeout"] = "28s" },
+                    // The exporter pod runs as this account (render/exporter/pod.go); empty would be the namespace's default,
+                    // which cannot read the JWT Secret it signs its slurmrestd requests with.
+                    ["serviceAccountName"] = ExporterAccount,
                 },
             },
         }, new Dictionary<string, string>
@@ -217,6 +220,18 @@ public static class SlurmObjects
         (Group, ["jailedconfigs"], ["get", "list", "watch", "create", "update", "patch", "delete"]),
         (Group, ["jailedconfigs/status"], ["get", "update", "patch"]),
         (Group, ["jailedconfigs/finalizers"], ["update"]),
+    ];
+
+    /// <summary>The account the exporter runs as (helm/slurm-cluster names its own slurm-exporter-sa).</summary>
+    public const string ExporterAccount = $"{ClusterName}-exporter";
+
+    /// <summary>
+    /// What the exporter may do in the Slurm namespace: read the JWT Secret (cmd/exporter/main.go builds its token from it);
+    /// helm/slurm-cluster's templates/exporter-role.yaml at 4.1.7.
+    /// </summary>
+    public static readonly IReadOnlyList<(string ApiGroup, string[] Resources, string[] Verbs)> ExporterRules =
+    [
+        ("", ["secrets"], ["get", "list", "watch"]),
     ];
 
     /// <summary>
