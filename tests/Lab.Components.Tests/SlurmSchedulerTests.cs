@@ -23,10 +23,12 @@ public class SlurmSchedulerTests
         Assert.All(slurm.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)), r => Assert.Equal(("slurm", "cluster-k8s"), (r.ParentName!, r.Provider!)));
 
         var releases = plan.OfType(Release).ToList();
-        Assert.Equal(["cert-manager v1.19.1", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7"],
+        Assert.Equal(["cert-manager v1.19.1", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator-crds 4.1.7", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7"],
             releases.Select(r => $"{r.Inputs["chart"]} {r.Inputs["version"]}"));
-        // Soperator's webhooks need cert-manager running first.
+        // Soperator's webhooks need cert-manager running first, and its CRDs come from their own release, not its crds/.
         Assert.Contains("slurm-cert-manager", plan.Single(Release, "slurm-soperator").DependsOn);
+        Assert.Contains("slurm-soperator-crds", plan.Single(Release, "slurm-soperator").DependsOn);
+        Assert.True((bool)plan.Single(Release, "slurm-soperator").Inputs["skipCrds"]);
 
         var cluster = plan.Single(SlurmCluster, "slurm-cluster");
         Assert.Superset(new HashSet<string> { "slurm-soperator", "slurm-jail-claim", "zenon-addons", "rocinate-join", "qnap-exports" }, cluster.DependsOn.ToHashSet());
@@ -102,10 +104,10 @@ public class SlurmSchedulerTests
     {
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
-        // 2 charts, namespace, volume, claim, sconfigcontroller's and the exporter's account, role and binding, cluster,
+        // 3 charts, namespace, volume, claim, sconfigcontroller's and the exporter's account, role and binding, cluster,
         // 2 NodeSets, the exporter's PodMonitor, and the gate's key step: a new control node makes a new key pair, and the new
         // SlurmCluster lists its public key.
-        Assert.Equal(16, slurm.Count);
+        Assert.Equal(17, slurm.Count);
         Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
     }
 

@@ -275,6 +275,24 @@ public class SlurmTests
     }
 
     [Fact]
+    public void The_release_sets_both_charts_the_cluster_s_crVersion_and_the_image_tags()
+    {
+        var previous = WithSlurm(s => s["version"] = "4.1.6").Load();
+        Assert.Equal(["4.1.6", "4.1.6"], SlurmObjects.Charts(previous).Skip(1).Select(c => c.Version));
+        Assert.Equal("4.1.6", SlurmObjects.Cluster(previous).Spec["crVersion"]);
+        Assert.Equal("cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:4.1.6", previous.Slurm!.Images["sConfigController"]);
+        Assert.Equal("cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.6-slurm25.11.3", previous.Slurm.Images["slurmd"]);
+    }
+
+    [Fact]
+    public void A_release_the_lab_was_not_checked_against_is_refused()
+    {
+        var error = Single(WithSlurm(s => s["version"] = "4.2.0").Errors(), "lab:slurm.version");
+        Assert.StartsWith("'4.2.0' is not a Soperator release the lab was checked against", error.Problem);
+        Assert.StartsWith("name one of 4.1.6, 4.1.7;", error.Fix);
+    }
+
+    [Fact]
     public void An_unknown_slurm_setting_suggests_the_intended_one()
     {
         var errors = WithSlurm(s => s["jailExprot"] = "jobs").Errors();
@@ -284,10 +302,14 @@ public class SlurmTests
     [Fact]
     public void Charts_are_pinned_to_the_versions_read_upstream()
     {
+        var charts = SlurmObjects.Charts(Repo.Prod());
+        // The CRDs as a release of their own before the operator, whose crds/ Helm would install once and never upgrade.
         Assert.Equal(
-            ["cert-manager cert-manager v1.19.1 https://charts.jetstack.io", "soperator oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7 "],
-            SlurmObjects.Charts().Select(c => $"{c.Release} {c.Chart} {c.Version} {c.Repository}"));
-        var soperator = SlurmObjects.Charts()[1].Values;
+            ["cert-manager cert-manager v1.19.1 https://charts.jetstack.io False",
+             "soperator-crds oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator-crds 4.1.7  False",
+             "soperator oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7  True"],
+            charts.Select(c => $"{c.Release} {c.Chart} {c.Version} {c.Repository} {c.SkipCrds}"));
+        var soperator = charts[2].Values;
         // OpenKruise 1.8.0 comes as helm-soperator 4.1.7's own dependency (helm/soperator/Chart.yaml), off unless asked for.
         Assert.Equal(true, ((Dictionary<string, object>)soperator["kruise"])["installOperator"]);
     }

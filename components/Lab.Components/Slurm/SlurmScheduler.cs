@@ -43,7 +43,7 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
 }
 
 /// <summary>
-/// Slurm on the lab's cluster through Soperator: cert-manager, then Soperator with OpenKruise (Helm releases at
+/// Slurm on the lab's cluster through Soperator: cert-manager, Soperator's CRDs, then Soperator with OpenKruise (Helm releases at
 /// pinned versions), the jail as an NFS PersistentVolume on the NAS and its claim, the SlurmCluster, and one
 /// NodeSet per GPU node, each created after what it needs, and the exporter's PodMonitor.
 /// </summary>
@@ -69,7 +69,7 @@ public sealed class SlurmScheduler : ComponentResource
         var releases = new List<Resource>();
         foreach (var chart in args.Charts)
         {
-            // Each chart after the one before it: Soperator's webhook certificates need cert-manager running.
+            // Each chart after the one before it: Soperator's webhook certificates need cert-manager running, and its CRDs come first.
             releases.Add(new K8s.Helm.V3.Release($"{name}-{chart.Release}", new ReleaseArgs
             {
                 Name = chart.Release,
@@ -81,6 +81,7 @@ public sealed class SlurmScheduler : ComponentResource
                 CreateNamespace = true,
                 Values = chart.Values.ToDictionary(kv => kv.Key, kv => kv.Value),
                 Atomic = true,
+                SkipCrds = chart.SkipCrds,
             }, OnCluster(releases.ToList())));
         }
 

@@ -7,7 +7,8 @@ using Lab.Model.Spec;
 namespace Lab.Model.Slurm;
 
 /// <summary>A Helm chart at a pinned version: a classic repository, or an OCI chart (Repository null, Chart oci://…).</summary>
-public sealed record SlurmChart(string Release, string Chart, string Version, string? Repository, string Namespace, Dictionary<string, object> Values);
+/// <param name="SkipCrds">Helm leaves the chart's crds/ folder alone (another release owns those CRDs as templates).</param>
+public sealed record SlurmChart(string Release, string Chart, string Version, string? Repository, string Namespace, Dictionary<string, object> Values, bool SkipCrds = false);
 
 /// <summary>One custom resource as data: what the component puts on the cluster, and what the CRD facts are checked against.</summary>
 /// <param name="Annotations">What an operator reads on the object (kubectl describe, the plan): where to log in.</param>
@@ -29,7 +30,6 @@ public static class SlurmObjects
     public const string OperatorNamespace = "soperator-system";
     public const string ClusterName = "lab-slurm";
     public const string Group = "slurm.nebius.ai";
-    public const string SoperatorVersion = "4.1.7";
     public const string ControlFilter = "control";
     public const string JailSource = "jail";
 
@@ -44,14 +44,20 @@ public static class SlurmObjects
 
     public const int SlurmctldPort = 6817;
 
-    /// <summary>Prerequisites first: cert-manager (Soperator's webhooks), then Soperator with OpenKruise (workers are Advanced StatefulSets).</summary>
-    public static IReadOnlyList<SlurmChart> Charts() =>
+    /// <summary>
+    /// Prerequisites first: cert-manager (Soperator's webhooks), then Soperator's CRDs as a release of their own, then Soperator
+    /// with OpenKruise (workers are Advanced StatefulSets).
+    /// </summary>
+    public static IReadOnlyList<SlurmChart> Charts(LabSpec spec) =>
     [
         // The version soperator-fluxcd 4.1.7 deploys (v1.19.*), pinned; the chart installs its CRDs only when asked.
         new("cert-manager", "cert-manager", "v1.19.1", "https://charts.jetstack.io", "cert-manager",
             new() { ["crds"] = new Dictionary<string, object> { ["enabled"] = true } }),
-        // helm-soperator bundles its CRDs (crds/) and OpenKruise 1.8.0 as a dependency behind kruise.installOperator.
-        new("soperator", $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator", SoperatorVersion, null, OperatorNamespace, new()
+        // helm-soperator-crds holds the same CRDs as helm-soperator's crds/, but as templates: Helm upgrades them with the
+        // release, where it installs crds/ once and never upgrades them (helm/README.md: install it before soperator).
+        new(CrdsRelease, $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator-crds", Require(spec).Version, null, OperatorNamespace, []),
+        // helm-soperator bundles OpenKruise 1.8.0 as a dependency behind kruise.installOperator; its crds/ are skipped.
+        new("soperator", $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator", Require(spec).Version, null, OperatorNamespace, new()
         {
             ["kruise"] = new Dictionary<string, object> { ["installOperator"] = true },
             ["certManager"] = new Dictionary<string, object> { ["enabled"] = true },
@@ -64,8 +70,11 @@ public static class SlurmObjects
             {
                 ["manager"] = new Dictionary<string, object> { ["env"] = new Dictionary<string, object> { ["isPrometheusCrdInstalled"] = "true" } },
             },
-        }),
+        }, SkipCrds: true),
     ];
+
+    /// <summary>The Helm release that owns Soperator's CRDs (helm-soperator-crds).</summary>
+    public const string CrdsRelease = "soperator-crds";
 
     public static JailVolume Jail(LabSpec spec)
     {
@@ -90,7 +99,7 @@ public static class SlurmObjects
         var jail = new Dictionary<string, object> { ["volumeSourceName"] = JailSource };
         return new SlurmResource($"{Group}/v1", "SlurmCluster", ClusterName, Namespace, new()
         {
-            ["crVersion"] = SoperatorVersion,
+            ["crVersion"] = slurm.Version,
             ["k8sNodeFilters"] = new object[]
             {
                 new Dictionary<string, object>

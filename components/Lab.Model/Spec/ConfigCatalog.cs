@@ -229,9 +229,11 @@ public static partial class ConfigCatalog
         new("lab:slurm.workers[].cpus", Whole, "CPU the worker requests.") { Default = "what the node has left", Min = 1, Max = 4096, Allowed = "within the node's cpus after the cluster's own requests", Example = "14" },
         new("lab:slurm.workers[].memoryGb", Whole, "Memory in GB the worker requests.") { Default = "what the node has left", Min = 1, Max = 65536, Allowed = "within the node's memoryGb after the cluster's own requests", Example = "96" },
         new("lab:slurm.workers[].gpus", Whole, "Whole GPUs the worker holds.") { Default = "the node's gpu.count", Min = 1, Max = 64, Allowed = "the node's gpu.count (Soperator's worker mounts every GPU of its node)" },
+        new("lab:slurm.version", Text, "Soperator's release: the helm-soperator-crds and helm-soperator charts, the SlurmCluster's crVersion and upstream's image tags.")
+            { Default = Slurm.SlurmImages.DefaultRelease, Allowed = $"a release the lab was checked against: {string.Join(", ", Slurm.SlurmImages.Releases)}", Example = $"'{Slurm.SlurmImages.DefaultRelease}'" },
         new("lab:slurm.images", Mapping, "Soperator's images pinned by digest, instead of upstream's tags.") { Default = "upstream's tags at the pinned chart version" },
         new("lab:slurm.images.<kind>", Text, "One Slurm image as REPOSITORY:TAG@sha256:DIGEST.")
-            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Upstream.Keys)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },
+            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Kinds)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },
 
         new(ConfigKeys.Backups, Mapping, "Backups with restic: what, where, how often and how long (docs/runbooks/backups.md; seed 002's RPOs).") { Default = "nothing is backed up" },
         new("lab:backups.repository", Text, "The restic repository (sftp:USER@HOST:/PATH or rest:http(s)://HOST:PORT/PATH).")

@@ -73,9 +73,10 @@ public static partial class LabSpecLoader
                 $"add cpus: N (what nproc prints on {node.Name}) under lab:nodes[{i}].");
         }
         var workers = ReadSlurmWorkers(r, s, key, nodes);
-        var images = ReadSlurmImages(r, s, key);
+        var version = ReadSlurmVersion(r, s, key);
+        var images = version is null ? null : ReadSlurmImages(r, s, key, version);
 
-        if (jail is null || size is null || nodePort is null || keys is null || workers is null || images is null || nodes.Any(n => n.Cpus is null) || slurmNodes.Count == 0)
+        if (jail is null || size is null || nodePort is null || keys is null || workers is null || version is null || images is null || nodes.Any(n => n.Cpus is null) || slurmNodes.Count == 0)
         {
             if (slurmNodes.Count == 0 && nodes.Length > 0)
             {
@@ -87,7 +88,7 @@ public static partial class LabSpecLoader
         // GPU probes); without one, every GPU node serves Slurm with a worker sized to what the node has left.
         var listed = workers.Value;
         var all = s.TryGetProperty("workers", out _) ? listed : [.. slurmNodes.Select(SlurmSizing.DefaultWorker)];
-        var spec = new SlurmSpec(jail, size.Value, keys.Value, nodePort.Value, all, images);
+        var spec = new SlurmSpec(version, jail, size.Value, keys.Value, nodePort.Value, all, images);
         foreach (var worker in all)
         {
             var node = nodes.Single(n => n.Name == worker.Node);
@@ -204,9 +205,26 @@ public static partial class LabSpecLoader
         return allRead ? workers : null;
     }
 
-    private static ImmutableSortedDictionary<string, string>? ReadSlurmImages(ConfigReader r, JsonElement s, string key)
+    /// <summary>lab:slurm.version: a release whose code the lab was checked against, so its charts and image tags are known.</summary>
+    private static string? ReadSlurmVersion(ConfigReader r, JsonElement s, string key)
     {
-        var images = SlurmImages.Upstream.ToBuilder();
+        if (!s.TryGetProperty("version", out _))
+        {
+            return SlurmImages.DefaultRelease;
+        }
+        var version = r.String(s, key, "version", $"'{SlurmImages.DefaultRelease}'");
+        if (version is not null && !SlurmImages.Releases.Contains(version))
+        {
+            r.Error($"{key}.version", $"'{ConfigText.Shorten(version)}' is not a Soperator release the lab was checked against: its charts, CRDs and images are unknown here.",
+                $"name one of {string.Join(", ", SlurmImages.Releases)}; a newer release needs its facts read first (docs/runbooks/slurm.md).");
+            return null;
+        }
+        return version;
+    }
+
+    private static ImmutableSortedDictionary<string, string>? ReadSlurmImages(ConfigReader r, JsonElement s, string key, string version)
+    {
+        var images = SlurmImages.Upstream(version).ToBuilder();
         if (!s.TryGetProperty("images", out _))
         {
             return images.ToImmutable();
@@ -215,15 +233,15 @@ public static partial class LabSpecLoader
         {
             return null;
         }
-        r.RejectUnknown(list, $"{key}.images", SlurmImages.Upstream.Keys.ToList());
+        r.RejectUnknown(list, $"{key}.images", [.. SlurmImages.Kinds]);
         var ok = true;
-        foreach (var kind in SlurmImages.Upstream.Keys.Where(k => list.TryGetProperty(k, out _)))
+        foreach (var kind in SlurmImages.Kinds.Where(k => list.TryGetProperty(k, out _)))
         {
             var image = r.String(list, $"{key}.images", kind, $"'{SlurmImages.Example}'");
             if (image is not null && !PinnedImage().IsMatch(image))
             {
                 r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and Slurm's pods run privileged.",
-                    $"read the digest from the registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{SlurmImages.Upstream[kind]}, then {r.SetPathFix($"{key}.images.{kind}", $"'{SlurmImages.Example}'")}");
+                    $"read the digest from the registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{images[kind]}, then {r.SetPathFix($"{key}.images.{kind}", $"'{SlurmImages.Example}'")}");
                 ok = false;
             }
             else if (image is not null)
