@@ -175,6 +175,7 @@ public sealed class LabStack : Stack
             Provider = cluster.Provider,
             Charts = SlurmObjects.Charts(lab),
             Jail = SlurmObjects.Jail(lab),
+            Database = SlurmObjects.AccountingDatabase(lab),
             Cluster = SlurmObjects.Cluster(lab),
             NodeSets = SlurmObjects.NodeSets(lab),
             ExporterMonitor = SlurmObjects.ExporterPodMonitor(lab),

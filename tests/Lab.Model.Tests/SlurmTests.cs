@@ -73,6 +73,59 @@ public class SlurmTests
         Assert.False(lab.Nas.Export(lab.Slurm.JailExport).RootSquash);
     }
 
+    /// <summary>
+    /// The exporter behind SlurmNodeDown and SlurmQueueStuckWithIdleGPUs reads slurmrestd, which Soperator deploys only with
+    /// rest.enabled, accounting.enabled and a database (clustercontroller/rest.go, accounting.go), and replicas from rest.size.
+    /// </summary>
+    [Fact]
+    public void REST_with_accounting_and_a_database_wherever_the_exporter_s_alerts_exist()
+    {
+        var lab = Repo.Prod();
+        var exporterAlerts = Monitoring.AlertRuleGroups.Groups(lab).SelectMany(g => g.Rules).Select(r => r.Alert).Where(a => a.StartsWith("Slurm", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["SlurmNodeDown", "SlurmQueueStuckWithIdleGPUs"], exporterAlerts);
+
+        var nodes = (Dictionary<string, object>)SlurmObjects.Cluster(lab).Spec["slurmNodes"];
+        var rest = (Dictionary<string, object>)nodes["rest"];
+        var accounting = (Dictionary<string, object>)nodes["accounting"];
+        Assert.True((bool)rest["enabled"] && (bool)accounting["enabled"]);
+        Assert.Equal(1, rest["size"]);
+        Assert.Equal(lab.Slurm!.Images["slurmrestd"], ((Dictionary<string, object>)rest["rest"])["image"]);
+        Assert.Equal(lab.Slurm.Images["slurmdbd"], ((Dictionary<string, object>)accounting["slurmdbd"])["image"]);
+        Assert.Equal(((Dictionary<string, object>)nodes["exporter"])["k8sNodeFilterName"], rest["k8sNodeFilterName"]);
+
+        // The database is the lab's own MariaDB: slurmdbd reaches its Service, as its user, with the password of its Secret.
+        var db = (Dictionary<string, object>)accounting["externalDB"];
+        Assert.True((bool)db["enabled"]);
+        Assert.Equal(("lab-slurm-accounting-db.slurm.svc", 3306, "slurm"), ((string)db["host"], (int)db["port"], (string)db["user"]));
+        var password = (Dictionary<string, object>)db["passwordSecretKeyRef"];
+        Assert.Equal((SlurmObjects.Database.Secret, SlurmObjects.Database.PasswordKey), ((string)password["name"], (string)password["key"]));
+        Assert.False(accounting.ContainsKey("mariadbOperator"));
+
+        var database = SlurmObjects.AccountingDatabase(lab);
+        Assert.Equal("docker-registry1.mariadb.com/library/mariadb:12.1.2", database.Image);
+        Assert.Equal(("192.168.50.20", "/share/lab/slurm-db"), (database.Volume.Server, database.Volume.Path));
+        Assert.NotEqual(lab.Nas.Export(lab.Slurm.JailExport).Path, database.Volume.Path);
+    }
+
+    [Fact]
+    public void An_accounting_export_that_is_missing_shared_with_the_jail_or_squashing_root_is_refused()
+    {
+        Assert.Contains("lab:slurm.accountingExport", Single(WithSlurm(s => s.AsObject().Remove("accountingExport")).Errors(), "lab:slurm.accountingExport").Fix);
+        var shared = Single(WithSlurm(s => s["accountingExport"] = "jobs").Errors(), "lab:slurm.accountingExport");
+        Assert.StartsWith("is the jail's export 'jobs'", shared.Problem);
+        Assert.Contains("set lab:slurm.accountingExport: slurm-db", shared.Fix);
+        var unknown = Single(WithSlurm(s => s["accountingExport"] = "mysql").Errors(), "lab:slurm.accountingExport");
+        Assert.Contains("'mysql' is not an export of the NAS", unknown.Problem);
+        var squashed = Single(Repo.ProdConfig().Edit(ConfigKeys.Nas, n =>
+        {
+            var db = n["exports"]!.AsArray().Single(e => (string?)e!["name"] == "slurm-db")!.AsObject();
+            db.Remove("rootSquash");
+            db.Remove("confirmNoRootSquash");
+        }).Errors(), "lab:slurm.accountingExport");
+        Assert.Contains("squashes root, but MariaDB's entrypoint chowns its data directory as root", squashed.Problem);
+        Assert.Contains("on lab:nas.exports[5] ('slurm-db')", squashed.Fix);
+    }
+
     /// <summary>Every request Slurm puts on a node, plus the system's reserve, stays within what the node's spec says it has.</summary>
     [Fact]
     public void Requests_on_each_node_fit_its_spec()
@@ -123,9 +176,10 @@ public class SlurmTests
     [Fact]
     public void Non_worker_pods_request_far_less_than_the_chart_defaults()
     {
-        // The chart's defaults: login ×2 at 3.5 CPU / 9.5 GiB each, about 10 CPU and 24 GiB for the non-worker pods.
-        Assert.True(SlurmSizing.ControlPods.MilliCpus <= 3000);
-        Assert.True(SlurmSizing.ControlPods.MemoryMib <= 6 * 1024);
+        // The chart's defaults: login ×2 at 3.5 CPU / 9.5 GiB each, about 10 CPU and 24 GiB for the non-worker pods (the
+        // lab's include accounting: slurmdbd, slurmrestd and MariaDB).
+        Assert.True(SlurmSizing.ControlPods.MilliCpus <= 4000);
+        Assert.True(SlurmSizing.ControlPods.MemoryMib <= 9 * 1024);
     }
 
     [Fact]

@@ -34,6 +34,10 @@ public static class SlurmImages
         ["soperatorExporter"] = $"cr.eu-north1.nebius.cloud/soperator/soperator-exporter:{release}-slurm25.11.3",
         // Its tag is the plain release (images.sConfigController in helm/slurm-cluster/values.yaml).
         ["sConfigController"] = $"cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:{release}",
+        ["slurmdbd"] = $"cr.eu-north1.nebius.cloud/soperator/controller_slurmdbd:{release}-slurm25.11.3",
+        ["slurmrestd"] = $"cr.eu-north1.nebius.cloud/soperator/slurmrestd:{release}-slurm25.11.3",
+        // The accounting database: MariaDB's official image at the tag the chart's images.mariaDB names (4.1.6 and 4.1.7 alike).
+        ["mariadb"] = "docker-registry1.mariadb.com/library/mariadb:12.1.2",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed record SlurmResource(string ApiVersion, string Kind, string Name, 
     IReadOnlyDictionary<string, string>? Annotations = null, IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>The jail's NFS volume: the NAS export as a PersistentVolume, and the claim the Slurm pods mount.</summary>
-public sealed record JailVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
+public sealed record NfsVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
 
 /// <summary>
 /// Slurm on the lab's cluster through Soperator 4.1.7 (nebius/soperator): the prerequisites and the operator as
@@ -76,11 +76,11 @@ public static class SlurmObjects
     /// <summary>The Helm release that owns Soperator's CRDs (helm-soperator-crds).</summary>
     public const string CrdsRelease = "soperator-crds";
 
-    public static JailVolume Jail(LabSpec spec)
+    public static NfsVolume Jail(LabSpec spec)
     {
         var slurm = Require(spec);
         var export = spec.Nas.Export(slurm.JailExport);
-        return new JailVolume($"{ClusterName}-jail", JailSource, Namespace, spec.Nas.Host.ToString(), export.Path,
+        return new NfsVolume($"{ClusterName}-jail", JailSource, Namespace, spec.Nas.Host.ToString(), export.Path,
             $"{slurm.JailSizeGb.ToString(CultureInfo.InvariantCulture)}Gi", NfsMountOptions);
     }
 
@@ -152,8 +152,31 @@ public static class SlurmObjects
             },
             ["slurmNodes"] = new Dictionary<string, object>
             {
-                ["accounting"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
-                ["rest"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
+                // slurmrestd (which the exporter and sconfigcontroller call) is deployed only with accounting on and a database
+                // (clustercontroller/rest.go); the database is the lab's own MariaDB (AccountingDatabase), as externalDB.
+                ["accounting"] = new Dictionary<string, object>
+                {
+                    ["enabled"] = true,
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["slurmdbd"] = Container("slurmdbd", SlurmSizing.Slurmdbd),
+                    ["munge"] = Container("munge", SlurmSizing.Munge),
+                    ["externalDB"] = new Dictionary<string, object>
+                    {
+                        ["enabled"] = true,
+                        ["host"] = Database.Host,
+                        ["port"] = Database.Port,
+                        ["user"] = Database.User,
+                        ["passwordSecretKeyRef"] = new Dictionary<string, object> { ["name"] = Database.Secret, ["key"] = Database.PasswordKey },
+                    },
+                },
+                // Its Deployment's replicas are size, which has no default (render/rest/rest.go).
+                ["rest"] = new Dictionary<string, object>
+                {
+                    ["enabled"] = true,
+                    ["size"] = 1,
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["rest"] = Container("slurmrestd", SlurmSizing.Rest),
+                },
                 ["controller"] = new Dictionary<string, object>
                 {
                     ["k8sNodeFilterName"] = ControlFilter,
@@ -206,6 +229,35 @@ public static class SlurmObjects
     }
 
     public const string LoginAnnotation = "lab.infra/slurm-login";
+
+    /// <summary>
+    /// The accounting database's names: slurmdbd connects to Host:Port as User with the password under PasswordKey of Secret
+    /// (render/accounting/secret.go), to the database slurm_acct_db, which slurmdbd.conf's StorageLoc names there.
+    /// </summary>
+    public static class Database
+    {
+        public const string Name = $"{ClusterName}-accounting-db";
+        public const string Host = $"{Name}.{Namespace}.svc";
+        public const int Port = 3306;
+        public const string User = "slurm";
+        public const string Schema = "slurm_acct_db";
+        public const string Secret = Name;
+        public const string PasswordKey = "password";
+        public const string RootPasswordKey = "root-password";
+        public const string DataPath = "/var/lib/mysql";
+        public const string Capacity = "20Gi";
+    }
+
+    /// <summary>The MariaDB the accounting stores in: its image and requests, on the control node, its data on the NAS export lab:slurm.accountingExport.</summary>
+    public sealed record AccountingDb(string Image, Requests Requests, IReadOnlyDictionary<string, string> NodeSelector, NfsVolume Volume);
+
+    public static AccountingDb AccountingDatabase(LabSpec spec)
+    {
+        var slurm = Require(spec);
+        var export = spec.Nas.Export(slurm.AccountingExport);
+        return new AccountingDb(slurm.Images["mariadb"], SlurmSizing.MariaDb, new Dictionary<string, string> { ["lab.infra/role"] = "control" },
+            new NfsVolume(Database.Name, Database.Name, Namespace, spec.Nas.Host.ToString(), export.Path, Database.Capacity, NfsMountOptions));
+    }
 
     /// <summary>The partition every worker is in.</summary>
     public const string Partition = "main";

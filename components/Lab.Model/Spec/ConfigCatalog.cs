@@ -220,6 +220,8 @@ public static partial class ConfigCatalog
         new("lab:slurm.enabled", Bool, "Deploys Soperator, the SlurmCluster and a NodeSet per GPU node.") { Default = "false", Allowed = "true needs the nvidia, observability and hostpath-storage add-ons" },
         new("lab:slurm.jailExport", Text, "The NAS export that holds Slurm's shared root (the jail), through a PersistentVolume the program creates.")
             { Default = "jobs", Allowed = "a read-write export of lab:nas.exports with rootSquash: false (Soperator writes the jail as root)" },
+        new("lab:slurm.accountingExport", Text, "The NAS export that holds the accounting database (MariaDB for slurmdbd: sacct, and slurmrestd, which the exporter and Slurm's alerts read).")
+            { Required = true, Allowed = "a read-write export of lab:nas.exports with rootSquash: false, not the jail's", Example = "slurm-db" },
         new("lab:slurm.jailSizeGb", Whole, "The jail volume's size in GB.") { Default = "1024", Min = 1, Max = 1_000_000 },
         new("lab:slurm.loginKeys", Names, "Operators' SSH public keys for the login service (root in the jail).")
             { Allowed = "SSH public-key lines (ed25519 or ECDSA), never a private key", Example = "['ssh-ed25519 AAAA… operator@lab']" },
