@@ -173,8 +173,9 @@ public sealed class LabStack : Stack
         var slurm = lab.Slurm is null ? null : new SlurmScheduler("slurm", new SlurmSchedulerArgs
         {
             Provider = cluster.Provider,
-            Charts = SlurmObjects.Charts(),
+            Charts = SlurmObjects.Charts(lab),
             Jail = SlurmObjects.Jail(lab),
+            Database = SlurmObjects.AccountingDatabase(lab),
             Cluster = SlurmObjects.Cluster(lab),
             NodeSets = SlurmObjects.NodeSets(lab),
             ExporterMonitor = SlurmObjects.ExporterPodMonitor(lab),

@@ -13,7 +13,7 @@ public class NasStorageTests
         var plan = await Lab.Plan(Lab.Prod);
         Assert.Null(plan.Single(NasStorage.TypeToken, "qnap").ParentName);
         var steps = plan.OfType(Command).Where(r => r.ParentName == "qnap").ToList();
-        Assert.Equal(["qnap-ready", "qnap-export-datasets", "qnap-export-models", "qnap-export-results", "qnap-export-logs", "qnap-export-jobs", "qnap-exports"],
+        Assert.Equal(["qnap-ready", "qnap-export-datasets", "qnap-export-models", "qnap-export-results", "qnap-export-logs", "qnap-export-jobs", "qnap-export-slurm-db", "qnap-exports"],
             steps.Select(s => s.Name));
         Assert.All(steps.Skip(1).SkipLast(1), s => Assert.Equal("qnap-ready", Assert.Single(s.DependsOn)));
         Assert.Equal(steps.Skip(1).SkipLast(1).Select(s => s.Name), steps.Last().DependsOn);

@@ -68,6 +68,23 @@ public class PlanDiffTests
     }
 
     [Fact]
+    public async Task A_soperator_bump_upgrades_the_CRDs_release_with_the_operator()
+    {
+        // The stack one release back against the shipped one, as `scripts/plan --diff BASE stacks/Pulumi.prod.yaml` compares them.
+        var previous = Lab.Prod.Edit(ConfigKeys.Slurm, s => s["version"] = "4.1.6");
+        var changes = PlanDiff.Changes(await Lab.Plan(previous), await Lab.Plan(Lab.Prod));
+
+        // helm upgrade of the CRDs' own release (templates, so the CRDs are upgraded), then of the operator (crds/ skipped).
+        var crds = Assert.Single(changes, c => c.Resource.Name == "slurm-soperator-crds");
+        Assert.Equal(ChangeKind.Update, crds.Kind);
+        Assert.Equal(new InputChange("version", "4.1.6", "4.1.7"), Assert.Single(crds.Inputs, i => i.Input == "version"));
+        var soperator = Assert.Single(changes, c => c.Resource.Name == "slurm-soperator");
+        Assert.Equal(new InputChange("version", "4.1.6", "4.1.7"), Assert.Single(soperator.Inputs, i => i.Input == "version"));
+        Assert.True((bool)soperator.Resource.Inputs["skipCrds"]);
+        Assert.Contains("slurm-soperator-crds", soperator.Resource.DependsOn);
+    }
+
+    [Fact]
     public async Task Removing_an_export_drops_its_retained_step_without_running_anything_and_rewrites_the_exports_file()
     {
         // Slurm off: the shipped jail lives on the jobs export, which the loader would not let go.

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Lab.Components.Slurm;
 using Lab.Model.Spec;
 using Lab.Plan;
+using Pulumi;
 
 namespace Lab.Components.Tests;
 
@@ -23,10 +24,12 @@ public class SlurmSchedulerTests
         Assert.All(slurm.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)), r => Assert.Equal(("slurm", "cluster-k8s"), (r.ParentName!, r.Provider!)));
 
         var releases = plan.OfType(Release).ToList();
-        Assert.Equal(["cert-manager v1.19.1", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7"],
+        Assert.Equal(["cert-manager v1.19.1", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator-crds 4.1.7", "oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7"],
             releases.Select(r => $"{r.Inputs["chart"]} {r.Inputs["version"]}"));
-        // Soperator's webhooks need cert-manager running first.
+        // Soperator's webhooks need cert-manager running first, and its CRDs come from their own release, not its crds/.
         Assert.Contains("slurm-cert-manager", plan.Single(Release, "slurm-soperator").DependsOn);
+        Assert.Contains("slurm-soperator-crds", plan.Single(Release, "slurm-soperator").DependsOn);
+        Assert.True((bool)plan.Single(Release, "slurm-soperator").Inputs["skipCrds"]);
 
         var cluster = plan.Single(SlurmCluster, "slurm-cluster");
         Assert.Superset(new HashSet<string> { "slurm-soperator", "slurm-jail-claim", "zenon-addons", "rocinate-join", "qnap-exports" }, cluster.DependsOn.ToHashSet());
@@ -45,6 +48,16 @@ public class SlurmSchedulerTests
         Assert.Contains("slurm-sconfigcontroller-binding", cluster.DependsOn);
         var rules = Json(plan.Single("kubernetes:rbac.authorization.k8s.io/v1:Role", "slurm-sconfigcontroller-role"), "rules")!.AsArray();
         Assert.Contains(rules, r => r!["resources"]!.AsArray().Any(x => (string)x! == "jailedconfigs") && r["verbs"]!.AsArray().Any(v => (string)v! == "update"));
+
+        // The exporter runs as its own account, which may read the JWT Secret it signs slurmrestd requests with.
+        Assert.Equal("lab-slurm-exporter", (string)Json(cluster, "spec")["slurmNodes"]!["exporter"]!["serviceAccountName"]!);
+        var exporterAccount = plan.Single("kubernetes:core/v1:ServiceAccount", "slurm-exporter-account");
+        Assert.Equal(("lab-slurm-exporter", "slurm"), ((string)Json(exporterAccount, "metadata")["name"]!, (string)Json(exporterAccount, "metadata")["namespace"]!));
+        var exporterBinding = plan.Single("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "slurm-exporter-binding");
+        Assert.Equal(("lab-slurm-exporter", "lab-slurm-exporter"), ((string)Json(exporterBinding, "roleRef")["name"]!, (string)Json(exporterBinding, "subjects")[0]!["name"]!));
+        var exporterRules = Json(plan.Single("kubernetes:rbac.authorization.k8s.io/v1:Role", "slurm-exporter-role"), "rules")!.AsArray();
+        Assert.Equal("secrets get,list,watch", string.Join(" ", exporterRules.Select(r => $"{string.Join(",", r!["resources"]!.AsArray())} {string.Join(",", r["verbs"]!.AsArray())}")));
+        Assert.Contains("slurm-exporter-binding", cluster.DependsOn);
 
         var nodeSets = plan.OfType(NodeSet).ToList();
         // One NodeSet per node prod's lab:slurm.workers names.
@@ -70,6 +83,35 @@ public class SlurmSchedulerTests
     }
 
     [Fact]
+    public async Task The_accounting_database_keeps_its_data_on_the_NAS_and_its_passwords_secret()
+    {
+        var mocks = new HealthyLabMocks(Lab.Prod);
+        var plan = await Lab.Plan(Lab.Prod, mocks);
+        // Pulumi makes the passwords; they reach the cluster only as the Secret's (secret) data, and the pod only by reference.
+        Assert.Equal(2, plan.Count(r => r.Type == "random:index/randomPassword:RandomPassword" && r.ParentType == SlurmScheduler.TypeToken));
+        var secret = (Pulumi.Kubernetes.Types.Inputs.Core.V1.SecretArgs)mocks.ArgsOf("kubernetes:core/v1:Secret", "slurm-accounting-db-secret");
+        Assert.True(await Output.IsSecretAsync(((Input<System.Collections.Immutable.ImmutableDictionary<string, string>>)secret.StringData).ToOutput()));
+        var deployment = plan.Single("kubernetes:apps/v1:Deployment", "slurm-accounting-db");
+        var container = Json(deployment, "spec")["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("docker-registry1.mariadb.com/library/mariadb:12.1.2", (string)container["image"]!);
+        var env = container["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => e!);
+        Assert.Equal(("slurm_acct_db", "slurm"), ((string)env["MARIADB_DATABASE"]["value"]!, (string)env["MARIADB_USER"]["value"]!));
+        Assert.All(new[] { "MARIADB_PASSWORD", "MARIADB_ROOT_PASSWORD" }, v => Assert.Equal("lab-slurm-accounting-db", (string)env[v]["valueFrom"]!["secretKeyRef"]!["name"]!));
+        Assert.Equal("control", (string)Json(deployment, "spec")["template"]!["spec"]!["nodeSelector"]!["lab.infra/role"]!);
+
+        // Its data: the NAS export through a Retain volume, and Pulumi deletes neither the volume nor its claim.
+        var volume = plan.Single("kubernetes:core/v1:PersistentVolume", "slurm-accounting-db-volume");
+        Assert.Equal(("/share/lab/slurm-db", "Retain"), ((string)Json(volume, "spec")["nfs"]!["path"]!, (string)Json(volume, "spec")["persistentVolumeReclaimPolicy"]!));
+        Assert.True(volume.RetainOnDelete);
+        Assert.True(plan.Single("kubernetes:core/v1:PersistentVolumeClaim", "slurm-accounting-db-claim").RetainOnDelete);
+
+        // slurmdbd finds the Secret and the Service when Soperator reconciles accounting.
+        var cluster = plan.Single(SlurmCluster, "slurm-cluster");
+        Assert.Superset(new HashSet<string> { "slurm-accounting-db-secret", "slurm-accounting-db", "slurm-accounting-db-service" }, cluster.DependsOn.ToHashSet());
+        Assert.Equal("lab-slurm-accounting-db", (string)Json(plan.Single("kubernetes:core/v1:Service", "slurm-accounting-db-service"), "metadata")["name"]!);
+    }
+
+    [Fact]
     public async Task Dev_runs_no_slurm()
     {
         var plan = await Lab.Plan(Lab.Dev);
@@ -92,11 +134,14 @@ public class SlurmSchedulerTests
     {
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
-        // 2 charts, namespace, volume, claim, sconfigcontroller's account, role and binding, cluster, 2 NodeSets, the
-        // exporter's PodMonitor, and the gate's key step: a new control node makes a new key pair, and the new SlurmCluster
-        // lists its public key.
-        Assert.Equal(13, slurm.Count);
-        Assert.Superset(slurm, changed.Select(r => r.Name).ToHashSet());
+        // 3 charts, namespace, volume, claim, sconfigcontroller's and the exporter's account, role and binding, cluster,
+        // 2 NodeSets, the exporter's PodMonitor, the accounting database (2 passwords, Secret, volume, claim, Deployment,
+        // Service), and the gate's key step: a new control node makes a new key pair, and the new SlurmCluster lists its
+        // public key. The passwords stay: the database on the NAS keeps the ones it was made with.
+        Assert.Equal(24, slurm.Count);
+        var passwords = new HashSet<string> { "slurm-accounting-password", "slurm-accounting-root-password" };
+        Assert.DoesNotContain(changed, r => passwords.Contains(r.Name));
+        Assert.Superset(slurm.Except(passwords).ToHashSet(), changed.Select(r => r.Name).ToHashSet());
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class NodeStepsTests
         var all = Prod.Nodes.SelectMany(n => NodeSteps.Render(Prod, n)).Concat(Lab.Model.Storage.NasExports.Steps(Prod))
             .Concat(Lab.Model.Cluster.MicroK8sSteps.All(Prod));
         Assert.All(all, s => Assert.Equal(StepOrder.Of(s.Step), s.Order));
-        Assert.Equal(["ready", "export-datasets", "export-models", "export-results", "export-logs", "export-jobs", "exports"],
+        Assert.Equal(["ready", "export-datasets", "export-models", "export-results", "export-logs", "export-jobs", "export-slurm-db", "exports"],
             Lab.Model.Storage.NasExports.Steps(Prod).OrderBy(s => s.Order).Select(s => s.Step));
         Assert.Contains("add it there", Assert.Throws<ArgumentException>(() => StepOrder.Of("reinstall")).Message);
     }

@@ -48,6 +48,11 @@ public class SlurmTests
         Assert.Equal(SlurmObjects.SConfigControllerAccount, controller["serviceAccountName"]);
         Assert.Equal("cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:4.1.7", ((Dictionary<string, object>)controller["container"])["image"]);
 
+        // The exporter pod runs as spec.slurmNodes.exporter.serviceAccountName (render/exporter/pod.go) and reads the JWT Secret.
+        var exporter = (Dictionary<string, object>)((Dictionary<string, object>)cluster["slurmNodes"])["exporter"];
+        Assert.Equal(SlurmObjects.ExporterAccount, exporter["serviceAccountName"]);
+        Assert.Contains(SlurmObjects.ExporterRules, r => r.ApiGroup == "" && r.Resources.Contains("secrets") && r.Verbs.Contains("get"));
+
         // Only structured partitions put NodeName lines in slurm.conf (configmap.go): one partition names every NodeSet.
         var partitions = (Dictionary<string, object>)cluster["partitionConfiguration"];
         Assert.Equal("structured", partitions["configType"]);
@@ -66,6 +71,59 @@ public class SlurmTests
         }
         // The jail export keeps root: populate-jail and sconfigcontroller write it as root.
         Assert.False(lab.Nas.Export(lab.Slurm.JailExport).RootSquash);
+    }
+
+    /// <summary>
+    /// The exporter behind SlurmNodeDown and SlurmQueueStuckWithIdleGPUs reads slurmrestd, which Soperator deploys only with
+    /// rest.enabled, accounting.enabled and a database (clustercontroller/rest.go, accounting.go), and replicas from rest.size.
+    /// </summary>
+    [Fact]
+    public void REST_with_accounting_and_a_database_wherever_the_exporter_s_alerts_exist()
+    {
+        var lab = Repo.Prod();
+        var exporterAlerts = Monitoring.AlertRuleGroups.Groups(lab).SelectMany(g => g.Rules).Select(r => r.Alert).Where(a => a.StartsWith("Slurm", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["SlurmNodeDown", "SlurmQueueStuckWithIdleGPUs"], exporterAlerts);
+
+        var nodes = (Dictionary<string, object>)SlurmObjects.Cluster(lab).Spec["slurmNodes"];
+        var rest = (Dictionary<string, object>)nodes["rest"];
+        var accounting = (Dictionary<string, object>)nodes["accounting"];
+        Assert.True((bool)rest["enabled"] && (bool)accounting["enabled"]);
+        Assert.Equal(1, rest["size"]);
+        Assert.Equal(lab.Slurm!.Images["slurmrestd"], ((Dictionary<string, object>)rest["rest"])["image"]);
+        Assert.Equal(lab.Slurm.Images["slurmdbd"], ((Dictionary<string, object>)accounting["slurmdbd"])["image"]);
+        Assert.Equal(((Dictionary<string, object>)nodes["exporter"])["k8sNodeFilterName"], rest["k8sNodeFilterName"]);
+
+        // The database is the lab's own MariaDB: slurmdbd reaches its Service, as its user, with the password of its Secret.
+        var db = (Dictionary<string, object>)accounting["externalDB"];
+        Assert.True((bool)db["enabled"]);
+        Assert.Equal(("lab-slurm-accounting-db.slurm.svc", 3306, "slurm"), ((string)db["host"], (int)db["port"], (string)db["user"]));
+        var password = (Dictionary<string, object>)db["passwordSecretKeyRef"];
+        Assert.Equal((SlurmObjects.Database.Secret, SlurmObjects.Database.PasswordKey), ((string)password["name"], (string)password["key"]));
+        Assert.False(accounting.ContainsKey("mariadbOperator"));
+
+        var database = SlurmObjects.AccountingDatabase(lab);
+        Assert.Equal("docker-registry1.mariadb.com/library/mariadb:12.1.2", database.Image);
+        Assert.Equal(("192.168.50.20", "/share/lab/slurm-db"), (database.Volume.Server, database.Volume.Path));
+        Assert.NotEqual(lab.Nas.Export(lab.Slurm.JailExport).Path, database.Volume.Path);
+    }
+
+    [Fact]
+    public void An_accounting_export_that_is_missing_shared_with_the_jail_or_squashing_root_is_refused()
+    {
+        Assert.Contains("lab:slurm.accountingExport", Single(WithSlurm(s => s.AsObject().Remove("accountingExport")).Errors(), "lab:slurm.accountingExport").Fix);
+        var shared = Single(WithSlurm(s => s["accountingExport"] = "jobs").Errors(), "lab:slurm.accountingExport");
+        Assert.StartsWith("is the jail's export 'jobs'", shared.Problem);
+        Assert.Contains("set lab:slurm.accountingExport: slurm-db", shared.Fix);
+        var unknown = Single(WithSlurm(s => s["accountingExport"] = "mysql").Errors(), "lab:slurm.accountingExport");
+        Assert.Contains("'mysql' is not an export of the NAS", unknown.Problem);
+        var squashed = Single(Repo.ProdConfig().Edit(ConfigKeys.Nas, n =>
+        {
+            var db = n["exports"]!.AsArray().Single(e => (string?)e!["name"] == "slurm-db")!.AsObject();
+            db.Remove("rootSquash");
+            db.Remove("confirmNoRootSquash");
+        }).Errors(), "lab:slurm.accountingExport");
+        Assert.Contains("squashes root, but MariaDB's entrypoint chowns its data directory as root", squashed.Problem);
+        Assert.Contains("on lab:nas.exports[5] ('slurm-db')", squashed.Fix);
     }
 
     /// <summary>Every request Slurm puts on a node, plus the system's reserve, stays within what the node's spec says it has.</summary>
@@ -118,9 +176,10 @@ public class SlurmTests
     [Fact]
     public void Non_worker_pods_request_far_less_than_the_chart_defaults()
     {
-        // The chart's defaults: login ×2 at 3.5 CPU / 9.5 GiB each, about 10 CPU and 24 GiB for the non-worker pods.
-        Assert.True(SlurmSizing.ControlPods.MilliCpus <= 3000);
-        Assert.True(SlurmSizing.ControlPods.MemoryMib <= 6 * 1024);
+        // The chart's defaults: login ×2 at 3.5 CPU / 9.5 GiB each, about 10 CPU and 24 GiB for the non-worker pods (the
+        // lab's include accounting: slurmdbd, slurmrestd and MariaDB).
+        Assert.True(SlurmSizing.ControlPods.MilliCpus <= 4000);
+        Assert.True(SlurmSizing.ControlPods.MemoryMib <= 9 * 1024);
     }
 
     [Fact]
@@ -270,6 +329,24 @@ public class SlurmTests
     }
 
     [Fact]
+    public void The_release_sets_both_charts_the_cluster_s_crVersion_and_the_image_tags()
+    {
+        var previous = WithSlurm(s => s["version"] = "4.1.6").Load();
+        Assert.Equal(["4.1.6", "4.1.6"], SlurmObjects.Charts(previous).Skip(1).Select(c => c.Version));
+        Assert.Equal("4.1.6", SlurmObjects.Cluster(previous).Spec["crVersion"]);
+        Assert.Equal("cr.eu-north1.nebius.cloud/soperator/sconfigcontroller:4.1.6", previous.Slurm!.Images["sConfigController"]);
+        Assert.Equal("cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.6-slurm25.11.3", previous.Slurm.Images["slurmd"]);
+    }
+
+    [Fact]
+    public void A_release_the_lab_was_not_checked_against_is_refused()
+    {
+        var error = Single(WithSlurm(s => s["version"] = "4.2.0").Errors(), "lab:slurm.version");
+        Assert.StartsWith("'4.2.0' is not a Soperator release the lab was checked against", error.Problem);
+        Assert.StartsWith("name one of 4.1.6, 4.1.7;", error.Fix);
+    }
+
+    [Fact]
     public void An_unknown_slurm_setting_suggests_the_intended_one()
     {
         var errors = WithSlurm(s => s["jailExprot"] = "jobs").Errors();
@@ -279,10 +356,14 @@ public class SlurmTests
     [Fact]
     public void Charts_are_pinned_to_the_versions_read_upstream()
     {
+        var charts = SlurmObjects.Charts(Repo.Prod());
+        // The CRDs as a release of their own before the operator, whose crds/ Helm would install once and never upgrade.
         Assert.Equal(
-            ["cert-manager cert-manager v1.19.1 https://charts.jetstack.io", "soperator oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7 "],
-            SlurmObjects.Charts().Select(c => $"{c.Release} {c.Chart} {c.Version} {c.Repository}"));
-        var soperator = SlurmObjects.Charts()[1].Values;
+            ["cert-manager cert-manager v1.19.1 https://charts.jetstack.io False",
+             "soperator-crds oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator-crds 4.1.7  False",
+             "soperator oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator 4.1.7  True"],
+            charts.Select(c => $"{c.Release} {c.Chart} {c.Version} {c.Repository} {c.SkipCrds}"));
+        var soperator = charts[2].Values;
         // OpenKruise 1.8.0 comes as helm-soperator 4.1.7's own dependency (helm/soperator/Chart.yaml), off unless asked for.
         Assert.Equal(true, ((Dictionary<string, object>)soperator["kruise"])["installOperator"]);
     }

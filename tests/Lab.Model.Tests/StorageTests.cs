@@ -13,10 +13,11 @@ public class StorageValidationTests
     public void Shipped_stacks_export_the_seed_004_shares_to_every_node()
     {
         var lab = Repo.Prod();
-        Assert.Equal(["datasets", "models", "results", "logs", "jobs"], lab.Nas.Exports.Select(e => e.Name));
+        // Seed 004's shares, then Slurm's accounting database, whose export only the control node may mount.
+        Assert.Equal(["datasets", "models", "results", "logs", "jobs", "slurm-db"], lab.Nas.Exports.Select(e => e.Name));
         Assert.All(lab.Nas.Exports, e => Assert.Equal($"/mnt/nfs/{e.Name}", e.MountPoint));
-        // Every share squashes root but Slurm's jail, a root filesystem Soperator writes as root.
-        Assert.All(lab.Nas.Exports, e => Assert.True(e.Sync && e.RootSquash == (e.Name != lab.Slurm!.JailExport)));
+        // Every share squashes root but Slurm's jail, a root filesystem Soperator writes as root, and its database's.
+        Assert.All(lab.Nas.Exports, e => Assert.True(e.Sync && e.RootSquash == (e.Name != lab.Slurm!.JailExport && e.Name != lab.Slurm.AccountingExport)));
         Assert.All(lab.Nodes, n => Assert.Equal(lab.Nas.Exports.Select(e => e.Name), n.Mounts));
     }
 
@@ -75,7 +76,7 @@ public class StorageValidationTests
         var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[2]!["mounts"] = new System.Text.Json.Nodes.JsonArray("datasets", "checkpoints")).Errors();
         var error = Single(errors, "lab:nodes[2].mounts[1]");
         Assert.Equal("'checkpoints' is not an export of the NAS.", error.Problem);
-        Assert.Equal("use one of: datasets, models, results, logs, jobs.", error.Fix);
+        Assert.Equal("use one of: datasets, models, results, logs, jobs, slurm-db.", error.Fix);
     }
 
     [Fact]
@@ -120,14 +121,14 @@ public class StorageRenderTests
         var lines = NasExports.File(lab).Split('\n').Where(l => l.StartsWith('/')).ToList();
         Assert.Equal("/share/lab/datasets 192.168.50.0/24(rw,sync,root_squash,no_subtree_check,sec=sys)", lines[0]);
         Assert.Equal("/share/lab/models 192.168.50.0/24(ro,async,root_squash,no_subtree_check,sec=sys)", lines[1]);
-        Assert.Equal(5, lines.Count);
+        Assert.Equal(6, lines.Count);
     }
 
     [Fact]
     public void The_exports_step_says_what_it_unexports_and_never_removes_a_directory()
     {
         var steps = NasExports.Steps(Repo.Prod());
-        Assert.Equal(["ready", "export-datasets", "export-models", "export-results", "export-logs", "export-jobs", "exports"], steps.Select(s => s.Step));
+        Assert.Equal(["ready", "export-datasets", "export-models", "export-results", "export-logs", "export-jobs", "export-slurm-db", "exports"], steps.Select(s => s.Step));
         var apply = steps.Last().Text;
         Assert.Contains("echo \"unexported=$path\"", apply);
         Assert.Contains("exportfs -ra", apply);
@@ -148,7 +149,7 @@ public class StorageRenderTests
     {
         var lab = Repo.Prod();
         var units = NfsMounts.Units(lab, lab.Nodes[0]);
-        Assert.Equal(10, units.Count);
+        Assert.Equal(12, units.Count);
         var mount = units.Single(u => u.FileName == "mnt-nfs-models.mount").Content;
         Assert.Contains("What=192.168.50.20:/share/lab/models\n", mount);
         Assert.Contains("Where=/mnt/nfs/models\n", mount);
@@ -164,7 +165,7 @@ public class StorageRenderTests
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![1]!["access"] = "ro").Load();
         Assert.EndsWith(",ro\nTimeoutSec=30\n", NfsMounts.Units(lab, lab.Nodes[1]).Single(u => u.FileName == "mnt-nfs-models.mount").Content);
-        Assert.Equal("[rw, ro, rw, rw, rw]", NfsMounts.Step(lab, lab.Nodes[1]).Input("access"));
+        Assert.Equal("[rw, ro, rw, rw, rw, rw]", NfsMounts.Step(lab, lab.Nodes[1]).Input("access"));
     }
 
     [Theory]

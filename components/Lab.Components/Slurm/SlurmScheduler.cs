@@ -3,6 +3,7 @@ using Lab.Components.Nodes;
 using Lab.Model.Nodes;
 using Lab.Model.Slurm;
 using Pulumi;
+using Pulumi.Kubernetes.Types.Inputs.Apps.V1;
 using Pulumi.Kubernetes.Types.Inputs.Core.V1;
 using Pulumi.Kubernetes.Types.Inputs.Helm.V3;
 using Pulumi.Kubernetes.Types.Inputs.Meta.V1;
@@ -18,7 +19,10 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
     /// <summary>Prerequisites, then Soperator (Lab.Model SlurmObjects.Charts).</summary>
     public required IReadOnlyList<SlurmChart> Charts { get; init; }
 
-    public required JailVolume Jail { get; init; }
+    public required NfsVolume Jail { get; init; }
+
+    /// <summary>The accounting's MariaDB (Lab.Model SlurmObjects.AccountingDatabase).</summary>
+    public required SlurmObjects.AccountingDb Database { get; init; }
 
     public required SlurmResource Cluster { get; init; }
 
@@ -43,7 +47,7 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
 }
 
 /// <summary>
-/// Slurm on the lab's cluster through Soperator: cert-manager, then Soperator with OpenKruise (Helm releases at
+/// Slurm on the lab's cluster through Soperator: cert-manager, Soperator's CRDs, then Soperator with OpenKruise (Helm releases at
 /// pinned versions), the jail as an NFS PersistentVolume on the NAS and its claim, the SlurmCluster, and one
 /// NodeSet per GPU node, each created after what it needs, and the exporter's PodMonitor.
 /// </summary>
@@ -69,7 +73,7 @@ public sealed class SlurmScheduler : ComponentResource
         var releases = new List<Resource>();
         foreach (var chart in args.Charts)
         {
-            // Each chart after the one before it: Soperator's webhook certificates need cert-manager running.
+            // Each chart after the one before it: Soperator's webhook certificates need cert-manager running, and its CRDs come first.
             releases.Add(new K8s.Helm.V3.Release($"{name}-{chart.Release}", new ReleaseArgs
             {
                 Name = chart.Release,
@@ -81,6 +85,7 @@ public sealed class SlurmScheduler : ComponentResource
                 CreateNamespace = true,
                 Values = chart.Values.ToDictionary(kv => kv.Key, kv => kv.Value),
                 Atomic = true,
+                SkipCrds = chart.SkipCrds,
             }, OnCluster(releases.ToList())));
         }
 
@@ -116,27 +121,39 @@ public sealed class SlurmScheduler : ComponentResource
             },
         }, OnCluster([slurmNamespace, volume]));
 
-        // sconfigcontroller's account and what it may do (SlurmObjects.SConfigControllerRules), before the SlurmCluster names it.
-        var account = new K8s.Core.V1.ServiceAccount($"{name}-sconfigcontroller-account", new ServiceAccountArgs
+        // An account with a Role of its rules in the Slurm namespace, bound before the SlurmCluster names it.
+        Resource Account(string part, string account, IEnumerable<(string ApiGroup, string[] Resources, string[] Verbs)> rules)
         {
-            Metadata = new ObjectMetaArgs { Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-        }, OnCluster([slurmNamespace]));
-        var role = new K8s.Rbac.V1.Role($"{name}-sconfigcontroller-role", new K8s.Types.Inputs.Rbac.V1.RoleArgs
-        {
-            Metadata = new ObjectMetaArgs { Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-            Rules = SlurmObjects.SConfigControllerRules.Select(rule => new K8s.Types.Inputs.Rbac.V1.PolicyRuleArgs
+            var serviceAccount = new K8s.Core.V1.ServiceAccount($"{name}-{part}-account", new ServiceAccountArgs
             {
-                ApiGroups = { rule.ApiGroup },
-                Resources = rule.Resources,
-                Verbs = rule.Verbs,
-            }).ToArray(),
-        }, OnCluster([slurmNamespace]));
-        var binding = new K8s.Rbac.V1.RoleBinding($"{name}-sconfigcontroller-binding", new K8s.Types.Inputs.Rbac.V1.RoleBindingArgs
+                Metadata = new ObjectMetaArgs { Name = account, Namespace = args.Cluster.Namespace },
+            }, OnCluster([slurmNamespace]));
+            var role = new K8s.Rbac.V1.Role($"{name}-{part}-role", new K8s.Types.Inputs.Rbac.V1.RoleArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = account, Namespace = args.Cluster.Namespace },
+                Rules = rules.Select(rule => new K8s.Types.Inputs.Rbac.V1.PolicyRuleArgs
+                {
+                    ApiGroups = { rule.ApiGroup },
+                    Resources = rule.Resources,
+                    Verbs = rule.Verbs,
+                }).ToArray(),
+            }, OnCluster([slurmNamespace]));
+            return new K8s.Rbac.V1.RoleBinding($"{name}-{part}-binding", new K8s.Types.Inputs.Rbac.V1.RoleBindingArgs
+            {
+                Metadata = new ObjectMetaArgs { Name = account, Namespace = args.Cluster.Namespace },
+                RoleRef = new K8s.Types.Inputs.Rbac.V1.RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = account },
+                Subjects = new K8s.Types.Inputs.Rbac.V1.SubjectArgs { Kind = "ServiceAccount", Name = account, Namespace = args.Cluster.Namespace },
+            }, OnCluster([serviceAccount, role]));
+        }
+
+        // sconfigcontroller (SlurmObjects.SConfigControllerRules) and the exporter (ExporterRules: the JWT Secret).
+        var bindings = new[]
         {
-            Metadata = new ObjectMetaArgs { Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-            RoleRef = new K8s.Types.Inputs.Rbac.V1.RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = SlurmObjects.SConfigControllerAccount },
-            Subjects = new K8s.Types.Inputs.Rbac.V1.SubjectArgs { Kind = "ServiceAccount", Name = SlurmObjects.SConfigControllerAccount, Namespace = args.Cluster.Namespace },
-        }, OnCluster([account, role]));
+            Account("sconfigcontroller", SlurmObjects.SConfigControllerAccount, SlurmObjects.SConfigControllerRules),
+            Account("exporter", SlurmObjects.ExporterAccount, SlurmObjects.ExporterRules),
+        };
+
+        var database = Database(name, args, OnCluster, slurmNamespace);
 
         var clusterArgs = new SlurmResourceArgs(args.Cluster);
         if (args.GateKey is { } gateKey)
@@ -147,7 +164,7 @@ public sealed class SlurmScheduler : ComponentResource
             clusterArgs.WithRootKey(args.Cluster, keyStep.Stdout.Apply(SlurmGateAccess.PublicKey));
         }
         var cluster = new K8s.ApiExtensions.CustomResource($"{name}-cluster", clusterArgs,
-            OnCluster([.. releases, slurmNamespace, claim, binding]));
+            OnCluster([.. releases, slurmNamespace, claim, .. bindings, .. database]));
         var ready = new List<Resource> { cluster };
         foreach (var nodeSet in args.NodeSets)
         {
@@ -158,6 +175,119 @@ public sealed class SlurmScheduler : ComponentResource
 
         LoginService = Output.Create($"{args.Cluster.Namespace}/{SlurmObjects.LoginService}");
         RegisterOutputs(new Dictionary<string, object?> { ["loginService"] = LoginService });
+    }
+
+    /// <summary>
+    /// slurmdbd's MariaDB: its passwords made by Pulumi (secret in the state, only ever in the Secret), its data on the NAS
+    /// export through a Retain volume that Pulumi never deletes, one replica on the control node, and its Service.
+    /// </summary>
+    private Resource[] Database(string name, SlurmSchedulerArgs args, Func<IEnumerable<Resource>, CustomResourceOptions> onCluster, Resource slurmNamespace)
+    {
+        var db = args.Database;
+        // A password belongs to the data directory it was set on at MariaDB's first start: a new directory, a new password.
+        Output<string> Password(string part) => new Pulumi.Random.RandomPassword($"{name}-accounting-{part}", new Pulumi.Random.RandomPasswordArgs
+        {
+            Length = 32,
+            Special = false,
+            Keepers = { ["data"] = $"{db.Volume.Server}:{db.Volume.Path}" },
+        }, new CustomResourceOptions { Parent = this }).Result;
+        var secret = new K8s.Core.V1.Secret($"{name}-accounting-db-secret", new SecretArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = SlurmObjects.Database.Secret, Namespace = db.Volume.Namespace },
+            StringData =
+            {
+                [SlurmObjects.Database.PasswordKey] = Output.CreateSecret(Password("password")),
+                [SlurmObjects.Database.RootPasswordKey] = Output.CreateSecret(Password("root-password")),
+            },
+        }, onCluster([slurmNamespace]));
+
+        // The data outlives every object: Retain on the volume, and Pulumi deletes neither volume nor claim (retainOnDelete);
+        // not protect, which would stop a control-node rebuild from recreating them on the new cluster.
+        var keep = (CustomResourceOptions o) => { o.RetainOnDelete = true; return o; };
+        var volume = new K8s.Core.V1.PersistentVolume($"{name}-accounting-db-volume", new PersistentVolumeArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = db.Volume.VolumeName },
+            Spec = new PersistentVolumeSpecArgs
+            {
+                Capacity = { ["storage"] = db.Volume.Capacity },
+                AccessModes = { "ReadWriteOnce" },
+                PersistentVolumeReclaimPolicy = "Retain",
+                StorageClassName = "",
+                MountOptions = db.Volume.MountOptions.ToArray(),
+                Nfs = new NFSVolumeSourceArgs { Server = db.Volume.Server, Path = db.Volume.Path, ReadOnly = false },
+                ClaimRef = new ObjectReferenceArgs { Namespace = db.Volume.Namespace, Name = db.Volume.ClaimName },
+            },
+        }, keep(onCluster([])));
+        var claim = new K8s.Core.V1.PersistentVolumeClaim($"{name}-accounting-db-claim", new PersistentVolumeClaimArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = db.Volume.ClaimName, Namespace = db.Volume.Namespace },
+            Spec = new PersistentVolumeClaimSpecArgs
+            {
+                AccessModes = { "ReadWriteOnce" },
+                StorageClassName = "",
+                VolumeName = db.Volume.VolumeName,
+                Resources = new VolumeResourceRequirementsArgs { Requests = { ["storage"] = db.Volume.Capacity } },
+            },
+        }, keep(onCluster([slurmNamespace, volume])));
+
+        var labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = SlurmObjects.Database.Name, ["app.kubernetes.io/part-of"] = "lab-infra" };
+        EnvVarArgs FromSecret(string variable, string key) => new()
+        {
+            Name = variable,
+            ValueFrom = new EnvVarSourceArgs { SecretKeyRef = new SecretKeySelectorArgs { Name = SlurmObjects.Database.Secret, Key = key } },
+        };
+        // The image's entrypoint creates the database and its user with all privileges on it at the first start, on an empty
+        // data directory; later starts keep what is there.
+        var deployment = new K8s.Apps.V1.Deployment($"{name}-accounting-db", new DeploymentArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = SlurmObjects.Database.Name, Namespace = db.Volume.Namespace, Labels = labels },
+            Spec = new DeploymentSpecArgs
+            {
+                Replicas = 1,
+                // Never two servers on one data directory.
+                Strategy = new DeploymentStrategyArgs { Type = "Recreate" },
+                Selector = new LabelSelectorArgs { MatchLabels = labels },
+                Template = new PodTemplateSpecArgs
+                {
+                    Metadata = new ObjectMetaArgs { Labels = labels },
+                    Spec = new PodSpecArgs
+                    {
+                        NodeSelector = db.NodeSelector.ToDictionary(kv => kv.Key, kv => kv.Value),
+                        Containers = new ContainerArgs
+                        {
+                            Name = "mariadb",
+                            Image = db.Image,
+                            Env =
+                            {
+                                new EnvVarArgs { Name = "MARIADB_DATABASE", Value = SlurmObjects.Database.Schema },
+                                new EnvVarArgs { Name = "MARIADB_USER", Value = SlurmObjects.Database.User },
+                                FromSecret("MARIADB_PASSWORD", SlurmObjects.Database.PasswordKey),
+                                FromSecret("MARIADB_ROOT_PASSWORD", SlurmObjects.Database.RootPasswordKey),
+                            },
+                            Ports = new ContainerPortArgs { Name = "mysql", ContainerPortValue = SlurmObjects.Database.Port },
+                            ReadinessProbe = new ProbeArgs { TcpSocket = new TCPSocketActionArgs { Port = SlurmObjects.Database.Port }, PeriodSeconds = 10 },
+                            Resources = new ResourceRequirementsArgs
+                            {
+                                Requests = { ["cpu"] = db.Requests.Cpu, ["memory"] = db.Requests.Memory },
+                                Limits = { ["memory"] = db.Requests.Memory },
+                            },
+                            VolumeMounts = new VolumeMountArgs { Name = "data", MountPath = SlurmObjects.Database.DataPath },
+                        },
+                        Volumes = new VolumeArgs { Name = "data", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSourceArgs { ClaimName = db.Volume.ClaimName } },
+                    },
+                },
+            },
+        }, onCluster([secret, claim]));
+        var service = new K8s.Core.V1.Service($"{name}-accounting-db-service", new ServiceArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = SlurmObjects.Database.Name, Namespace = db.Volume.Namespace },
+            Spec = new ServiceSpecArgs
+            {
+                Selector = labels,
+                Ports = new ServicePortArgs { Name = "mysql", Port = SlurmObjects.Database.Port, TargetPort = "mysql" },
+            },
+        }, onCluster([slurmNamespace]));
+        return [secret, deployment, service];
     }
 
     /// <summary>A Soperator custom resource with its spec as Lab.Model rendered it.</summary>

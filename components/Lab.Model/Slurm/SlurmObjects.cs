@@ -7,7 +7,8 @@ using Lab.Model.Spec;
 namespace Lab.Model.Slurm;
 
 /// <summary>A Helm chart at a pinned version: a classic repository, or an OCI chart (Repository null, Chart oci://…).</summary>
-public sealed record SlurmChart(string Release, string Chart, string Version, string? Repository, string Namespace, Dictionary<string, object> Values);
+/// <param name="SkipCrds">Helm leaves the chart's crds/ folder alone (another release owns those CRDs as templates).</param>
+public sealed record SlurmChart(string Release, string Chart, string Version, string? Repository, string Namespace, Dictionary<string, object> Values, bool SkipCrds = false);
 
 /// <summary>One custom resource as data: what the component puts on the cluster, and what the CRD facts are checked against.</summary>
 /// <param name="Annotations">What an operator reads on the object (kubectl describe, the plan): where to log in.</param>
@@ -16,7 +17,7 @@ public sealed record SlurmResource(string ApiVersion, string Kind, string Name, 
     IReadOnlyDictionary<string, string>? Annotations = null, IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>The jail's NFS volume: the NAS export as a PersistentVolume, and the claim the Slurm pods mount.</summary>
-public sealed record JailVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
+public sealed record NfsVolume(string VolumeName, string ClaimName, string Namespace, string Server, string Path, string Capacity, IReadOnlyList<string> MountOptions);
 
 /// <summary>
 /// Slurm on the lab's cluster through Soperator 4.1.7 (nebius/soperator): the prerequisites and the operator as
@@ -29,7 +30,6 @@ public static class SlurmObjects
     public const string OperatorNamespace = "soperator-system";
     public const string ClusterName = "lab-slurm";
     public const string Group = "slurm.nebius.ai";
-    public const string SoperatorVersion = "4.1.7";
     public const string ControlFilter = "control";
     public const string JailSource = "jail";
 
@@ -44,14 +44,20 @@ public static class SlurmObjects
 
     public const int SlurmctldPort = 6817;
 
-    /// <summary>Prerequisites first: cert-manager (Soperator's webhooks), then Soperator with OpenKruise (workers are Advanced StatefulSets).</summary>
-    public static IReadOnlyList<SlurmChart> Charts() =>
+    /// <summary>
+    /// Prerequisites first: cert-manager (Soperator's webhooks), then Soperator's CRDs as a release of their own, then Soperator
+    /// with OpenKruise (workers are Advanced StatefulSets).
+    /// </summary>
+    public static IReadOnlyList<SlurmChart> Charts(LabSpec spec) =>
     [
         // The version soperator-fluxcd 4.1.7 deploys (v1.19.*), pinned; the chart installs its CRDs only when asked.
         new("cert-manager", "cert-manager", "v1.19.1", "https://charts.jetstack.io", "cert-manager",
             new() { ["crds"] = new Dictionary<string, object> { ["enabled"] = true } }),
-        // helm-soperator bundles its CRDs (crds/) and OpenKruise 1.8.0 as a dependency behind kruise.installOperator.
-        new("soperator", $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator", SoperatorVersion, null, OperatorNamespace, new()
+        // helm-soperator-crds holds the same CRDs as helm-soperator's crds/, but as templates: Helm upgrades them with the
+        // release, where it installs crds/ once and never upgrades them (helm/README.md: install it before soperator).
+        new(CrdsRelease, $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator-crds", Require(spec).Version, null, OperatorNamespace, []),
+        // helm-soperator bundles OpenKruise 1.8.0 as a dependency behind kruise.installOperator; its crds/ are skipped.
+        new("soperator", $"oci://cr.eu-north1.nebius.cloud/soperator/helm-soperator", Require(spec).Version, null, OperatorNamespace, new()
         {
             ["kruise"] = new Dictionary<string, object> { ["installOperator"] = true },
             ["certManager"] = new Dictionary<string, object> { ["enabled"] = true },
@@ -64,14 +70,17 @@ public static class SlurmObjects
             {
                 ["manager"] = new Dictionary<string, object> { ["env"] = new Dictionary<string, object> { ["isPrometheusCrdInstalled"] = "true" } },
             },
-        }),
+        }, SkipCrds: true),
     ];
 
-    public static JailVolume Jail(LabSpec spec)
+    /// <summary>The Helm release that owns Soperator's CRDs (helm-soperator-crds).</summary>
+    public const string CrdsRelease = "soperator-crds";
+
+    public static NfsVolume Jail(LabSpec spec)
     {
         var slurm = Require(spec);
         var export = spec.Nas.Export(slurm.JailExport);
-        return new JailVolume($"{ClusterName}-jail", JailSource, Namespace, spec.Nas.Host.ToString(), export.Path,
+        return new NfsVolume($"{ClusterName}-jail", JailSource, Namespace, spec.Nas.Host.ToString(), export.Path,
             $"{slurm.JailSizeGb.ToString(CultureInfo.InvariantCulture)}Gi", NfsMountOptions);
     }
 
@@ -90,7 +99,7 @@ public static class SlurmObjects
         var jail = new Dictionary<string, object> { ["volumeSourceName"] = JailSource };
         return new SlurmResource($"{Group}/v1", "SlurmCluster", ClusterName, Namespace, new()
         {
-            ["crVersion"] = SoperatorVersion,
+            ["crVersion"] = slurm.Version,
             ["k8sNodeFilters"] = new object[]
             {
                 new Dictionary<string, object>
@@ -143,8 +152,31 @@ public static class SlurmObjects
             },
             ["slurmNodes"] = new Dictionary<string, object>
             {
-                ["accounting"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
-                ["rest"] = new Dictionary<string, object> { ["enabled"] = false, ["k8sNodeFilterName"] = ControlFilter },
+                // slurmrestd (which the exporter and sconfigcontroller call) is deployed only with accounting on and a database
+                // (clustercontroller/rest.go); the database is the lab's own MariaDB (AccountingDatabase), as externalDB.
+                ["accounting"] = new Dictionary<string, object>
+                {
+                    ["enabled"] = true,
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["slurmdbd"] = Container("slurmdbd", SlurmSizing.Slurmdbd),
+                    ["munge"] = Container("munge", SlurmSizing.Munge),
+                    ["externalDB"] = new Dictionary<string, object>
+                    {
+                        ["enabled"] = true,
+                        ["host"] = Database.Host,
+                        ["port"] = Database.Port,
+                        ["user"] = Database.User,
+                        ["passwordSecretKeyRef"] = new Dictionary<string, object> { ["name"] = Database.Secret, ["key"] = Database.PasswordKey },
+                    },
+                },
+                // Its Deployment's replicas are size, which has no default (render/rest/rest.go).
+                ["rest"] = new Dictionary<string, object>
+                {
+                    ["enabled"] = true,
+                    ["size"] = 1,
+                    ["k8sNodeFilterName"] = ControlFilter,
+                    ["rest"] = Container("slurmrestd", SlurmSizing.Rest),
+                },
                 ["controller"] = new Dictionary<string, object>
                 {
                     ["k8sNodeFilterName"] = ControlFilter,
@@ -185,6 +217,9 @@ public static class SlurmObjects
                     ["munge"] = Container("munge", SlurmSizing.Munge),
                     ["volumes"] = new Dictionary<string, object> { ["jail"] = jail },
                     ["podMonitorConfig"] = new Dictionary<string, object> { ["jobLabel"] = ExporterJob, ["interval"] = "30s", ["scrapeTimeout"] = "28s" },
+                    // The exporter pod runs as this account (render/exporter/pod.go); empty would be the namespace's default,
+                    // which cannot read the JWT Secret it signs its slurmrestd requests with.
+                    ["serviceAccountName"] = ExporterAccount,
                 },
             },
         }, new Dictionary<string, string>
@@ -194,6 +229,35 @@ public static class SlurmObjects
     }
 
     public const string LoginAnnotation = "lab.infra/slurm-login";
+
+    /// <summary>
+    /// The accounting database's names: slurmdbd connects to Host:Port as User with the password under PasswordKey of Secret
+    /// (render/accounting/secret.go), to the database slurm_acct_db, which slurmdbd.conf's StorageLoc names there.
+    /// </summary>
+    public static class Database
+    {
+        public const string Name = $"{ClusterName}-accounting-db";
+        public const string Host = $"{Name}.{Namespace}.svc";
+        public const int Port = 3306;
+        public const string User = "slurm";
+        public const string Schema = "slurm_acct_db";
+        public const string Secret = Name;
+        public const string PasswordKey = "password";
+        public const string RootPasswordKey = "root-password";
+        public const string DataPath = "/var/lib/mysql";
+        public const string Capacity = "20Gi";
+    }
+
+    /// <summary>The MariaDB the accounting stores in: its image and requests, on the control node, its data on the NAS export lab:slurm.accountingExport.</summary>
+    public sealed record AccountingDb(string Image, Requests Requests, IReadOnlyDictionary<string, string> NodeSelector, NfsVolume Volume);
+
+    public static AccountingDb AccountingDatabase(LabSpec spec)
+    {
+        var slurm = Require(spec);
+        var export = spec.Nas.Export(slurm.AccountingExport);
+        return new AccountingDb(slurm.Images["mariadb"], SlurmSizing.MariaDb, new Dictionary<string, string> { ["lab.infra/role"] = "control" },
+            new NfsVolume(Database.Name, Database.Name, Namespace, spec.Nas.Host.ToString(), export.Path, Database.Capacity, NfsMountOptions));
+    }
 
     /// <summary>The partition every worker is in.</summary>
     public const string Partition = "main";
@@ -217,6 +281,18 @@ public static class SlurmObjects
         (Group, ["jailedconfigs"], ["get", "list", "watch", "create", "update", "patch", "delete"]),
         (Group, ["jailedconfigs/status"], ["get", "update", "patch"]),
         (Group, ["jailedconfigs/finalizers"], ["update"]),
+    ];
+
+    /// <summary>The account the exporter runs as (helm/slurm-cluster names its own slurm-exporter-sa).</summary>
+    public const string ExporterAccount = $"{ClusterName}-exporter";
+
+    /// <summary>
+    /// What the exporter may do in the Slurm namespace: read the JWT Secret (cmd/exporter/main.go builds its token from it);
+    /// helm/slurm-cluster's templates/exporter-role.yaml at 4.1.7.
+    /// </summary>
+    public static readonly IReadOnlyList<(string ApiGroup, string[] Resources, string[] Verbs)> ExporterRules =
+    [
+        ("", ["secrets"], ["get", "list", "watch"]),
     ];
 
     /// <summary>

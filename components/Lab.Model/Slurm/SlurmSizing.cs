@@ -27,14 +27,19 @@ public static class SlurmSizing
     /// <summary>sconfigcontroller polls its JailedConfigs and writes files (the chart asks 250m and 256Mi; like the others, less here).</summary>
     public static readonly Requests SConfigController = new(100, 256);
 
+    /// <summary>Accounting: slurmdbd (with its munge sidecar), slurmrestd and MariaDB, all on the control node; a lab's job history is small.</summary>
+    public static readonly Requests Slurmdbd = new(250, 512);
+    public static readonly Requests Rest = new(100, 256);
+    public static readonly Requests MariaDb = new(250, 1024);
+
     /// <summary>Every node: OS, kubelet and containerd, Calico, the GPU operator's and the observability add-on's daemons.</summary>
     public static readonly Requests NodeReserve = new(2000, 8 * 1024);
 
     /// <summary>The control node also: the API server and dqlite, Prometheus, Grafana and Loki, cert-manager, OpenKruise and Soperator.</summary>
     public static readonly Requests ControlReserve = new(4000, 16 * 1024);
 
-    /// <summary>slurmctld, login and exporter pods, each with its munge sidecar; all on the control node.</summary>
-    public static Requests ControlPods => Slurmctld + Munge + Sshd + Munge + Exporter + Munge + SConfigController;
+    /// <summary>slurmctld, login, exporter and slurmdbd pods, each with its munge sidecar, sconfigcontroller, slurmrestd and MariaDB; all on the control node.</summary>
+    public static Requests ControlPods => Slurmctld + Munge + Sshd + Munge + Exporter + Munge + SConfigController + Slurmdbd + Munge + Rest + MariaDb;
 
     /// <summary>Everything on the node that is not its Slurm worker's slurmd container.</summary>
     public static Requests Fixed(NodeSpec node) =>

@@ -220,6 +220,8 @@ public static partial class ConfigCatalog
         new("lab:slurm.enabled", Bool, "Deploys Soperator, the SlurmCluster and a NodeSet per GPU node.") { Default = "false", Allowed = "true needs the nvidia, observability and hostpath-storage add-ons" },
         new("lab:slurm.jailExport", Text, "The NAS export that holds Slurm's shared root (the jail), through a PersistentVolume the program creates.")
             { Default = "jobs", Allowed = "a read-write export of lab:nas.exports with rootSquash: false (Soperator writes the jail as root)" },
+        new("lab:slurm.accountingExport", Text, "The NAS export that holds the accounting database (MariaDB for slurmdbd: sacct, and slurmrestd, which the exporter and Slurm's alerts read).")
+            { Required = true, Allowed = "a read-write export of lab:nas.exports with rootSquash: false, not the jail's", Example = "slurm-db" },
         new("lab:slurm.jailSizeGb", Whole, "The jail volume's size in GB.") { Default = "1024", Min = 1, Max = 1_000_000 },
         new("lab:slurm.loginKeys", Names, "Operators' SSH public keys for the login service (root in the jail).")
             { Allowed = "SSH public-key lines (ed25519 or ECDSA), never a private key", Example = "['ssh-ed25519 AAAA… operator@lab']" },
@@ -229,9 +231,11 @@ public static partial class ConfigCatalog
         new("lab:slurm.workers[].cpus", Whole, "CPU the worker requests.") { Default = "what the node has left", Min = 1, Max = 4096, Allowed = "within the node's cpus after the cluster's own requests", Example = "14" },
         new("lab:slurm.workers[].memoryGb", Whole, "Memory in GB the worker requests.") { Default = "what the node has left", Min = 1, Max = 65536, Allowed = "within the node's memoryGb after the cluster's own requests", Example = "96" },
         new("lab:slurm.workers[].gpus", Whole, "Whole GPUs the worker holds.") { Default = "the node's gpu.count", Min = 1, Max = 64, Allowed = "the node's gpu.count (Soperator's worker mounts every GPU of its node)" },
+        new("lab:slurm.version", Text, "Soperator's release: the helm-soperator-crds and helm-soperator charts, the SlurmCluster's crVersion and upstream's image tags.")
+            { Default = Slurm.SlurmImages.DefaultRelease, Allowed = $"a release the lab was checked against: {string.Join(", ", Slurm.SlurmImages.Releases)}", Example = $"'{Slurm.SlurmImages.DefaultRelease}'" },
         new("lab:slurm.images", Mapping, "Soperator's images pinned by digest, instead of upstream's tags.") { Default = "upstream's tags at the pinned chart version" },
         new("lab:slurm.images.<kind>", Text, "One Slurm image as REPOSITORY:TAG@sha256:DIGEST.")
-            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Upstream.Keys)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },
+            { Pattern = P.PinnedImage, Allowed = $"kinds: {string.Join(", ", Slurm.SlurmImages.Kinds)}", Example = "cr.eu-north1.nebius.cloud/soperator/worker_slurmd:4.1.7-slurm25.11.3@sha256:<64 hex digits>" },
 
         new(ConfigKeys.Backups, Mapping, "Backups with restic: what, where, how often and how long (docs/runbooks/backups.md; seed 002's RPOs).") { Default = "nothing is backed up" },
         new("lab:backups.repository", Text, "The restic repository (sftp:USER@HOST:/PATH or rest:http(s)://HOST:PORT/PATH).")

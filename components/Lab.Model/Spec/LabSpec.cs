@@ -236,10 +236,14 @@ public sealed record SlurmWorkerSpec(string Node, int Cpus, int MemoryGb, int Gp
 
 /// <summary>Slurm inside the cluster through Soperator (seed 004): the jail on the NAS, the login service, one worker per GPU node.</summary>
 /// <param name="JailExport">The NAS export (read-write) that holds the jail, Slurm's shared root filesystem.</param>
+/// <param name="AccountingExport">The NAS export (read-write, its own) that holds the accounting database's data.</param>
 /// <param name="LoginKeys">The operators' SSH public keys, authorised for root on the login service.</param>
+/// <param name="Version">Soperator's release (SlurmImages.Releases): its charts, the SlurmCluster's crVersion, upstream's image tags.</param>
 /// <param name="Images">Image per Soperator container kind (SlurmImages.Kinds): digest-pinned where the stack pins one.</param>
 public sealed record SlurmSpec(
+    string Version,
     string JailExport,
+    string AccountingExport,
     int JailSizeGb,
     ImmutableArray<HostKey> LoginKeys,
     int LoginNodePort,

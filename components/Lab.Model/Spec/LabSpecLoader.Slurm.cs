@@ -31,31 +31,19 @@ public static partial class LabSpecLoader
             r.Error($"{key}.enabled", $"Slurm needs {why}, but lab:cluster.addons has no '{addon}'.", $"add {addon} to lab:cluster.addons, or set lab:slurm.enabled to false.");
         }
 
-        var jail = r.String(s, key, "jailExport", "jobs");
-        if (jail is not null && nas is not null)
+        // populate-jail writes a whole root filesystem as root, and sconfigcontroller's init container chowns /mnt/jail/etc/slurm
+        // as uid 0 (Soperator 4.1.7; its own nfs-server chart exports with no_root_squash).
+        var jail = ReadSlurmExport(r, s, key, nas, "jailExport", "jobs", "the jail is Slurm's root filesystem: jobs, users and the populate-jail Job write to it",
+            "the jail is a root filesystem that Soperator writes as root (populate-jail, sconfigcontroller)", "an export for the jail alone");
+        // MariaDB's entrypoint chowns its data directory to the mysql user as root; a directory inside the jail would be readable by
+        // every job running as root there.
+        var database = ReadSlurmExport(r, s, key, nas, "accountingExport", "slurm-db", "slurmdbd's database (MariaDB) writes its data there",
+            "MariaDB's entrypoint chowns its data directory as root", "an export for the accounting database alone");
+        if (database is not null && database == jail)
         {
-            var export = nas.Exports.FirstOrDefault(e => e.Name == jail);
-            if (export is null)
-            {
-                r.Error($"{key}.jailExport", $"'{ConfigText.Shorten(jail)}' is not an export of the NAS.",
-                    $"name one of lab:nas.exports ({ConfigText.Names(nas.Exports.Select(e => e.Name))}), or add the export there.");
-                jail = null;
-            }
-            else if (export.Access == ExportAccess.ReadOnly)
-            {
-                r.Error($"{key}.jailExport", $"export '{jail}' is read-only, but the jail is Slurm's root filesystem: jobs, users and the populate-jail Job write to it.",
-                    $"set access: rw on lab:nas.exports '{jail}', or name a read-write export.");
-                jail = null;
-            }
-            else if (export.RootSquash)
-            {
-                // populate-jail writes a whole root filesystem as root, and sconfigcontroller's init container chowns
-                // /mnt/jail/etc/slurm as uid 0 (Soperator 4.1.7; its own nfs-server chart exports with no_root_squash).
-                var index = nas.Exports.IndexOf(export);
-                r.Error($"{key}.jailExport", $"export '{jail}' squashes root, but the jail is a root filesystem that Soperator writes as root (populate-jail, sconfigcontroller).",
-                    $"set rootSquash: false and confirmNoRootSquash: true on {ConfigKeys.Nas}.exports[{index}] ('{jail}'), an export for the jail alone.");
-                jail = null;
-            }
+            r.Error($"{key}.accountingExport", $"is the jail's export '{jail}': the accounting database's files (every job, user and password hash) would be readable by root in every job.",
+                $"name an export of its own, e.g. add {{name: slurm-db, path: /share/lab/slurm-db, access: rw, rootSquash: false, confirmNoRootSquash: true}} to {ConfigKeys.Nas}.exports and set {key}.accountingExport: slurm-db.");
+            database = null;
         }
         var size = r.Int(s, key, "jailSizeGb");
         var nodePort = r.Int(s, key, "loginNodePort");
@@ -73,9 +61,10 @@ public static partial class LabSpecLoader
                 $"add cpus: N (what nproc prints on {node.Name}) under lab:nodes[{i}].");
         }
         var workers = ReadSlurmWorkers(r, s, key, nodes);
-        var images = ReadSlurmImages(r, s, key);
+        var version = ReadSlurmVersion(r, s, key);
+        var images = version is null ? null : ReadSlurmImages(r, s, key, version);
 
-        if (jail is null || size is null || nodePort is null || keys is null || workers is null || images is null || nodes.Any(n => n.Cpus is null) || slurmNodes.Count == 0)
+        if (jail is null || database is null || size is null || nodePort is null || keys is null || workers is null || version is null || images is null || nodes.Any(n => n.Cpus is null) || slurmNodes.Count == 0)
         {
             if (slurmNodes.Count == 0 && nodes.Length > 0)
             {
@@ -87,7 +76,7 @@ public static partial class LabSpecLoader
         // GPU probes); without one, every GPU node serves Slurm with a worker sized to what the node has left.
         var listed = workers.Value;
         var all = s.TryGetProperty("workers", out _) ? listed : [.. slurmNodes.Select(SlurmSizing.DefaultWorker)];
-        var spec = new SlurmSpec(jail, size.Value, keys.Value, nodePort.Value, all, images);
+        var spec = new SlurmSpec(version, jail, database, size.Value, keys.Value, nodePort.Value, all, images);
         foreach (var worker in all)
         {
             var node = nodes.Single(n => n.Name == worker.Node);
@@ -112,6 +101,36 @@ public static partial class LabSpecLoader
             }
         }
         return spec;
+    }
+
+    /// <summary>A NAS export Soperator's pods write as root: present, read-write, and not squashing root.</summary>
+    private static string? ReadSlurmExport(ConfigReader r, JsonElement s, string key, NasSpec? nas, string field, string example, string whyWritable, string whyRoot, string alone)
+    {
+        var name = r.String(s, key, field, example);
+        if (name is null || nas is null)
+        {
+            return name;
+        }
+        var export = nas.Exports.FirstOrDefault(e => e.Name == name);
+        if (export is null)
+        {
+            r.Error($"{key}.{field}", $"'{ConfigText.Shorten(name)}' is not an export of the NAS.",
+                $"name one of lab:nas.exports ({ConfigText.Names(nas.Exports.Select(e => e.Name))}), or add the export there.");
+            return null;
+        }
+        if (export.Access == ExportAccess.ReadOnly)
+        {
+            r.Error($"{key}.{field}", $"export '{name}' is read-only, but {whyWritable}.",
+                $"set access: rw on lab:nas.exports '{name}', or name a read-write export.");
+            return null;
+        }
+        if (export.RootSquash)
+        {
+            r.Error($"{key}.{field}", $"export '{name}' squashes root, but {whyRoot}.",
+                $"set rootSquash: false and confirmNoRootSquash: true on {ConfigKeys.Nas}.exports[{nas.Exports.IndexOf(export)}] ('{name}'), {alone}.");
+            return null;
+        }
+        return name;
     }
 
     private static readonly (string Addon, string Why)[] SlurmAddons =
@@ -204,9 +223,26 @@ public static partial class LabSpecLoader
         return allRead ? workers : null;
     }
 
-    private static ImmutableSortedDictionary<string, string>? ReadSlurmImages(ConfigReader r, JsonElement s, string key)
+    /// <summary>lab:slurm.version: a release whose code the lab was checked against, so its charts and image tags are known.</summary>
+    private static string? ReadSlurmVersion(ConfigReader r, JsonElement s, string key)
     {
-        var images = SlurmImages.Upstream.ToBuilder();
+        if (!s.TryGetProperty("version", out _))
+        {
+            return SlurmImages.DefaultRelease;
+        }
+        var version = r.String(s, key, "version", $"'{SlurmImages.DefaultRelease}'");
+        if (version is not null && !SlurmImages.Releases.Contains(version))
+        {
+            r.Error($"{key}.version", $"'{ConfigText.Shorten(version)}' is not a Soperator release the lab was checked against: its charts, CRDs and images are unknown here.",
+                $"name one of {string.Join(", ", SlurmImages.Releases)}; a newer release needs its facts read first (docs/runbooks/slurm.md).");
+            return null;
+        }
+        return version;
+    }
+
+    private static ImmutableSortedDictionary<string, string>? ReadSlurmImages(ConfigReader r, JsonElement s, string key, string version)
+    {
+        var images = SlurmImages.Upstream(version).ToBuilder();
         if (!s.TryGetProperty("images", out _))
         {
             return images.ToImmutable();
@@ -215,15 +251,15 @@ public static partial class LabSpecLoader
         {
             return null;
         }
-        r.RejectUnknown(list, $"{key}.images", SlurmImages.Upstream.Keys.ToList());
+        r.RejectUnknown(list, $"{key}.images", [.. SlurmImages.Kinds]);
         var ok = true;
-        foreach (var kind in SlurmImages.Upstream.Keys.Where(k => list.TryGetProperty(k, out _)))
+        foreach (var kind in SlurmImages.Kinds.Where(k => list.TryGetProperty(k, out _)))
         {
             var image = r.String(list, $"{key}.images", kind, $"'{SlurmImages.Example}'");
             if (image is not null && !PinnedImage().IsMatch(image))
             {
                 r.Error($"{key}.images.{kind}", $"'{ConfigText.Shorten(image)}' is not pinned by digest (REPOSITORY:TAG@sha256:DIGEST): a tag can be moved to other content, and Slurm's pods run privileged.",
-                    $"read the digest from the registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{SlurmImages.Upstream[kind]}, then {r.SetPathFix($"{key}.images.{kind}", $"'{SlurmImages.Example}'")}");
+                    $"read the digest from the registry, e.g. skopeo inspect --format '{{{{.Digest}}}}' docker://{images[kind]}, then {r.SetPathFix($"{key}.images.{kind}", $"'{SlurmImages.Example}'")}");
                 ok = false;
             }
             else if (image is not null)
