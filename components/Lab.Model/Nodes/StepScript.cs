@@ -62,7 +62,7 @@ public sealed record StepScript(string Component, string Target, int Order, stri
             text.Append(helper.Text).Append('\n');
         }
         // The body stays unindented: heredoc terminators must start their line.
-        text.Append("main() {\n").Append(ScriptBodies.Read(body).TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
+        text.Append("main() {\n").Append(ScriptBodies.Read(body).AsSpan().TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
         return new StepScript(component, target, StepOrder.Of(step), step, text.ToString(), ScriptData.Values(data));
     }
 
