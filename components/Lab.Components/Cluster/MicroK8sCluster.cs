@@ -127,7 +127,7 @@ public sealed class MicroK8sCluster : ComponentResource
             ready.AddRange(joined[worker.Name]);
         }
 
-        CustomResourceOptions OnCluster(params Resource[] after) => new() { Parent = this, Provider = Provider, DependsOn = after };
+        CustomResourceOptions OnCluster(params Resource[] after) => new() { Parent = this, Provider = Provider, DependsOn = Dependencies.Of(after) };
         foreach (var member in args.Members)
         {
             // A rejoined node is a new Node object: its generation in an annotation re-applies the labels after a rebuild.

@@ -24,7 +24,7 @@ internal static class RemoteStep
         return new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines ?? input, secret), new CustomResourceOptions
         {
             Parent = parent,
-            DependsOn = new InputList<Resource> { dependsOn.ToArray() },
+            DependsOn = Dependencies.Of(dependsOn),
             RetainOnDelete = retainOnDelete ? true : null,
             // Whatever a secret-bearing step prints stays secret in state and out of the console.
             AdditionalSecretOutputs = secret ? ["stdout", "stderr"] : [],

@@ -64,7 +64,7 @@ public sealed class ValidationGate : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { after },
+            DependsOn = Dependencies.Of(after),
         };
 
         // Pod Security admission: the NFS probe mounts the node's automount (a hostPath), the drill's stop Job is
