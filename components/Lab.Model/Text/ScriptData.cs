@@ -158,7 +158,10 @@ public static partial class ScriptData
         _ => (string)value,
     };
 
-    private static string SnakeCase(string name) => Upper().Replace(name, m => (m.Index > 0 ? "_" : "") + m.Value.ToLowerInvariant());
+    private static string SnakeCase(string name) => SnakeCases.GetOrAdd(name, static name => Upper().Replace(name, m => (m.Index > 0 ? "_" : "") + m.Value.ToLowerInvariant()));
+
+    // Per property name, once: every step of every node renders the same few records.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SnakeCases = new(StringComparer.Ordinal);
 
     [GeneratedRegex("[A-Z]")]
     private static partial Regex Upper();
