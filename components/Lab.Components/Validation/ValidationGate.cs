@@ -132,10 +132,15 @@ public sealed class ValidationGate : ComponentResource
             return options;
         }
         // Each probe's Job, and its spare: suspended unless the collector finds the first one's pod gone.
-        var jobs = args.Probes.SelectMany(p => new[]
+        // The two share one pod spec: Pulumi reflects over every args object it is given, and a lab has 4 Jobs a node.
+        var jobs = args.Probes.SelectMany(p =>
         {
-            (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1, args.Images[p.ImageName]), JobOptions()),
-            new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, args.Images[p.ImageName]), JobOptions()),
+            var pod = PodFor(p, args.Images[p.ImageName]);
+            return new[]
+            {
+                (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1, pod), JobOptions()),
+                new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, pod), JobOptions()),
+            };
         }).ToList();
 
         // The Slurm job probe's key and pinned host key, written again whenever that probe's Jobs change.
@@ -175,8 +180,8 @@ public sealed class ValidationGate : ComponentResource
         RegisterOutputs(new Dictionary<string, object?> { ["report"] = Report });
     }
 
-    /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
-    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, Input<string> image)
+    /// <summary>The pod a probe's Jobs run: its container, host access, node and volumes.</summary>
+    private static PodSpecArgs PodFor(Probe probe, Input<string> image)
     {
         var privileged = probe.Host == HostAccess.PrivilegedPid;
         var container = new ContainerArgs
@@ -233,6 +238,12 @@ public sealed class ValidationGate : ComponentResource
             pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "secret", Secret = new SecretVolumeSourceArgs { SecretName = secret, DefaultMode = 288 /* 0440 */ } } };
             pod.SecurityContext = new PodSecurityContextArgs { FsGroup = Probes.ProbeGid };
         }
+        return pod;
+    }
+
+    /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
+    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, PodSpecArgs pod)
+    {
         var labels = new InputMap<string>
         {
             ["app.kubernetes.io/part-of"] = "lab-infra",
