@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Pulumi;
 
@@ -13,5 +14,5 @@ internal static class Dependencies
     private static readonly ConditionalWeakTable<Resource, Input<Resource>> Inputs = [];
 
     public static InputList<Resource> Of(IEnumerable<Resource> resources) =>
-        resources.Select(r => Inputs.GetValue(r, static r => r)).ToArray();
+        resources.Select(r => Inputs.GetValue(r, static r => r)).ToImmutableArray();
 }

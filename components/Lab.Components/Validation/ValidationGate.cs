@@ -188,7 +188,7 @@ public sealed class ValidationGate : ComponentResource
         {
             Name = "probe",
             Image = image,
-            Command = { "bash", "-c", probe.Script },
+            Command = new[] { "bash", "-c", probe.Script },
             // The probe account has no home in the images.
             Env = { new EnvVarArgs { Name = "HOME", Value = "/tmp" } },
             SecurityContext = privileged
@@ -220,7 +220,7 @@ public sealed class ValidationGate : ComponentResource
         {
             pod.ServiceAccountName = DrillAccount;
         }
-        pod.NodeSelector = new InputMap<string> { ["kubernetes.io/hostname"] = probe.Node };
+        pod.NodeSelector = new Dictionary<string, string> { ["kubernetes.io/hostname"] = probe.Node };
         if (probe.NfsMountPoint is { } mountPoint)
         {
             // The node's own systemd automount, with the lab's mount options. HostToContainer: the NFS mount that
@@ -244,7 +244,8 @@ public sealed class ValidationGate : ComponentResource
     /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
     private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, PodSpecArgs pod)
     {
-        var labels = new InputMap<string>
+        // Maps of plain strings in one piece: each entry added to an InputMap makes several Outputs of its own.
+        var labels = new Dictionary<string, string>
         {
             ["app.kubernetes.io/part-of"] = "lab-infra",
             ["lab.infra/probe"] = probe.Name,
@@ -259,7 +260,7 @@ public sealed class ValidationGate : ComponentResource
                 Labels = labels,
                 // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
                 // lab.infra/image names the catalogue image (BuiltImages) whose pushed digest the container runs.
-                Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
+                Annotations = new Dictionary<string, string> { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
             },
             Spec = new JobSpecArgs
             {
