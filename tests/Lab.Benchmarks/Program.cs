@@ -6,8 +6,9 @@ using Lab.Plan;
 
 // Evaluation time and memory of the whole program under mocks: the shipped 4-node lab and
 // synthetic 64-, 256- and 1,000-node labs (prod's nodes repeated on a /16). Best of N runs after a
-// warm-up. Each size runs in a process of its own, so its peak memory is its own; the marginal
-// columns are the cost each node adds over the 4-node lab (flat when the program scales linearly).
+// warm-up. Each size runs in a process of its own, so its peak memory (working set) is its own; the
+// marginal (+) columns are the cost each node adds over the 4-node lab (flat when the program scales
+// linearly). Allocation is per run, in MB (1,048,576 bytes), as issue 33's budget per node is.
 var root = args.Length > 0 ? args[0] : ".";
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var prod = StackFile.Read(Path.Combine(root, "stacks", "Pulumi.prod.yaml"));
@@ -35,7 +36,7 @@ if (args.Length > 3 && args[2] == "--one")
     return 0;
 }
 
-Console.WriteLine($"{"lab",-10} {"nodes",5} {"resources",9} {"best ms",9} {"ms/node",8} {"+ms/node",8} {"alloc MB",9} {"KB/node",8} {"peak MB",8} {"+peak KB/node",13}");
+Console.WriteLine($"{"lab",-10} {"nodes",5} {"resources",9} {"best ms",9} {"ms/node",8} {"+ms/node",8} {"alloc MB",9} {"alloc MB/node",13} {"+alloc MB/node",14} {"peak MB",8} {"+peak KB/node",13}");
 Row? baseline = null;
 // The sizes: the lab's own 4 first (the marginal columns' base), then the synthetic ones asked for.
 var sizes = args.Length > 2 ? [4, .. args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).Where(n => n != 4)] : new[] { 4, 64, 256, 1000 };
@@ -47,7 +48,8 @@ foreach (var nodes in sizes)
     string Marginal(double value, double at4) => extra == 0 ? "-" : ((value - at4) / extra).ToString("F2", CultureInfo.InvariantCulture);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{(nodes == 4 ? "prod" : "synthetic"),-10} {nodes,5} {row.Resources,9} {row.BestMs,9:F1} {row.BestMs / nodes,8:F2} {Marginal(row.BestMs, baseline.BestMs),8} " +
-        $"{row.Allocated / 1048576.0,9:F1} {row.Allocated / 1024.0 / nodes,8:F0} {row.Peak / 1048576.0,8:F0} {Marginal(row.Peak / 1024.0, baseline.Peak / 1024.0),13}"));
+        $"{row.Allocated / 1048576.0,9:F1} {row.Allocated / 1048576.0 / nodes,13:F2} {Marginal(row.Allocated / 1048576.0, baseline.Allocated / 1048576.0),14} " +
+        $"{row.Peak / 1048576.0,8:F0} {Marginal(row.Peak / 1024.0, baseline.Peak / 1024.0),13}"));
 }
 return 0;
 

@@ -92,6 +92,11 @@ public sealed class MicroK8sCluster : ComponentResource
             ClusterIdentifier = ClusterIdentifier(control.Name, control.Rebuild),
         }, new CustomResourceOptions { Parent = this });
 
+        // What every worker checks the cluster by, and the control node's generation: made once for all the workers.
+        var check = clusterCa?.Stdout.Apply(stdout => (
+            Server: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "server_cert_check"),
+            Ca: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "ca_sha256")));
+        var controlGeneration = Generation(control.Rebuild);
         var ready = new List<Resource> { addons };
         var joined = new Dictionary<string, Resource[]> { [control.Name] = [addons] };
         foreach (var worker in args.Members.Skip(1))
@@ -108,7 +113,7 @@ public sealed class MicroK8sCluster : ComponentResource
                 {
                     ["node"] = worker.Name,
                     ["rebuild"] = Generation(worker.Rebuild),
-                    ["controlRebuild"] = Generation(control.Rebuild),
+                    ["controlRebuild"] = controlGeneration,
                 },
             }, new CustomResourceOptions { Parent = this });
             // Issued only once the worker's own install is done, so no boot wait or driver build eats its TTL. The token
@@ -116,18 +121,15 @@ public sealed class MicroK8sCluster : ComponentResource
             // it is not within the TTL, so a failed join leaves a failed token step that the next update runs again.
             var issued = RemoteStep.Create(this, control.Name, control.Ssh, issue, waitForBoot: false,
                 RemoteStep.Triggers(issue, generations), [addons, installs[worker.Name]], secretLines: token.Result.Apply(t => t + "\n"));
-            var check = clusterCa!.Stdout.Apply(stdout => (
-                Server: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "server_cert_check"),
-                Ca: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "ca_sha256")));
             var join = RemoteStep.Create(this, worker.Name, worker.Ssh, joinStep, waitForBoot: false,
-                RemoteStep.Triggers(joinStep, generations), [installs[worker.Name], clusterCa],
-                secretLines: Output.Tuple(token.Result, check).Apply(t => $"{t.Item1}\n{t.Item2.Server}\n{t.Item2.Ca}\n"));
+                RemoteStep.Triggers(joinStep, generations), [installs[worker.Name], clusterCa!],
+                secretLines: Output.Tuple(token.Result, check!).Apply(t => $"{t.Item1}\n{t.Item2.Server}\n{t.Item2.Ca}\n"));
             // Its Node exists once both have ended well (the token step saw it registered).
             joined[worker.Name] = [issued, join];
             ready.AddRange(joined[worker.Name]);
         }
 
-        CustomResourceOptions OnCluster(params Resource[] after) => new() { Parent = this, Provider = Provider, DependsOn = after };
+        CustomResourceOptions OnCluster(params Resource[] after) => new() { Parent = this, Provider = Provider, DependsOn = Dependencies.Of(after) };
         foreach (var member in args.Members)
         {
             // A rejoined node is a new Node object: its generation in an annotation re-applies the labels after a rebuild.

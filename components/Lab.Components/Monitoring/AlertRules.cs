@@ -34,7 +34,7 @@ public sealed class AlertRules : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { args.After.ToArray() },
+            DependsOn = Dependencies.Of(args.After),
         });
         RuleObject = Output.Format($"{args.Namespace}/{name}");
         RegisterOutputs(new Dictionary<string, object?> { ["ruleObject"] = RuleObject, ["uid"] = rules.Metadata.Apply(m => m.Uid) });

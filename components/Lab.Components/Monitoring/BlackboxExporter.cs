@@ -43,7 +43,7 @@ public sealed class BlackboxExporter : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { args.After.Concat(after).ToArray() },
+            DependsOn = Dependencies.Of(args.After.Concat(after)),
         };
         var config = args.Probes.Config();
         var labels = new InputMap<string> { ["app.kubernetes.io/part-of"] = "lab-infra", ["app.kubernetes.io/name"] = BlackboxProbes.Name };

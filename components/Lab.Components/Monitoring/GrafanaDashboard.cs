@@ -43,7 +43,7 @@ public sealed class GrafanaDashboard : ComponentResource
                 },
             },
             Data = { [LabDashboard.FileName] = args.Json },
-        }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = new InputList<Resource> { args.After.ToArray() } });
+        }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = Dependencies.Of(args.After) });
 
         DashboardUid = Output.Create(LabDashboard.Uid);
         RegisterOutputs(new Dictionary<string, object?> { ["dashboardUid"] = DashboardUid });

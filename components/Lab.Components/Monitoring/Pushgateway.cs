@@ -41,7 +41,7 @@ public sealed class Pushgateway : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { args.After.Concat(after).ToArray() },
+            DependsOn = Dependencies.Of(args.After.Concat(after)),
         };
         var ns = new K8s.Core.V1.Namespace($"{name}-namespace", new NamespaceArgs
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lab.Model.Nodes;
 using Pulumi;
 using Pulumi.Command.Remote;
@@ -9,7 +10,11 @@ internal static class RemoteStep
 {
     /// <summary>A step's triggers: its script's hash and the generations (rebuild) that must re-run it.</summary>
     public static InputList<object> Triggers(StepScript step, params Input<int>[] generations) =>
-        new InputList<object> { (Input<object>)step.Hash }.Concat(generations.Select(g => (Input<object>)g.Apply(v => (object)v)).ToArray());
+        (Input<object>[])[step.Hash, .. generations.Select(g => Generations.GetValue(g, static g => g.Apply(v => (object)v)))];
+
+    // A generation as a trigger, made once for all the steps it re-runs: InputList's Add and Concat make several
+    // Outputs each, and every step of a node had its own copy of the node's generation.
+    private static readonly ConditionalWeakTable<Input<int>, Input<object>> Generations = [];
 
     /// <param name="triggers">Values whose change replaces the step (re-runs it from scratch); null: a script change re-runs it in place.</param>
     /// <param name="retainOnDelete">Leave the step's work in place when it leaves the program (data-bearing steps).</param>
@@ -24,7 +29,7 @@ internal static class RemoteStep
         return new($"{name}-{step.Step}", Args(ssh, step, waitForBoot, triggers, secretLines ?? input, secret), new CustomResourceOptions
         {
             Parent = parent,
-            DependsOn = new InputList<Resource> { dependsOn.ToArray() },
+            DependsOn = Dependencies.Of(dependsOn),
             RetainOnDelete = retainOnDelete ? true : null,
             // Whatever a secret-bearing step prints stays secret in state and out of the console.
             AdditionalSecretOutputs = secret ? ["stdout", "stderr"] : [],

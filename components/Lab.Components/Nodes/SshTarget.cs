@@ -25,7 +25,14 @@ public sealed class SshTarget
     /// 5 s) refused dials would run out in minutes. Its deadline is the step's create/update timeout instead
     /// (<see cref="BootTimeout"/>, see RemoteStep). Later steps fail fast.
     /// </summary>
-    public ConnectionArgs Connection(bool waitForBoot) => new()
+    public ConnectionArgs Connection(bool waitForBoot) => waitForBoot ? _booting ??= NewConnection(true) : _booted ??= NewConnection(false);
+
+    // One of each per target, shared by its steps: Pulumi reflects over every ConnectionArgs it is given and
+    // makes an Output of each field, which a node's dozen steps paid a dozen times.
+    private ConnectionArgs? _booting;
+    private ConnectionArgs? _booted;
+
+    private ConnectionArgs NewConnection(bool waitForBoot) => new()
     {
         Host = Host,
         Port = Port.Apply(p => (double)p),

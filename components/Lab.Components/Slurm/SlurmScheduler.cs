@@ -67,7 +67,7 @@ public sealed class SlurmScheduler : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { args.After.Concat(after).ToArray() },
+            DependsOn = Dependencies.Of(args.After.Concat(after)),
         };
 
         var releases = new List<Resource>();

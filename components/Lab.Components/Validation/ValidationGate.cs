@@ -64,7 +64,7 @@ public sealed class ValidationGate : ComponentResource
         {
             Parent = this,
             Provider = args.Provider,
-            DependsOn = new InputList<Resource> { after },
+            DependsOn = Dependencies.Of(after),
         };
 
         // Pod Security admission: the NFS probe mounts the node's automount (a hostPath), the drill's stop Job is
@@ -132,10 +132,15 @@ public sealed class ValidationGate : ComponentResource
             return options;
         }
         // Each probe's Job, and its spare: suspended unless the collector finds the first one's pod gone.
-        var jobs = args.Probes.SelectMany(p => new[]
+        // The two share one pod spec: Pulumi reflects over every args object it is given, and a lab has 4 Jobs a node.
+        var jobs = args.Probes.SelectMany(p =>
         {
-            (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1, args.Images[p.ImageName]), JobOptions()),
-            new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, args.Images[p.ImageName]), JobOptions()),
+            var pod = PodFor(p, args.Images[p.ImageName]);
+            return new[]
+            {
+                (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1, pod), JobOptions()),
+                new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, pod), JobOptions()),
+            };
         }).ToList();
 
         // The Slurm job probe's key and pinned host key, written again whenever that probe's Jobs change.
@@ -175,15 +180,15 @@ public sealed class ValidationGate : ComponentResource
         RegisterOutputs(new Dictionary<string, object?> { ["report"] = Report });
     }
 
-    /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
-    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, Input<string> image)
+    /// <summary>The pod a probe's Jobs run: its container, host access, node and volumes.</summary>
+    private static PodSpecArgs PodFor(Probe probe, Input<string> image)
     {
         var privileged = probe.Host == HostAccess.PrivilegedPid;
         var container = new ContainerArgs
         {
             Name = "probe",
             Image = image,
-            Command = { "bash", "-c", probe.Script },
+            Command = new[] { "bash", "-c", probe.Script },
             // The probe account has no home in the images.
             Env = { new EnvVarArgs { Name = "HOME", Value = "/tmp" } },
             SecurityContext = privileged
@@ -215,7 +220,7 @@ public sealed class ValidationGate : ComponentResource
         {
             pod.ServiceAccountName = DrillAccount;
         }
-        pod.NodeSelector = new InputMap<string> { ["kubernetes.io/hostname"] = probe.Node };
+        pod.NodeSelector = new Dictionary<string, string> { ["kubernetes.io/hostname"] = probe.Node };
         if (probe.NfsMountPoint is { } mountPoint)
         {
             // The node's own systemd automount, with the lab's mount options. HostToContainer: the NFS mount that
@@ -233,7 +238,14 @@ public sealed class ValidationGate : ComponentResource
             pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "secret", Secret = new SecretVolumeSourceArgs { SecretName = secret, DefaultMode = 288 /* 0440 */ } } };
             pod.SecurityContext = new PodSecurityContextArgs { FsGroup = Probes.ProbeGid };
         }
-        var labels = new InputMap<string>
+        return pod;
+    }
+
+    /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
+    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, PodSpecArgs pod)
+    {
+        // Maps of plain strings in one piece: each entry added to an InputMap makes several Outputs of its own.
+        var labels = new Dictionary<string, string>
         {
             ["app.kubernetes.io/part-of"] = "lab-infra",
             ["lab.infra/probe"] = probe.Name,
@@ -248,7 +260,7 @@ public sealed class ValidationGate : ComponentResource
                 Labels = labels,
                 // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
                 // lab.infra/image names the catalogue image (BuiltImages) whose pushed digest the container runs.
-                Annotations = { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
+                Annotations = new Dictionary<string, string> { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
             },
             Spec = new JobSpecArgs
             {

@@ -141,6 +141,8 @@ public sealed class VaultAccess : ComponentResource
             }, Child(retain: true));
         }
 
+        // One rotation keeper for every node's generation, not one each.
+        var rotation = args.Rotation.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // A secret-id of ROLE for NODE: a new generation only when the node is rebuilt or the stack rotates, which replaces it.
         (Output<string> SecretId, Output<string> Generation) SecretIdFor(AuthBackendRole role, VaultNode node, string prefix)
         {
@@ -151,7 +153,7 @@ public sealed class VaultAccess : ComponentResource
                 {
                     ["node"] = node.Name,
                     ["rebuild"] = node.Rebuild.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    ["rotation"] = args.Rotation.Apply(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ["rotation"] = rotation,
                 },
             }, new CustomResourceOptions { Parent = this });
             var secretId = new AuthBackendRoleSecretId($"{prefix}-secret-id", new AuthBackendRoleSecretIdArgs
@@ -160,7 +162,7 @@ public sealed class VaultAccess : ComponentResource
                 RoleName = role.RoleName,
                 Metadata = generation.Hex.Apply(g => JsonSerializer.Serialize(new Dictionary<string, string> { ["node"] = node.Name, ["generation"] = g })),
                 // Usable only from the node itself.
-                CidrLists = { node.Host.Apply(h => $"{h}/32") },
+                CidrLists = new[] { node.Host.Apply(h => $"{h}/32") },
             }, Child());
             return (Output.CreateSecret(secretId.SecretId), generation.Hex);
         }

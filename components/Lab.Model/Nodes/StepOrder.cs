@@ -35,8 +35,20 @@ public static class StepOrder
     ];
 
     /// <summary>The order of STEP: its kind's, where a per-item step is "KIND-ITEM" (export-datasets, join-token-derpy).</summary>
-    public static int Of(string step) =>
-        Kinds.Where(k => step == k.Kind || step.StartsWith(k.Kind + "-", StringComparison.Ordinal)).OrderByDescending(k => k.Kind.Length)
-            .Select(k => (int?)k.Order).FirstOrDefault()
-        ?? throw new ArgumentException($"'{step}' is no kind of step in StepOrder.Kinds: add it there, in its place.");
+    public static int Of(string step)
+    {
+        // The longest kind that names the step, first in Kinds on a tie; a loop, as every step of every node asks.
+        var best = -1;
+        for (var i = 0; i < Kinds.Count; i++)
+        {
+            var kind = Kinds[i].Kind;
+            var names = step.Length == kind.Length || (step.Length > kind.Length && step[kind.Length] == '-');
+            if (names && step.StartsWith(kind, StringComparison.Ordinal) && (best < 0 || kind.Length > Kinds[best].Kind.Length))
+            {
+                best = i;
+            }
+        }
+        return best >= 0 ? Kinds[best].Order
+            : throw new ArgumentException($"'{step}' is no kind of step in StepOrder.Kinds: add it there, in its place.");
+    }
 }

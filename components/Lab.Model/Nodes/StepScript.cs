@@ -50,21 +50,28 @@ public sealed record StepScript(string Component, string Target, int Order, stri
     private static StepScript Compose(string component, string target, string step, string purpose, object? data, string body, ShellHelper[] helpers, string last)
     {
         var identity = new StepIdentity(target, step);
-        var text = new System.Text.StringBuilder()
+        var dataBlock = ScriptData.Render(identity, data);
+        var texts = helpers.Prepend(ShellHelper.Check).Distinct().Select(h => h.Text).ToList();
+        var main = ScriptBodies.Read(body).AsSpan().TrimEnd('\n');
+        // Sized for the whole script up front: grown from empty, the builder's chunks came to twice the script again.
+        var text = new System.Text.StringBuilder(Header + component.Length + purpose.Length + dataBlock.Length + texts.Sum(t => t.Length + 1) + main.Length + last.Length)
             .Append("#!/usr/bin/env bash\n")
             .Append($"# lab {component}: {purpose}\n")
             .Append("# Rendered by Lab.Model; idempotent: running it again on a converged machine changes nothing.\n")
             .Append("set -Eeuo pipefail\n\n")
-            .Append(ScriptData.Render(identity, data))
+            .Append(dataBlock)
             .Append("trap 'echo \"lab: step $lab_step on $lab_target failed at line $LINENO\" >&2' ERR\n\n");
-        foreach (var helper in helpers.Prepend(ShellHelper.Check).Distinct())
+        foreach (var helper in texts)
         {
-            text.Append(helper.Text).Append('\n');
+            text.Append(helper).Append('\n');
         }
         // The body stays unindented: heredoc terminators must start their line.
-        text.Append("main() {\n").Append(ScriptBodies.Read(body).TrimEnd('\n')).Append("\n}\n\n").Append(last).Append('\n');
+        text.Append("main() {\n").Append(main).Append("\n}\n\n").Append(last).Append('\n');
         return new StepScript(component, target, StepOrder.Of(step), step, text.ToString(), ScriptData.Values(data));
     }
+
+    /// <summary>The length of Compose's constant lines (shebang, comments, strict mode, trap, main's braces).</summary>
+    private const int Header = 300;
 
     /// <summary>Which machine and step a script is, readable in its data block and in logs.</summary>
     private sealed record StepIdentity(string LabTarget, string LabStep);

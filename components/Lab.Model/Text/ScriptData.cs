@@ -136,13 +136,10 @@ public static partial class ScriptData
 
     private static IEnumerable<(string Name, object Value)> Fields(object data)
     {
-        // Declaration order, so the block reads like the record.
-        foreach (var property in data.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                     .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
-                     .OrderBy(p => p.MetadataToken))
+        foreach (var (name, property) in Properties.GetOrAdd(data.GetType(), PropertiesOf))
         {
             var value = property.GetValue(data);
-            yield return (SnakeCase(property.Name), value switch
+            yield return (name, value switch
             {
                 string or int or long or bool => value,
                 IEnumerable<string> list => list.ToImmutableArray(),
@@ -150,6 +147,18 @@ public static partial class ScriptData
             });
         }
     }
+
+    // Each record type's properties, found once and held: looked up per step, the runtime's weakly held reflection
+    // cache let them go under the plan's GC pressure, and each new PropertyInfo emitted a new invoker (a DynamicMethod
+    // the finalizer thread then destroys).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (string Name, PropertyInfo Property)[]> Properties = new();
+
+    /// <summary>Declaration order, so the block reads like the record.</summary>
+    private static (string Name, PropertyInfo Property)[] PropertiesOf(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+            .OrderBy(p => p.MetadataToken)
+            .Select(p => (SnakeCase(p.Name), p))];
 
     private static string Scalar(object value) => value switch
     {
