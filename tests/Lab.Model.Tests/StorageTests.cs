@@ -18,7 +18,8 @@ public class StorageValidationTests
         Assert.All(lab.Nas.Exports, e => Assert.Equal($"/mnt/nfs/{e.Name}", e.MountPoint));
         // Every share squashes root but Slurm's jail, a root filesystem Soperator writes as root, and its database's.
         Assert.All(lab.Nas.Exports, e => Assert.True(e.Sync && e.RootSquash == (e.Name != lab.Slurm!.JailExport && e.Name != lab.Slurm.AccountingExport)));
-        Assert.All(lab.Nodes, n => Assert.Equal(lab.Nas.Exports.Select(e => e.Name), n.Mounts));
+        // Each node mounts every export whose clients include it: the database's is the control node's alone.
+        Assert.All(lab.Nodes, n => Assert.Equal(lab.Nas.Exports.Select(e => e.Name).Where(e => e != "slurm-db" || n == lab.ControlNode), n.Mounts));
     }
 
     [Fact]
@@ -77,6 +78,21 @@ public class StorageValidationTests
         var error = Single(errors, "lab:nodes[2].mounts[1]");
         Assert.Equal("'checkpoints' is not an export of the NAS.", error.Problem);
         Assert.Equal("use one of: datasets, models, results, logs, jobs, slurm-db.", error.Fix);
+    }
+
+    [Fact]
+    public void An_export_kept_to_one_machine_is_mounted_by_it_alone_and_another_node_asking_for_it_is_refused()
+    {
+        // prod's Slurm database export admits only the control node (192.168.50.11/32).
+        var lab = Repo.Prod();
+        Assert.Contains("slurm-db", lab.ControlNode.Mounts);
+        Assert.All(lab.Nodes.Where(n => n != lab.ControlNode), n => Assert.DoesNotContain("slurm-db", n.Mounts));
+        Assert.All(lab.Nodes.Where(n => n != lab.ControlNode), n => Assert.Contains("jobs", n.Mounts));
+
+        var errors = Repo.ProdConfig().Edit(ConfigKeys.Nodes, n => n[2]!["mounts"] = new System.Text.Json.Nodes.JsonArray("datasets", "slurm-db")).Errors();
+        var error = Single(errors, "lab:nodes[2].mounts[1]");
+        Assert.Equal("'slurm-db' is exported only to 192.168.50.11/32, which does not include 192.168.50.13: the NAS would refuse the mount.", error.Problem);
+        Assert.Contains("drop it from the node's mounts", error.Fix);
     }
 
     [Fact]
@@ -165,7 +181,7 @@ public class StorageRenderTests
     {
         var lab = Repo.ProdConfig().Edit(ConfigKeys.Nas, n => n["exports"]![1]!["access"] = "ro").Load();
         Assert.EndsWith(",ro\nTimeoutSec=30\n", NfsMounts.Units(lab, lab.Nodes[1]).Single(u => u.FileName == "mnt-nfs-models.mount").Content);
-        Assert.Equal("[rw, ro, rw, rw, rw, rw]", NfsMounts.Step(lab, lab.Nodes[1]).Input("access"));
+        Assert.Equal("[rw, ro, rw, rw, rw]", NfsMounts.Step(lab, lab.Nodes[1]).Input("access"));
     }
 
     [Theory]

@@ -376,7 +376,7 @@ public static partial class LabSpecLoader
             var count = r.Int(g, $"{at}.gpu", "count");
             gpu = model is null || count is null ? null : new GpuSpec(model, count.Value);
         }
-        var mounts = ReadMounts(r, item, at, nas);
+        var mounts = ReadMounts(r, item, at, nas, host);
         var (hostKey, keyOk) = ReadHostKey(r, item, at, hostKeys);
         // Optional: only Slurm's sizing needs it, and says so where it is missing.
         var cpus = item.TryGetProperty("cpus", out _) ? r.Int(item, at, "cpus") : null;
@@ -385,13 +385,16 @@ public static partial class LabSpecLoader
             : new NodeSpec(name, host, role.Value, cpu, memory.Value, gpu, minFree.Value, rebuild.Value, mounts.Value, hostKey, cpus);
     }
 
-    /// <summary>The exports a node mounts: every export of the NAS unless the node lists its own.</summary>
-    private static ImmutableArray<string>? ReadMounts(ConfigReader r, JsonElement item, string at, NasSpec? nas)
+    /// <summary>
+    /// The exports a node mounts: unless the node lists its own, every export of the NAS whose clients include it
+    /// (an export kept to one machine, such as Slurm's database, is no automount on the others: the NAS would refuse it).
+    /// </summary>
+    private static ImmutableArray<string>? ReadMounts(ConfigReader r, JsonElement item, string at, NasSpec? nas, IPAddress? host)
     {
         var known = nas?.Exports.Select(e => e.Name).ToList() ?? [];
         if (!item.TryGetProperty("mounts", out var list))
         {
-            return [.. known];
+            return [.. nas?.Exports.Where(e => host is null || e.Clients.Contains(host)).Select(e => e.Name) ?? []];
         }
         if (list.ValueKind != JsonValueKind.Array)
         {
@@ -407,6 +410,11 @@ public static partial class LabSpecLoader
             {
                 r.Error($"{at}.mounts[{index}]", $"'{ConfigText.Shorten(name)}' is not an export of the NAS.",
                     known.Count == 0 ? $"declare it under {ConfigKeys.Nas}.exports first." : $"use one of: {ConfigText.Names(known)}.");
+            }
+            else if (host is not null && nas?.Exports.FirstOrDefault(e => e.Name == name) is { } export && !export.Clients.Contains(host))
+            {
+                r.Error($"{at}.mounts[{index}]", $"'{name}' is exported only to {export.Clients}, which does not include {host}: the NAS would refuse the mount.",
+                    $"drop it from the node's mounts, or widen {ConfigKeys.Nas}.exports[{name}].clients to include {host}.");
             }
             else if (mounts.Contains(name))
             {
