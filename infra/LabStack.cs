@@ -179,6 +179,7 @@ public sealed class LabStack : Stack
             Cluster = SlurmObjects.Cluster(lab),
             NodeSets = SlurmObjects.NodeSets(lab),
             ExporterMonitor = SlurmObjects.ExporterPodMonitor(lab),
+            OperatorMonitor = SlurmObjects.OperatorServiceMonitor(lab),
             // The gate's own login key, only where the gate runs its Slurm job check.
             GateKey = lab.Validation.Mode == GateMode.Off ? null : SlurmGateAccess.KeyStep(lab),
             Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),

@@ -135,10 +135,10 @@ public class SlurmSchedulerTests
         var (_, changed) = await RebuildPlan.ChangesAsync(Lab.Prod, "zenon");
         var slurm = (await Lab.Plan(Lab.Prod)).Where(r => r.ParentType == SlurmScheduler.TypeToken).Select(r => r.Name).ToHashSet();
         // 3 charts, namespace, volume, claim, sconfigcontroller's and the exporter's account, role and binding, cluster,
-        // 2 NodeSets, the exporter's PodMonitor, the accounting database (2 passwords, Secret, volume, claim, Deployment,
+        // 2 NodeSets, the exporter's PodMonitor and the operator's ServiceMonitor, the accounting database (2 passwords, Secret, volume, claim, Deployment,
         // Service), and the gate's key step: a new control node makes a new key pair, and the new SlurmCluster lists its
         // public key. The passwords stay: the database on the NAS keeps the ones it was made with.
-        Assert.Equal(24, slurm.Count);
+        Assert.Equal(25, slurm.Count);
         var passwords = new HashSet<string> { "slurm-accounting-password", "slurm-accounting-root-password" };
         Assert.DoesNotContain(changed, r => passwords.Contains(r.Name));
         Assert.Superset(slurm.Except(passwords).ToHashSet(), changed.Select(r => r.Name).ToHashSet());

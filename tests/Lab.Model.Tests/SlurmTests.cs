@@ -126,6 +126,49 @@ public class SlurmTests
         Assert.Contains("on lab:nas.exports[5] ('slurm-db')", squashed.Fix);
     }
 
+    /// <summary>
+    /// The add-on's Prometheus selects monitors by their release label; helm/soperator's own ServiceMonitor can carry none
+    /// (servicemonitor.yaml reads no labels value), so the lab's scrapes of the operator and of the exporter carry it.
+    /// </summary>
+    [Fact]
+    public void The_operator_and_the_exporter_are_scraped_by_monitors_the_lab_s_prometheus_selects()
+    {
+        var prod = Repo.Prod();
+        foreach (var monitor in new[] { SlurmObjects.OperatorServiceMonitor(prod), SlurmObjects.ExporterPodMonitor(prod) })
+        {
+            Assert.Equal(Lab.Model.Cluster.Addons.PrometheusRuleRelease, monitor.Labels!["release"]);
+        }
+        var operatorMonitor = SlurmObjects.OperatorServiceMonitor(prod);
+        Assert.Equal(SlurmObjects.OperatorNamespace, operatorMonitor.Namespace);
+        // metrics-service.yaml labels its Service "{soperator.name}-metrics", the chart's name when nameOverride is unset.
+        var selector = (Dictionary<string, object>)((Dictionary<string, object>)operatorMonitor.Spec["selector"])["matchLabels"];
+        Assert.Equal("helm-soperator-metrics", selector["app.kubernetes.io/name"]);
+        var chart = SlurmObjects.Charts(prod).Single(c => c.Release == "soperator");
+        Assert.EndsWith("/helm-soperator", chart.Chart);
+        Assert.DoesNotContain("nameOverride", chart.Values.Keys);
+        Assert.Equal(true, ((Dictionary<string, object>)chart.Values["serviceMonitor"])["enabled"]);
+    }
+
+    /// <summary>
+    /// Soperator's reboot.sh refuses unless /run/nvidia/driver is a mountpoint, then chroots there and enters PID 1's
+    /// namespaces to reboot; its drain scripts chroot there for nvidia-smi. With the host driver that root is the host's.
+    /// </summary>
+    [Fact]
+    public void Each_worker_sees_the_host_root_read_only_where_soperators_scripts_look_for_the_driver()
+    {
+        var prod = Repo.Prod();
+        foreach (var nodeSet in SlurmObjects.NodeSets(prod))
+        {
+            var volumes = (Dictionary<string, object>)((Dictionary<string, object>)nodeSet.Spec["slurmd"])["volumes"];
+            var mount = (Dictionary<string, object>)Assert.Single((object[])volumes["customVolumeMounts"]);
+            Assert.Equal("/run/nvidia/driver", mount["mountPath"]);
+            Assert.Equal(true, mount["readOnly"]);
+            var hostPath = (Dictionary<string, object>)((Dictionary<string, object>)mount["volumeSource"])["hostPath"];
+            Assert.Equal("/", hostPath["path"]);
+            Assert.Equal("Directory", hostPath["type"]);
+        }
+    }
+
     /// <summary>Every request Slurm puts on a node, plus the system's reserve, stays within what the node's spec says it has.</summary>
     [Fact]
     public void Requests_on_each_node_fit_its_spec()

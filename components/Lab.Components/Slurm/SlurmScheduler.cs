@@ -32,6 +32,9 @@ public sealed class SlurmSchedulerArgs : ResourceArgs
     /// <summary>The exporter's PodMonitor (the Slurm alerts' series).</summary>
     public required SlurmResource ExporterMonitor { get; init; }
 
+    /// <summary>The operator's own metrics, selected by the lab's Prometheus (SlurmObjects.OperatorServiceMonitor).</summary>
+    public required SlurmResource OperatorMonitor { get; init; }
+
     /// <summary>
     /// With the validation gate on: the step that makes the gate's own key pair on the control node (Lab.Model
     /// SlurmGateAccess.KeyStep), whose public key the SlurmCluster lists beside the operators'; null: no gate key.
@@ -172,6 +175,8 @@ public sealed class SlurmScheduler : ComponentResource
         }
         Ready = ready;
         new K8s.ApiExtensions.CustomResource($"{name}-exporter-monitor", new SlurmResourceArgs(args.ExporterMonitor), OnCluster([slurmNamespace]));
+        // In the operator's namespace, which its release creates.
+        new K8s.ApiExtensions.CustomResource($"{name}-operator-monitor", new SlurmResourceArgs(args.OperatorMonitor), OnCluster([.. releases]));
 
         LoginService = Output.Create($"{args.Cluster.Namespace}/{SlurmObjects.LoginService}");
         RegisterOutputs(new Dictionary<string, object?> { ["loginService"] = LoginService });

@@ -61,8 +61,9 @@ public static class SlurmObjects
         {
             ["kruise"] = new Dictionary<string, object> { ["installOperator"] = true },
             ["certManager"] = new Dictionary<string, object> { ["enabled"] = true },
-            // No labels: helm/soperator's servicemonitor.yaml reads none (its additionalLabels value is used by no template),
-            // so the operator's own metrics are not selected by the add-on's Prometheus (docs/runbooks/slurm.md).
+            // helm/soperator's servicemonitor.yaml reads no labels (its additionalLabels value is used by no template), so
+            // the add-on's Prometheus skips its monitor: OperatorServiceMonitor scrapes the same Service, selected. Enabled,
+            // since the metrics Service itself (metrics-service.yaml) is rendered only with it.
             ["serviceMonitor"] = new Dictionary<string, object> { ["enabled"] = true },
             // The observability add-on brings the monitoring CRDs: the operator then creates the exporter's PodMonitor
             // and slurmctld's ServiceMonitor.
@@ -316,6 +317,37 @@ public static class SlurmObjects
     private static IDictionary<string, object> Login(IReadOnlyDictionary<string, object> spec) =>
         (IDictionary<string, object>)((IDictionary<string, object>)spec["slurmNodes"])["login"];
 
+    public const string OperatorMonitor = "soperator-manager";
+
+    /// <summary>
+    /// The operator's metrics as the observability add-on's Prometheus selects them (its release label): the scrape of
+    /// helm/soperator's servicemonitor.yaml, verbatim, on the Service its metrics-service.yaml renders (labelled
+    /// `{chart name}-metrics`, port https-metrics, behind the manager's token check).
+    /// </summary>
+    public static SlurmResource OperatorServiceMonitor(LabSpec spec)
+    {
+        Require(spec);
+        return new SlurmResource("monitoring.coreos.com/v1", "ServiceMonitor", OperatorMonitor, OperatorNamespace, new()
+        {
+            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = new Dictionary<string, object> { ["app.kubernetes.io/name"] = "helm-soperator-metrics" } },
+            ["namespaceSelector"] = new Dictionary<string, object> { ["matchNames"] = new object[] { OperatorNamespace } },
+            ["jobLabel"] = "soperator",
+            ["endpoints"] = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["port"] = "https-metrics",
+                    ["path"] = "/metrics",
+                    ["scheme"] = "https",
+                    ["interval"] = "30s",
+                    ["scrapeTimeout"] = "28s",
+                    ["tlsConfig"] = new Dictionary<string, object> { ["insecureSkipVerify"] = true },
+                    ["bearerTokenFile"] = "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                },
+            },
+        }, Labels: new Dictionary<string, string> { ["release"] = Addons.PrometheusRuleRelease });
+    }
+
     /// <summary>The jobLabel of the PodMonitor Soperator renders itself (the chart's default).</summary>
     public const string ExporterJob = "slurm-exporter";
 
@@ -346,6 +378,24 @@ public static class SlurmObjects
             },
         }, Labels: new Dictionary<string, string> { ["release"] = Addons.PrometheusRuleRelease });
     }
+
+    /// <summary>
+    /// The node's root, read-only, at /run/nvidia/driver in the worker container. Soperator's scripts take that path for
+    /// the driver's root: reboot.sh (slurm.conf's RebootProgram) refuses unless it is a mountpoint and then runs
+    /// `chroot /run/nvidia/driver nsenter -t 1 ... reboot`; the alloc_gpus_busy drain scripts chroot there for nvidia-smi.
+    /// With the host driver the nvidia add-on uses, the driver's root is the host's own (the GPU operator leaves
+    /// /run/nvidia/driver an empty directory), so the worker gets the host root there, as a custom mount of the
+    /// container only (worker/container.go), nothing mounted on the host.
+    /// </summary>
+    public const string HostDriverRootPath = "/run/nvidia/driver";
+
+    private static Dictionary<string, object> HostDriverRoot() => new()
+    {
+        ["name"] = "host-driver-root",
+        ["mountPath"] = HostDriverRootPath,
+        ["readOnly"] = true,
+        ["volumeSource"] = new Dictionary<string, object> { ["hostPath"] = new Dictionary<string, object> { ["path"] = "/", ["type"] = "Directory" } },
+    };
 
     /// <summary>One NodeSet per Slurm worker, pinned to its node, with every GPU of its spec whole (see DevicePluginConfig).</summary>
     public static IReadOnlyList<SlurmResource> NodeSets(LabSpec spec)
@@ -383,6 +433,7 @@ public static class SlurmObjects
                         // slurmd's spool is per node and rebuilt with it.
                         ["spool"] = new Dictionary<string, object> { ["emptyDir"] = new Dictionary<string, object>() },
                         ["jail"] = new Dictionary<string, object> { ["persistentVolumeClaim"] = new Dictionary<string, object> { ["claimName"] = JailSource } },
+                        ["customVolumeMounts"] = new object[] { HostDriverRoot() },
                     },
                 },
                 ["munge"] = new Dictionary<string, object>
