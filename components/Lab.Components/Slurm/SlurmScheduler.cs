@@ -98,31 +98,7 @@ public sealed class SlurmScheduler : ComponentResource
         }, OnCluster([]));
 
         // The jail's data outlives the objects: the volume keeps the NAS directory when the claim goes.
-        var volume = new K8s.Core.V1.PersistentVolume($"{name}-jail-volume", new PersistentVolumeArgs
-        {
-            Metadata = new ObjectMetaArgs { Name = args.Jail.VolumeName },
-            Spec = new PersistentVolumeSpecArgs
-            {
-                Capacity = { ["storage"] = args.Jail.Capacity },
-                AccessModes = { "ReadWriteMany" },
-                PersistentVolumeReclaimPolicy = "Retain",
-                StorageClassName = "",
-                MountOptions = args.Jail.MountOptions.ToArray(),
-                Nfs = new NFSVolumeSourceArgs { Server = args.Jail.Server, Path = args.Jail.Path, ReadOnly = false },
-                ClaimRef = new ObjectReferenceArgs { Namespace = args.Jail.Namespace, Name = args.Jail.ClaimName },
-            },
-        }, OnCluster([]));
-        var claim = new K8s.Core.V1.PersistentVolumeClaim($"{name}-jail-claim", new PersistentVolumeClaimArgs
-        {
-            Metadata = new ObjectMetaArgs { Name = args.Jail.ClaimName, Namespace = args.Jail.Namespace },
-            Spec = new PersistentVolumeClaimSpecArgs
-            {
-                AccessModes = { "ReadWriteMany" },
-                StorageClassName = "",
-                VolumeName = args.Jail.VolumeName,
-                Resources = new VolumeResourceRequirementsArgs { Requests = { ["storage"] = args.Jail.Capacity } },
-            },
-        }, OnCluster([slurmNamespace, volume]));
+        var (_, claim) = NfsClaim($"{name}-jail", args.Jail, "ReadWriteMany", OnCluster, slurmNamespace);
 
         // An account with a Role of its rules in the Slurm namespace, bound before the SlurmCluster names it.
         Resource Account(string part, string account, IEnumerable<(string ApiGroup, string[] Resources, string[] Verbs)> rules)
@@ -186,6 +162,38 @@ public sealed class SlurmScheduler : ComponentResource
     /// slurmdbd's MariaDB: its passwords made by Pulumi (secret in the state, only ever in the Secret), its data on the NAS
     /// export through a Retain volume that Pulumi never deletes, one replica on the control node, and its Service.
     /// </summary>
+    /// <summary>An NFS export as a Retain PersistentVolume bound to its one claim (the jail, the accounting database).</summary>
+    private static (Resource Volume, Resource Claim) NfsClaim(string name, NfsVolume nfs, string accessMode,
+        Func<IEnumerable<Resource>, CustomResourceOptions> options, Resource slurmNamespace)
+    {
+        var volume = new K8s.Core.V1.PersistentVolume($"{name}-volume", new PersistentVolumeArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = nfs.VolumeName },
+            Spec = new PersistentVolumeSpecArgs
+            {
+                Capacity = { ["storage"] = nfs.Capacity },
+                AccessModes = { accessMode },
+                PersistentVolumeReclaimPolicy = "Retain",
+                StorageClassName = "",
+                MountOptions = nfs.MountOptions.ToArray(),
+                Nfs = new NFSVolumeSourceArgs { Server = nfs.Server, Path = nfs.Path, ReadOnly = false },
+                ClaimRef = new ObjectReferenceArgs { Namespace = nfs.Namespace, Name = nfs.ClaimName },
+            },
+        }, options([]));
+        var claim = new K8s.Core.V1.PersistentVolumeClaim($"{name}-claim", new PersistentVolumeClaimArgs
+        {
+            Metadata = new ObjectMetaArgs { Name = nfs.ClaimName, Namespace = nfs.Namespace },
+            Spec = new PersistentVolumeClaimSpecArgs
+            {
+                AccessModes = { accessMode },
+                StorageClassName = "",
+                VolumeName = nfs.VolumeName,
+                Resources = new VolumeResourceRequirementsArgs { Requests = { ["storage"] = nfs.Capacity } },
+            },
+        }, options([slurmNamespace, volume]));
+        return (volume, claim);
+    }
+
     private Resource[] Database(string name, SlurmSchedulerArgs args, Func<IEnumerable<Resource>, CustomResourceOptions> onCluster, Resource slurmNamespace)
     {
         var db = args.Database;
@@ -209,31 +217,7 @@ public sealed class SlurmScheduler : ComponentResource
         // The data outlives every object: Retain on the volume, and Pulumi deletes neither volume nor claim (retainOnDelete);
         // not protect, which would stop a control-node rebuild from recreating them on the new cluster.
         var keep = (CustomResourceOptions o) => { o.RetainOnDelete = true; return o; };
-        var volume = new K8s.Core.V1.PersistentVolume($"{name}-accounting-db-volume", new PersistentVolumeArgs
-        {
-            Metadata = new ObjectMetaArgs { Name = db.Volume.VolumeName },
-            Spec = new PersistentVolumeSpecArgs
-            {
-                Capacity = { ["storage"] = db.Volume.Capacity },
-                AccessModes = { "ReadWriteOnce" },
-                PersistentVolumeReclaimPolicy = "Retain",
-                StorageClassName = "",
-                MountOptions = db.Volume.MountOptions.ToArray(),
-                Nfs = new NFSVolumeSourceArgs { Server = db.Volume.Server, Path = db.Volume.Path, ReadOnly = false },
-                ClaimRef = new ObjectReferenceArgs { Namespace = db.Volume.Namespace, Name = db.Volume.ClaimName },
-            },
-        }, keep(onCluster([])));
-        var claim = new K8s.Core.V1.PersistentVolumeClaim($"{name}-accounting-db-claim", new PersistentVolumeClaimArgs
-        {
-            Metadata = new ObjectMetaArgs { Name = db.Volume.ClaimName, Namespace = db.Volume.Namespace },
-            Spec = new PersistentVolumeClaimSpecArgs
-            {
-                AccessModes = { "ReadWriteOnce" },
-                StorageClassName = "",
-                VolumeName = db.Volume.VolumeName,
-                Resources = new VolumeResourceRequirementsArgs { Requests = { ["storage"] = db.Volume.Capacity } },
-            },
-        }, keep(onCluster([slurmNamespace, volume])));
+        var (_, claim) = NfsClaim($"{name}-accounting-db", db.Volume, "ReadWriteOnce", after => keep(onCluster(after)), slurmNamespace);
 
         var labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = SlurmObjects.Database.Name, ["app.kubernetes.io/part-of"] = "lab-infra" };
         EnvVarArgs FromSecret(string variable, string key) => new()
