@@ -65,19 +65,9 @@ static int Render(string stackFile, string outDir)
     var lab = Load(stackFile);
     var artifacts = LabArtifacts.Render(lab).ToList();
     // Every file lands inside DIR: a path that would leave it is refused before anything is written.
-    var root = Path.GetFullPath(outDir);
-    var outside = artifacts.Where(a => ArtifactPath.Under(root, a.Path) is null).Select(a => a.Path).ToList();
-    if (outside.Count > 0)
+    if (!ArtifactPath.WriteAll(outDir, artifacts, Console.Out, Console.Error))
     {
-        Console.Error.WriteLine($"render: refusing to write outside {outDir}: {string.Join(", ", outside.Select(ConfigText.Shorten))}. Nothing was written.");
         return 1;
-    }
-    foreach (var artifact in artifacts)
-    {
-        var path = ArtifactPath.Under(root, artifact.Path)!;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, artifact.Content);
-        Console.WriteLine($"{artifact.Hash[..12]}  {Path.Combine(outDir, artifact.Path)}");
     }
     Console.WriteLine($"{artifacts.Count} artifacts for stack '{lab.Stack}' in {outDir}");
     return 0;

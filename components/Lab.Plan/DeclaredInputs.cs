@@ -35,11 +35,8 @@ public static class DeclaredInputs
     /// plaintext, for change detection and tests only: never printed). Unset ones are left out, as the engine
     /// leaves them out. Where nothing in a value is secret, both are the same object.
     /// </summary>
-    public static async Task<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> ReadAsync(InputArgs args)
-    {
-        var (shown, sent) = await FieldsAsync(MembersOf(args.GetType()).Select(m => (m.Name, m.Json, m.Get(args))));
-        return (shown, sent);
-    }
+    public static Task<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> ReadAsync(InputArgs args) =>
+        FieldsAsync(MembersOf(args.GetType()).Select(m => (m.Name, m.Json, m.Get(args))));
 
     private static async Task<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> FieldsAsync(IEnumerable<(string Name, bool Json, object? Value)> fields)
     {

@@ -1,4 +1,5 @@
 using System.Collections;
+using Lab.Model.Artifacts;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
@@ -17,10 +18,10 @@ public static class KubernetesObjects
     public const string Redacted = "[redacted]";
 
     /// <summary>One file per object: kubernetes/NAMESPACE/KIND-NAME.yaml (cluster-wide ones under _cluster), releases under kubernetes/helm.</summary>
-    public static IReadOnlyList<(string Path, string Yaml)> Render(IReadOnlyList<PlannedResource> plan) =>
+    public static IReadOnlyList<Artifact> Render(IReadOnlyList<PlannedResource> plan) =>
         plan.Where(r => r.Type.StartsWith("kubernetes:", StringComparison.Ordinal)).Select(r => r.Type == "kubernetes:helm.sh/v3:Release"
-                ? ($"kubernetes/helm/{r.Inputs.GetValueOrDefault("name") ?? r.Name}.yaml", Yaml(r.Inputs))
-                : (PathOf(r), Yaml(Redact(r.Inputs))))
+                ? new Artifact($"kubernetes/helm/{r.Inputs.GetValueOrDefault("name") ?? r.Name}.yaml", Yaml(r.Inputs))
+                : new Artifact(PathOf(r), Yaml(Redact(r.Inputs))))
             .ToList();
 
     private static string PathOf(PlannedResource r)

@@ -109,7 +109,7 @@ public static class PlanDiff
             {
                 var parts = new List<InputChange>();
                 Paths(key, before, after, parts);
-                changes.AddRange(parts.Count > 0 ? parts : [new InputChange(key, "[secret]", "[secret]")]);
+                changes.AddRange(parts.Count > 0 ? parts : [new InputChange(key, DeclaredInputs.Secret, DeclaredInputs.Secret)]);
                 continue;
             }
             // A step's script: which of its inputs (data block values) changed, then its size and hash.
@@ -151,7 +151,7 @@ public static class PlanDiff
                     Paths($"{path}.{key}", b.Contains(key) ? b[key] : null, a.Contains(key) ? a[key] : null, changes);
                 }
                 return;
-            case (System.Collections.IList b, System.Collections.IList a) when b.Count == a.Count && b.Cast<object?>().Any(IsStructure):
+            case (System.Collections.IList b, System.Collections.IList a) when b.Count == a.Count && b.Cast<object?>().Any(PlanPrinter.IsStructure):
                 for (var i = 0; i < b.Count; i++)
                 {
                     Paths($"{path}[{i}]", b[i], a[i], changes);
@@ -162,8 +162,6 @@ public static class PlanDiff
                 return;
         }
     }
-
-    private static bool IsStructure(object? value) => value is System.Collections.IDictionary or System.Collections.IList;
 
     private static List<InputChange> ChangedOptions(PlannedResource was, PlannedResource now)
     {

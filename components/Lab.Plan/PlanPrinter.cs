@@ -150,7 +150,7 @@ public static partial class PlanPrinter
     /// <summary>Past this many characters, a structure prints as a block.</summary>
     private const int BlockOver = 160;
 
-    private static bool IsStructure(object? value) => value is IDictionary or (IEnumerable and not string);
+    internal static bool IsStructure(object? value) => value is IDictionary or (IEnumerable and not string);
 
     // Unset fields of an input type arrive as nulls: leave them out.
     private static IEnumerable<string> Fields(IDictionary d) =>

@@ -57,19 +57,9 @@ try
             // scripts/render: every Kubernetes object of the plan, as YAML, beside the rendered artifacts.
             var file = StackFile.Read(path);
             var objects = KubernetesObjects.Render(await PlanRunner.RunAsync(file));
-            var root = Path.GetFullPath(outDir);
-            var outside = objects.Where(o => Lab.Model.Artifacts.ArtifactPath.Under(root, o.Path) is null).Select(o => o.Path).ToList();
-            if (outside.Count > 0)
+            if (!Lab.Model.Artifacts.ArtifactPath.WriteAll(outDir, objects, Console.Out, Console.Error))
             {
-                Console.Error.WriteLine($"render: refusing to write outside {outDir}: {ConfigText.Names(outside)}. Nothing was written.");
                 return 1;
-            }
-            foreach (var (objectPath, yaml) in objects)
-            {
-                var target = Lab.Model.Artifacts.ArtifactPath.Under(root, objectPath)!;
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                await File.WriteAllTextAsync(target, yaml);
-                Console.Out.WriteLine($"{Lab.Model.Text.Shell.Sha256(yaml)[..12]}  {Path.Combine(outDir, objectPath)}");
             }
             Console.Out.WriteLine($"{objects.Count} Kubernetes objects for stack '{file.Stack}' in {outDir} (Secrets' data redacted)");
             return 0;

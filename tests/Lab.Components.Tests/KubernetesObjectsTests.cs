@@ -23,7 +23,7 @@ public class KubernetesObjectsTests
 
         // A Job: its script as the script, its labels as strings, its image marked with the step it waits on.
         var job = plan.First(r => r.Type == "kubernetes:batch/v1:Job" && r.Name == "validation-nfs-throughput");
-        var (jobPath, jobYaml) = objects.Single(o => o.Path.StartsWith("kubernetes/lab-validation/job-nfs-throughput-", StringComparison.Ordinal) && o.Yaml.Contains("lab.infra/attempt: \"1\""));
+        var (jobPath, jobYaml) = objects.Single(o => o.Path.StartsWith("kubernetes/lab-validation/job-nfs-throughput-", StringComparison.Ordinal) && o.Content.Contains("lab.infra/attempt: \"1\""));
         Assert.Equal($"kubernetes/lab-validation/job-{((IDictionary<string, object>)job.Inputs["metadata"])["name"]}.yaml", jobPath);
         var labels = (YamlMappingNode)((YamlMappingNode)Parse(jobYaml).Children["metadata"]).Children["labels"];
         Assert.Equal(YamlDotNet.Core.ScalarStyle.DoubleQuoted, ((YamlScalarNode)labels.Children["lab.infra/attempt"]).Style);
@@ -32,7 +32,7 @@ public class KubernetesObjectsTests
         Assert.Contains("path: /mnt/nfs/results", jobYaml);
 
         // The SlurmCluster in full, the gate key it waits on marked.
-        var cluster = objects.Single(o => o.Path == "kubernetes/slurm/slurmcluster-lab-slurm.yaml").Yaml;
+        var cluster = objects.Single(o => o.Path == "kubernetes/slurm/slurmcluster-lab-slurm.yaml").Content;
         Assert.Contains("sshRootPublicKeys: '[unknown until applied: slurm-slurm-gate-key]'", cluster);
         Assert.Contains("configType: structured", cluster);
         Assert.Contains(objects, o => o.Path == "kubernetes/helm/soperator.yaml");
