@@ -87,6 +87,37 @@ public sealed class CheckModeTests : IDisposable
     }
 
     [Fact]
+    public void An_apply_replaces_a_file_in_one_rename_from_a_synced_sibling_and_removes_what_a_cut_run_left()
+    {
+        // strace sees every open and rename: the managed path itself is never opened for writing (a cut mid-write
+        // would leave it half-written); the new content is synced in a temporary file beside it, then renamed onto it.
+        var path = Path.Combine(_dir.FullName, "etc", "lab.conf");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "lab=old\n");
+        var leftover = Path.Combine(_dir.FullName, "etc", ".lab.conf.lab-new.Cut123");
+        File.WriteAllText(leftover, "lab=ha");
+        var script = Path.Combine(_dir.FullName, "step.sh");
+        File.WriteAllText(script, WithHelpers($"printf 'lab=new\\n' | write_file {Shell.Quote(path)} 0644"));
+        var trace = Path.Combine(_dir.FullName, "trace");
+
+        var (code, output) = Tools.Run("strace", ["-f", "-qq", "-e", "trace=openat,rename,renameat,renameat2,fsync,fdatasync,syncfs", "-o", trace, "bash", script]);
+
+        Assert.True(code == 0, output);
+        Assert.Equal("lab=new\n", File.ReadAllText(path));
+        Assert.False(File.Exists(leftover), "the temporary file a cut run left is still there");
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, ".lab.conf.lab-new.*"));
+        var calls = File.ReadAllLines(trace);
+        var quoted = "\"" + path + "\"";
+        Assert.DoesNotContain(calls, c => c.Contains("openat(") && c.Contains(quoted) && Regex.IsMatch(c, "O_WRONLY|O_RDWR|O_TRUNC"));
+        var rename = Assert.Single(calls, c => c.Contains("rename") && c.Contains(", " + quoted) && c.TrimEnd().EndsWith("= 0", StringComparison.Ordinal));
+        var temporary = Regex.Match(rename, @"""([^""]*\.lab\.conf\.lab-new\.[^""]+)""").Groups[1].Value;
+        Assert.StartsWith(Path.Combine(_dir.FullName, "etc", ".lab.conf.lab-new."), temporary);
+        var written = Array.FindIndex(calls, c => c.Contains("openat(") && c.Contains(temporary) && c.Contains("O_WRONLY"));
+        var synced = Array.FindIndex(calls, written + 1, c => Regex.IsMatch(c, @"\b(fsync|fdatasync)\("));
+        Assert.True(written >= 0 && synced > written && synced < Array.IndexOf(calls, rename), "the new content was not synced before the rename:\n" + string.Join('\n', calls));
+    }
+
+    [Fact]
     public void A_check_of_pinned_packages_reads_dpkg_for_versions_and_holds_and_changes_neither()
     {
         // This machine's real dpkg database: bash is installed and not held; no package is called lab-absent.

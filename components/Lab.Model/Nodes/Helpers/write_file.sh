@@ -13,13 +13,23 @@ write_file() {
       drift "file $1" "$want" "$have"
     fi
   else
-    tmp=$(mktemp)
+    # Atomic: the new content goes to a temporary file beside PATH, reaches the disk, and replaces PATH in one
+    # rename, so an SSH drop or a power cut mid-write leaves the old file or the new one, never a part of either.
+    # A temporary file a cut left behind is removed by the next run (its dot name keeps the tools that read the
+    # folder, apt, systemd, sysctl and sudo, from taking it as one of theirs).
+    mkdir -p "$(dirname "$1")"
+    rm -f "$(dirname "$1")/.$(basename "$1").lab-new."*
+    tmp=$(mktemp "$(dirname "$1")/.$(basename "$1").lab-new.XXXXXX")
     cat >"$tmp"
-    if ! cmp -s "$tmp" "$1"; then
-      install -D -m "$2" -o root -g root "$tmp" "$1"
+    if cmp -s "$tmp" "$1"; then
+      rm -f "$tmp"
+    else
+      chmod "$2" "$tmp"
+      sync "$tmp"
+      mv -f "$tmp" "$1"
+      sync "$(dirname "$1")"
       changed "$1"
     fi
-    rm -f "$tmp"
   fi
   converge "mode of $1" "${2#0}" "$(stat -c %a "$1")" -- chmod "$2" "$1"
   converge "owner of $1" root:root "$(stat -c %U:%G "$1")" -- chown root:root "$1"
