@@ -35,4 +35,26 @@ public class StepFactsTests
     {
         Assert.Empty(StepFacts.Parse("derpy", "preflight", line));
     }
+
+    [Theory]
+    [InlineData("exports=4x\n")]
+    [InlineData("exports=\n")]
+    [InlineData("exports=-1\n")]
+    [InlineData("exports=4 changed: /etc/exports.d/lab.exports\n")]
+    public void A_count_cut_short_or_run_together_is_refused_naming_node_and_step(string stdout)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => StepFacts.RequireCount("box-nas", "exports", stdout, "exports"));
+        Assert.StartsWith("box-nas: step 'exports' ", e.Message);
+        Assert.Equal(4, StepFacts.RequireCount("box-nas", "exports", "exporting...\nexports=4\n", "exports"));
+    }
+
+    [Fact]
+    public void A_sha256_cut_short_is_refused_and_a_whole_one_is_read()
+    {
+        var whole = new string('a', 64);
+        var e = Assert.Throws<InvalidDataException>(() => StepFacts.RequireSha256("box-control", "cluster-ca", "ca_sha256=" + whole[..40] + "\n", "ca_sha256"));
+        Assert.Contains("box-control: step 'cluster-ca' reported ca_sha256=", e.Message);
+        Assert.Contains("not a sha256 (64 hex digits)", e.Message);
+        Assert.Equal(whole, StepFacts.RequireSha256("box-control", "cluster-ca", "ca_sha256=" + whole + "\n", "ca_sha256"));
+    }
 }

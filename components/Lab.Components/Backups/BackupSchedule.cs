@@ -51,7 +51,7 @@ public sealed class BackupSchedule : ComponentResource
                 secretLines: first.Stdout.Apply(stdout => StepFacts.Require(control.Setup.Target, control.Setup.Step, stdout, BackupJobs.PasswordFact) + "\n")))
             .Prepend(first).Zip(args.Machines).ToList();
         Timers = Output.All(steps.Select(s => s.First.Stdout.Apply(stdout =>
-                int.Parse(StepFacts.Require(s.Second.Setup.Target, s.Second.Setup.Step, stdout, "backup_timers"), System.Globalization.CultureInfo.InvariantCulture))))
+                StepFacts.RequireCount(s.Second.Setup.Target, s.Second.Setup.Step, stdout, "backup_timers"))))
             .Apply(counts => counts.Sum());
         RegisterOutputs(new Dictionary<string, object?> { ["timers"] = Timers });
     }

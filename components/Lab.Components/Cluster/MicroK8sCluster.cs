@@ -95,7 +95,7 @@ public sealed class MicroK8sCluster : ComponentResource
         // What every worker checks the cluster by, and the control node's generation: made once for all the workers.
         var check = clusterCa?.Stdout.Apply(stdout => (
             Server: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "server_cert_check"),
-            Ca: StepFacts.Require(control.Name, args.ClusterCa.Step, stdout, "ca_sha256")));
+            Ca: StepFacts.RequireSha256(control.Name, args.ClusterCa.Step, stdout, "ca_sha256")));
         var controlGeneration = Generation(control.Rebuild);
         var ready = new List<Resource> { addons };
         var joined = new Dictionary<string, Resource[]> { [control.Name] = [addons] };

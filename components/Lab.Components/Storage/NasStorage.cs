@@ -38,7 +38,7 @@ public sealed class NasStorage : ComponentResource
         Exports = RemoteStep.Create(this, name, args.Ssh, args.Steps.Single(s => s.Step == ExportsStep), waitForBoot: false, null,
             directories, retainOnDelete: true);
 
-        ExportCount = Exports.Stdout.Apply(stdout => int.Parse(StepFacts.Require(name, ExportsStep, stdout, "exports"), System.Globalization.CultureInfo.InvariantCulture));
+        ExportCount = Exports.Stdout.Apply(stdout => StepFacts.RequireCount(name, ExportsStep, stdout, "exports"));
         RegisterOutputs(new Dictionary<string, object?> { ["exportCount"] = ExportCount });
     }
 }
