@@ -135,7 +135,7 @@ public sealed class LabStack : Stack
             Sources = LabImages.Sources(lab),
             Control = Ssh(lab.ControlNode.Host, lab.ControlNode.HostKey),
             After = cluster.Ready,
-            Clients = lab.Nodes.Select(n => new RegistryClient { Name = n.Name, Ssh = Ssh(n.Host, n.HostKey), Trust = LabImages.RegistryTrust(lab, n), Rebuild = n.Rebuild }).ToList(),
+            Clients = lab.Nodes.Select(n => new RegistryClient { Name = n.Name, Ssh = Ssh(n.Host, n.HostKey), Trust = LabImages.RegistryTrust(lab, n), Rebuild = n.Rebuild, After = cluster.Joined[n.Name] }).ToList(),
         });
 
         // The dashboard and the Vault probe live beside the observability add-on's Grafana and Prometheus (its

@@ -6,8 +6,8 @@ namespace Lab.Components;
 
 /// <summary>
 /// dependsOn lists whose entries share one Input per resource. Pulumi's InputList makes an Output of its own
-/// (a task, its continuations and a registered description) for every Resource it is handed, and a lab of N
-/// nodes names the cluster's 3N ready resources in N registry-trust steps: N² Outputs, not 3N.
+/// (a task, its continuations and a registered description) for every Resource it is handed, and the cluster's 3N
+/// ready resources are named by every image build and every object on the cluster: one Output each, not one a mention.
 /// </summary>
 internal static class Dependencies
 {

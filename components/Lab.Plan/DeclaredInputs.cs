@@ -35,10 +35,11 @@ public static class DeclaredInputs
     /// plaintext, for change detection and tests only: never printed). Unset ones are left out, as the engine
     /// leaves them out. Where nothing in a value is secret, both are the same object.
     /// </summary>
-    public static Task<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> ReadAsync(InputArgs args) =>
+    public static ValueTask<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> ReadAsync(InputArgs args) =>
         FieldsAsync(MembersOf(args.GetType()).Select(m => (m.Name, m.Json, m.Get(args))));
 
-    private static async Task<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> FieldsAsync(IEnumerable<(string Name, bool Json, object? Value)> fields)
+    // ValueTasks: most values are plain and complete at once, and a Task of a tuple is never a cached one.
+    private static async ValueTask<(ImmutableDictionary<string, object> Shown, ImmutableDictionary<string, object> Sent)> FieldsAsync(IEnumerable<(string Name, bool Json, object? Value)> fields)
     {
         var shown = ImmutableDictionary.CreateBuilder<string, object>(StringComparer.Ordinal);
         var sent = ImmutableDictionary.CreateBuilder<string, object>(StringComparer.Ordinal);
@@ -63,7 +64,7 @@ public static class DeclaredInputs
         return (shownMap, same ? shownMap : sent.ToImmutable());
     }
 
-    private static async Task<(object? Shown, object? Sent)> ValueAsync(object? value)
+    private static async ValueTask<(object? Shown, object? Sent)> ValueAsync(object? value)
     {
         switch (value)
         {

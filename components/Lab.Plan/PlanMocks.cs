@@ -30,8 +30,15 @@ public class PlanMocks : IMocks
         _inputs[key] = _declared.GetValueOrDefault(key) is CustomResource && _args.TryGetValue(key, out var declared)
             ? await DeclaredInputs.ReadAsync(declared)
             : (args.Inputs, args.Inputs);
-        return ($"{args.Name}-id", args.Inputs.SetItems(Answer(args)));
+        return ($"{args.Name}-id", Echoed(args.Type) ? args.Inputs.SetItems(Answer(args)) : Answer(args));
     }
+
+    /// <summary>
+    /// Whether a resource's outputs include its inputs, as a preview's would. Only what dependants read is handed
+    /// back (the SDK serializes and deserializes every output of every resource): Vault's names and paths are; what
+    /// the program reads of a command is only what it printed (the answer), and nothing of a Kubernetes object.
+    /// </summary>
+    private static bool Echoed(string? type) => type?.Split(':')[0] is not ("command" or "kubernetes");
 
     public Task<object> CallAsync(MockCallArgs args) =>
         throw new InvalidOperationException($"the lab program called {args.Token} during planning; plans must not read live state.");

@@ -65,6 +65,9 @@ public sealed class MicroK8sCluster : ComponentResource
     /// <summary>The resources the cluster is ready after: add-ons enabled, workers joined, nodes labelled.</summary>
     public IReadOnlyList<Resource> Ready { get; }
 
+    /// <summary>Per node: what it is a cluster member after (the control node: its add-ons; a worker: its token step and join).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Resource>> Joined { get; }
+
     [Output] public Output<string> Kubeconfig { get; private set; }
 
     public MicroK8sCluster(string name, MicroK8sClusterArgs args, ComponentResourceOptions? options = null)
@@ -98,7 +101,7 @@ public sealed class MicroK8sCluster : ComponentResource
             Ca: StepFacts.RequireSha256(control.Name, args.ClusterCa.Step, stdout, "ca_sha256")));
         var controlGeneration = Generation(control.Rebuild);
         var ready = new List<Resource> { addons };
-        var joined = new Dictionary<string, Resource[]> { [control.Name] = [addons] };
+        var joined = new Dictionary<string, IReadOnlyList<Resource>> { [control.Name] = [addons] };
         foreach (var worker in args.Members.Skip(1))
         {
             var (issue, joinStep) = worker.Joining ?? throw new ArgumentException($"{worker.Name}: a worker needs its join steps.");
@@ -141,7 +144,7 @@ public sealed class MicroK8sCluster : ComponentResource
                     Labels = member.Labels.ToImmutableDictionary(),
                     Annotations = { [MicroK8sSteps.RebuildAnnotation] = Generation(member.Rebuild) },
                 },
-            }, OnCluster(joined[member.Name])));
+            }, OnCluster([.. joined[member.Name]])));
         }
 
         if (args.DevicePluginConfigs is { } configs)
@@ -154,6 +157,7 @@ public sealed class MicroK8sCluster : ComponentResource
             ready.Add(new K8s.ApiExtensions.CustomResourcePatch($"{name}-gpu-time-slicing", new ClusterPolicyPatchArgs(TimeSlicingName), OnCluster(config)));
         }
         Ready = ready;
+        Joined = joined;
 
         RegisterOutputs(new Dictionary<string, object?> { ["kubeconfig"] = Kubeconfig });
     }

@@ -13,6 +13,13 @@ public sealed class RegistryClient
     public required SshTarget Ssh { get; init; }
     public required StepScript Trust { get; init; }
     public required Input<int> Rebuild { get; init; }
+
+    /// <summary>
+    /// What its trust step waits for: the node joined (MicroK8sCluster.Joined), so after its own install (the snap's args
+    /// directory the file goes into) and the add-ons (a registry add-on among them). Not the whole cluster: no other
+    /// node's steps matter to this node's file, and N nodes each naming the cluster's 3N ready resources is N².
+    /// </summary>
+    public required IReadOnlyList<Resource> After { get; init; }
 }
 
 public sealed class BuiltImagesArgs : ResourceArgs
@@ -23,7 +30,7 @@ public sealed class BuiltImagesArgs : ResourceArgs
     /// <summary>Where the images are built: the control node.</summary>
     public required SshTarget Control { get; init; }
 
-    /// <summary>The cluster is ready: MicroK8s is on every node (the tools image copies the control node's kubectl).</summary>
+    /// <summary>The cluster is ready: what the builds wait for (the tools image copies the control node's kubectl).</summary>
     public required IReadOnlyList<Resource> After { get; init; }
 
     public required IReadOnlyList<RegistryClient> Clients { get; init; }
@@ -48,7 +55,7 @@ public sealed class BuiltImages : ComponentResource
         : base(TypeToken, name, options)
     {
         Trusted = [.. args.Clients.Select(c => (Resource)RemoteStep.Create(this, $"{name}-{c.Name}", c.Ssh, c.Trust, waitForBoot: false,
-            RemoteStep.Triggers(c.Trust, c.Rebuild), args.After))];
+            RemoteStep.Triggers(c.Trust, c.Rebuild), c.After))];
         var references = ImmutableDictionary.CreateBuilder<string, Output<string>>(StringComparer.Ordinal);
         foreach (var source in args.Sources)
         {

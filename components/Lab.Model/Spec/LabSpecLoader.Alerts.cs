@@ -8,8 +8,8 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> AlertsFields => ConfigCatalog.Fields("lab:alerts");
-    private static IReadOnlyList<string> AlertSettingFields => ConfigCatalog.Fields("lab:alerts.rules.<alert>");
+    private static IReadOnlyList<string> AlertsFields => field ??= ConfigCatalog.Fields("lab:alerts");
+    private static IReadOnlyList<string> AlertSettingFields => field ??= ConfigCatalog.Fields("lab:alerts.rules.<alert>");
 
     private static AlertsSpec? ReadAlerts(ConfigReader r, string? raw)
     {

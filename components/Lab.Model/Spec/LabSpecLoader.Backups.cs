@@ -8,9 +8,9 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> BackupsFields => ConfigCatalog.Fields("lab:backups");
-    private static IReadOnlyList<string> BackupItemFields => ConfigCatalog.Fields("lab:backups.items[]");
-    private static IReadOnlyList<string> KeepFields => ConfigCatalog.Fields("lab:backups.items[].keep");
+    private static IReadOnlyList<string> BackupsFields => field ??= ConfigCatalog.Fields("lab:backups");
+    private static IReadOnlyList<string> BackupItemFields => field ??= ConfigCatalog.Fields("lab:backups.items[]");
+    private static IReadOnlyList<string> KeepFields => field ??= ConfigCatalog.Fields("lab:backups.items[].keep");
     private const string BackupItemExample = "'{name: results, export: results, schedule: \"*-*-* 02,14:00:00\", rpo: 24h, keep: {daily: 7, weekly: 4, monthly: 6}}'";
 
     /// <summary>The shorthands systemd.time(7) defines for OnCalendar= (minutely left out: no backup runs every minute).</summary>

@@ -8,7 +8,7 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> ClusterFields => ConfigCatalog.Fields("lab:cluster");
+    private static IReadOnlyList<string> ClusterFields => field ??= ConfigCatalog.Fields("lab:cluster");
 
     private static ClusterSpec? ReadCluster(ConfigReader r, string? raw)
     {

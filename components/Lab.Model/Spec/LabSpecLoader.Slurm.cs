@@ -6,8 +6,8 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> SlurmFields => ConfigCatalog.Fields("lab:slurm");
-    private static IReadOnlyList<string> SlurmWorkerFields => ConfigCatalog.Fields("lab:slurm.workers[]");
+    private static IReadOnlyList<string> SlurmFields => field ??= ConfigCatalog.Fields("lab:slurm");
+    private static IReadOnlyList<string> SlurmWorkerFields => field ??= ConfigCatalog.Fields("lab:slurm.workers[]");
     private const string SlurmWorkerExample = "'{node: gemini-1, cpus: 14, memoryGb: 96, gpus: 1}'";
     private const string LoginKeyExample = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA… operator@lab";
 

@@ -9,8 +9,8 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> ValidationFields => ConfigCatalog.Fields("lab:validation");
-    private static IReadOnlyList<string> BuildFields => ConfigCatalog.Fields("lab:validation.build");
+    private static IReadOnlyList<string> ValidationFields => field ??= ConfigCatalog.Fields("lab:validation");
+    private static IReadOnlyList<string> BuildFields => field ??= ConfigCatalog.Fields("lab:validation.build");
     /// <summary>The keys of lab:validation.targets: the gate's `check` label values on the Pushgateway (contract 3).</summary>
     public static IReadOnlyList<string> TargetFields => ConfigCatalog.Fields("lab:validation.targets");
 

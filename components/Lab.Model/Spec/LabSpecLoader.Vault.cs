@@ -7,11 +7,11 @@ namespace Lab.Model.Spec;
 
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> VaultFields => ConfigCatalog.Fields("lab:vault");
-    private static IReadOnlyList<string> SecretFields => ConfigCatalog.Fields("lab:vault.secrets[]");
-    private static IReadOnlyList<string> AgentFileFields => ConfigCatalog.Fields("lab:vault.agentFiles[]");
-    private static IReadOnlyList<string> RoleFields => ConfigCatalog.Fields("lab:vault.roles[]");
-    private static IReadOnlyList<string> RuleFields => ConfigCatalog.Fields("lab:vault.roles[].rules[]");
+    private static IReadOnlyList<string> VaultFields => field ??= ConfigCatalog.Fields("lab:vault");
+    private static IReadOnlyList<string> SecretFields => field ??= ConfigCatalog.Fields("lab:vault.secrets[]");
+    private static IReadOnlyList<string> AgentFileFields => field ??= ConfigCatalog.Fields("lab:vault.agentFiles[]");
+    private static IReadOnlyList<string> RoleFields => field ??= ConfigCatalog.Fields("lab:vault.roles[]");
+    private static IReadOnlyList<string> RuleFields => field ??= ConfigCatalog.Fields("lab:vault.roles[].rules[]");
 
     /// <summary>Capabilities a lab policy may grant. Never sudo: no lab role administers Vault.</summary>
     public static readonly IReadOnlySet<string> AllowedCapabilities = new HashSet<string> { "create", "read", "update", "patch", "delete", "list", "deny" };

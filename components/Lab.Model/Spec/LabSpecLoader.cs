@@ -11,12 +11,14 @@ namespace Lab.Model.Spec;
 /// </summary>
 public static partial class LabSpecLoader
 {
-    private static IReadOnlyList<string> NodeFields => ConfigCatalog.Fields("lab:nodes[]");
-    private static IReadOnlyList<string> GpuFields => ConfigCatalog.Fields("lab:nodes[].gpu");
-    private static IReadOnlyList<string> SshFields => ConfigCatalog.Fields("lab:ssh");
-    private static IReadOnlyList<string> VersionFields => ConfigCatalog.Fields("lab:versions");
-    private static IReadOnlyList<string> NasFields => ConfigCatalog.Fields("lab:nas");
-    private static IReadOnlyList<string> ExportFields => ConfigCatalog.Fields("lab:nas.exports[]");
+    // Each list read from the catalogue once, not once for every node, export or item checked against it (on first
+    // use: the catalogue's own initializer reads this class).
+    private static IReadOnlyList<string> NodeFields => field ??= ConfigCatalog.Fields("lab:nodes[]");
+    private static IReadOnlyList<string> GpuFields => field ??= ConfigCatalog.Fields("lab:nodes[].gpu");
+    private static IReadOnlyList<string> SshFields => field ??= ConfigCatalog.Fields("lab:ssh");
+    private static IReadOnlyList<string> VersionFields => field ??= ConfigCatalog.Fields("lab:versions");
+    private static IReadOnlyList<string> NasFields => field ??= ConfigCatalog.Fields("lab:nas");
+    private static IReadOnlyList<string> ExportFields => field ??= ConfigCatalog.Fields("lab:nas.exports[]");
     private const string ExportExample = "'{name: datasets, path: /share/lab/datasets, access: rw}'";
 
     private const string NodeExample = "'{name: derpy, host: 192.168.50.13, role: control, cpu: Xeon W5-2445, memoryGb: 128, gpu: {model: RTX A5500, count: 1}}'";
