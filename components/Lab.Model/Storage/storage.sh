@@ -30,13 +30,17 @@ if checking; then
 fi
 systemctl daemon-reload
 
-# A NAS that is down fails the step at once, named, before any mount is touched: a hard mount to it holds each
-# unmount for systemd's 90 s and each first access for its 60 s. The units above are written; the next run mounts.
+# A NAS that is down fails the step within a minute, named, before any mount is touched: a hard mount to it holds
+# each unmount for systemd's 90 s and each first access for its 60 s. The units above are written; the next run mounts.
+nas_deadline=$((SECONDS + 60))
 # shellcheck disable=SC2016 # $1 expands in the inner bash
-if ! timeout 10 bash -c 'exec 3<>"/dev/tcp/$1/2049"' _ "$nas_host" 2>/dev/null; then
-  echo "storage: the NAS $nas_host does not answer on NFS's port 2049; nothing was mounted or unmounted. Bring the NAS back and run again." >&2
-  exit 1
-fi
+until timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/2049"' _ "$nas_host" 2>/dev/null; do
+  if [ "$SECONDS" -ge "$nas_deadline" ]; then
+    echo "storage: the NAS $nas_host does not answer on NFS's port 2049 (tried for 60 s); nothing was mounted or unmounted. Bring the NAS back and run again." >&2
+    exit 1
+  fi
+  sleep 2
+done
 problems=0
 for i in "${!units[@]}"; do
   # Options may have changed: unmount so the next access mounts with the new ones.
