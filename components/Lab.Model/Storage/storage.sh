@@ -28,7 +28,18 @@ if checking; then
   done
   exit 0
 fi
-systemctl daemon-reload
+# A mount is renewed only where its unit changed since the mount last started from it (the unit's sha256 kept in
+# /run, which a reboot clears with the mounts): a run that changes nothing leaves the NAS mounted under the jobs
+# using it. A run cut after writing a unit still renews it: the kept sha256 is the old one.
+renew=()
+for i in "${!units[@]}"; do
+  if [ "$(cat "/run/lab-storage/${units[$i]}.mount" 2>/dev/null)" != "$(sha256sum <"/etc/systemd/system/${units[$i]}.mount" | cut -d ' ' -f 1)" ]; then
+    renew+=("$i")
+  fi
+done
+if [ "$lab_changes" -gt 0 ] || [ "${#renew[@]}" -gt 0 ]; then
+  systemctl daemon-reload
+fi
 
 # A NAS that is down fails the step within a minute, named, before any mount is touched: a hard mount to it holds
 # each unmount for systemd's 90 s and each first access for its 60 s. The units above are written; the next run mounts.
@@ -41,11 +52,20 @@ until timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/2049"' _ "$nas_host" 2>/dev/null; 
   fi
   sleep 2
 done
+mkdir -p /run/lab-storage
+for i in "${renew[@]}"; do
+  # Its options may have changed: unmount so the next access mounts with the new ones.
+  if systemctl stop "${units[$i]}.mount" >/dev/null 2>&1; then
+    sha256sum <"/etc/systemd/system/${units[$i]}.mount" | cut -d ' ' -f 1 >"/run/lab-storage/${units[$i]}.mount"
+  else
+    echo "storage: ${mount_points[$i]} is busy; new options apply at its next mount" >&2
+  fi
+done
 problems=0
 for i in "${!units[@]}"; do
-  # Options may have changed: unmount so the next access mounts with the new ones.
-  systemctl stop "${units[$i]}.mount" >/dev/null 2>&1 || echo "storage: ${mount_points[$i]} is busy; new options apply at its next mount" >&2
-  systemctl enable --now "${units[$i]}.automount" >/dev/null
+  converge "${units[$i]}.automount" "enabled active" \
+    "$(systemctl is-enabled "${units[$i]}.automount" 2>/dev/null || true) $(systemctl is-active "${units[$i]}.automount" 2>/dev/null || true)" \
+    -- systemctl --quiet enable --now "${units[$i]}.automount"
   if ! timeout 60 stat -t "${mount_points[$i]}/." >/dev/null 2>&1; then
     echo "storage: ${mount_points[$i]} does not answer (NAS $nas_host)" >&2
     problems=$((problems + 1))
