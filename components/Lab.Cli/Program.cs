@@ -175,7 +175,8 @@ static int BackupItem(string stackFile, string item)
 // Writes DIR/machines.tsv (name, host, kind, ssh user, ssh port, a node's memoryGb or -), DIR/steps.tsv (one line per step in
 // order: machine, step, rebuild generations in its triggers or -, script sha256, script file, secrets file or -,
 // "beside" for a step that runs beside the next one (OrderedStep.Beside) or -, and "boot" for a step that dials
-// until the machine has booted (StepScript.WaitsForBoot) or -), DIR/boot-timeout, the
+// until the machine has booted (StepScript.WaitsForBoot) or -, and "chain" for a step of its node's own chain, run beside
+// the other nodes' chains (OrderedStep.InNodeChain), or -), DIR/boot-timeout, the
 // files, and DIR/pins.tsv (every package the steps pin: name, version). A secrets file holds what a test run feeds after the script, one line each: `value V` (a
 // generated test value standing in for the Pulumi secret) or `fact MACHINE STEP KEY`.
 static int Chain(string stackFile, string outDir)
@@ -198,7 +199,8 @@ static int Chain(string stackFile, string outDir)
                 step.Secrets.Select(s => s.FromFact ? $"fact {s.Source}" : $"value {TestValue(s.Source)}"));
         }
         index.Add(string.Join('\t', step.Machine.Name, step.Script.Step, step.Generations.Count == 0 ? "-" : string.Join(',', step.Generations),
-            step.Script.Hash, $"steps/{name}.sh", secrets, step.Beside ? "beside" : "-", step.Script.WaitsForBoot ? "boot" : "-"));
+            step.Script.Hash, $"steps/{name}.sh", secrets, step.Beside ? "beside" : "-", step.Script.WaitsForBoot ? "boot" : "-",
+            step.InNodeChain ? "chain" : "-"));
     }
     File.WriteAllLines(Path.Combine(outDir, "steps.tsv"), index);
     // How long a step that waits for a boot keeps dialling (lab:ssh.bootTimeout), in seconds.

@@ -22,6 +22,21 @@ public class ApplyOrderTests
     }
 
     [Fact]
+    public void The_steps_run_beside_other_nodes_are_each_nodes_own_chain_in_one_run_after_the_nas()
+    {
+        // LabStack wires a node's chain to its previous step and the NAS's exports only (BareMetalNode's StepsAfter):
+        // pulumi up runs the chains at once, and so may a runner.
+        var chain = Prod.Select((s, i) => (s, i)).Where(x => x.s.InNodeChain).ToList();
+        Assert.Equal(chain[^1].i - chain[0].i + 1, chain.Count);
+        Assert.True(chain[0].i > At("qnap", "exports"));
+        foreach (var node in Repo.Prod().Nodes)
+        {
+            Assert.Equal(NodeSteps.Render(Repo.Prod(), node).Select(s => s.Step), chain.Where(x => x.s.Machine.Name == node.Name).Select(x => x.s.Script.Step));
+        }
+        Assert.DoesNotContain(chain, x => x.s.Machine.Kind == "nas" || x.s.Beside);
+    }
+
+    [Fact]
     public void Each_node_runs_its_own_chain_in_order_before_its_cluster_install()
     {
         foreach (var node in Repo.Prod().Nodes)

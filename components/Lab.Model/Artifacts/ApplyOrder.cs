@@ -24,7 +24,12 @@ public sealed record SecretLine(bool FromFact, string Source);
 /// The step runs beside the step after it, not before it: it ends only once that one has done its part (a worker's token
 /// step waits for the worker's join). A runner starts it, runs the next step, then waits for both.
 /// </param>
-public sealed record OrderedStep(Machine Machine, StepScript Script, IReadOnlyList<int> Generations, IReadOnlyList<SecretLine> Secrets, bool Beside = false);
+/// <param name="InNodeChain">
+/// The step is one of its node's own chain (BareMetalNode), which waits on nothing of another node's: a runner runs the
+/// chains of a run of such steps at once, one per node, each in order, as pulumi up runs them.
+/// </param>
+public sealed record OrderedStep(Machine Machine, StepScript Script, IReadOnlyList<int> Generations, IReadOnlyList<SecretLine> Secrets, bool Beside = false,
+    bool InNodeChain = false);
 
 /// <summary>
 /// Every remote step of a lab in one total order that respects the program's dependencies
@@ -56,7 +61,7 @@ public static class ApplyOrder
                 "vault-agent" => On(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}")),
                 Vault.VaultSnapshot.StepName => On(node, s, new(false, $"role-id of {Vault.VaultSnapshot.RoleName}"), new(false, $"secret-id of {Vault.VaultSnapshot.RoleName} on {node.Name}")),
                 _ => On(node, s),
-            }));
+            } with { InNodeChain = true }));
         }
         foreach (var m in BackupJobs.Machines(spec))
         {
