@@ -6,7 +6,7 @@ done
 remove_unit() {
   systemctl disable --now "$1.automount" >/dev/null 2>&1 || true
   systemctl stop "$1.mount" >/dev/null 2>&1 || true
-  rm -f "/etc/systemd/system/$1.automount" "/etc/systemd/system/$1.mount"
+  rm -f "/etc/systemd/system/$1.automount" "/etc/systemd/system/$1.mount" "/var/lib/lab-storage/$1.mount"
 }
 # Units of exports this node no longer uses: unmount and remove them. Nothing on the NAS is touched.
 for file in /etc/systemd/system/*.automount; do
@@ -28,12 +28,12 @@ if checking; then
   done
   exit 0
 fi
-# A mount is renewed only where its unit changed since the mount last started from it (the unit's sha256 kept in
-# /run, which a reboot clears with the mounts): a run that changes nothing leaves the NAS mounted under the jobs
-# using it. A run cut after writing a unit still renews it: the kept sha256 is the old one.
+# A mount is renewed only where its unit changed since this step last renewed it (the unit's sha256 kept in
+# /var/lib/lab-storage; a boot mounts from the unit as written): a run that changes nothing leaves the NAS mounted
+# under the jobs using it. A run cut after writing a unit still renews it: the kept sha256 is the old one.
 renew=()
 for i in "${!units[@]}"; do
-  if [ "$(cat "/run/lab-storage/${units[$i]}.mount" 2>/dev/null)" != "$(sha256sum <"/etc/systemd/system/${units[$i]}.mount" | cut -d ' ' -f 1)" ]; then
+  if [ "$(cat "/var/lib/lab-storage/${units[$i]}.mount" 2>/dev/null)" != "$(sha256sum <"/etc/systemd/system/${units[$i]}.mount" | cut -d ' ' -f 1)" ]; then
     renew+=("$i")
   fi
 done
@@ -52,11 +52,11 @@ until timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/2049"' _ "$nas_host" 2>/dev/null; 
   fi
   sleep 2
 done
-mkdir -p /run/lab-storage
+mkdir -p /var/lib/lab-storage
 for i in "${renew[@]}"; do
   # Its options may have changed: unmount so the next access mounts with the new ones.
   if systemctl stop "${units[$i]}.mount" >/dev/null 2>&1; then
-    sha256sum <"/etc/systemd/system/${units[$i]}.mount" | cut -d ' ' -f 1 >"/run/lab-storage/${units[$i]}.mount"
+    sha256sum <"/etc/systemd/system/${units[$i]}.mount" | cut -d ' ' -f 1 >"/var/lib/lab-storage/${units[$i]}.mount"
   else
     echo "storage: ${mount_points[$i]} is busy; new options apply at its next mount" >&2
   fi
