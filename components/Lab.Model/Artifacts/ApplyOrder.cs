@@ -50,6 +50,7 @@ public static class ApplyOrder
         var machines = Machines(spec).ToDictionary(m => m.Name);
         var control = spec.ControlNode;
         OrderedStep On(NodeSpec node, StepScript script, params SecretLine[] secrets) => new(machines[node.Name], script, [node.Rebuild], secrets);
+        OrderedStep InChain(NodeSpec node, StepScript script, params SecretLine[] secrets) => On(node, script, secrets) with { InNodeChain = true };
         SecretLine Token(NodeSpec worker) => new(false, $"join token of {worker.Name}");
 
         var steps = new List<OrderedStep>();
@@ -58,10 +59,10 @@ public static class ApplyOrder
         {
             steps.AddRange(NodeSteps.Render(spec, node).Select(s => s.Step switch
             {
-                "vault-agent" => On(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}")),
-                Vault.VaultSnapshot.StepName => On(node, s, new(false, $"role-id of {Vault.VaultSnapshot.RoleName}"), new(false, $"secret-id of {Vault.VaultSnapshot.RoleName} on {node.Name}")),
-                _ => On(node, s),
-            } with { InNodeChain = true }));
+                "vault-agent" => InChain(node, s, new(false, $"role-id of {spec.Vault.NodeRole}"), new(false, $"secret-id of {node.Name}")),
+                Vault.VaultSnapshot.StepName => InChain(node, s, new(false, $"role-id of {Vault.VaultSnapshot.RoleName}"), new(false, $"secret-id of {Vault.VaultSnapshot.RoleName} on {node.Name}")),
+                _ => InChain(node, s),
+            }));
         }
         foreach (var m in BackupJobs.Machines(spec))
         {
