@@ -94,6 +94,47 @@ public sealed class BackupRunTests : IDisposable
     }
 
     [Fact]
+    public void A_run_cut_mid_backup_leaves_its_lock_and_the_next_backups_forget_and_the_check_still_run()
+    {
+        File.WriteAllText(At("password"), "the repository password\n");
+        var scratch = Directory.CreateDirectory(At("share/shared-scratch")).FullName;
+        File.WriteAllText(Path.Combine(scratch, "notes.txt"), "loss 0.12\n");
+        Assert.Equal(0, Tools.Run("restic", ["-r", At("repo"), "--password-file", At("password"), "init"]).Code);
+        var locks = Path.Combine(At("repo"), "locks");
+
+        // A backup ended as a power cut ends it (SIGKILL) while it holds its lock: it reads a stdin that never ends.
+        void CutBackup()
+        {
+            using var cut = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("restic",
+                ["-r", At("repo"), "--password-file", At("password"), "--cache-dir", At("cache"), "backup", "--host", "box-nas", "--tag", "shared-scratch",
+                    "--stdin", "--stdin-filename", "cut.bin"])
+            { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true })!;
+            cut.StandardInput.Write(new string('x', 4096));
+            cut.StandardInput.Flush();
+            for (var i = 0; i < 600 && !(Directory.Exists(locks) && Directory.EnumerateFiles(locks).Any()); i++)
+            {
+                Thread.Sleep(100);
+            }
+            cut.Kill();
+            cut.WaitForExit();
+            Assert.NotEmpty(Directory.GetFiles(locks));
+        }
+
+        CutBackup();
+        var (backup, backupOut) = Run(Script("password"), "backup", "shared-scratch");
+        Assert.True(backup == 0, backupOut);
+        Assert.Matches(@"backup of shared-scratch: snapshot [0-9a-f]{8}", backupOut);
+        Assert.DoesNotContain("already locked", backupOut);
+        Assert.Empty(Directory.GetFiles(locks));
+
+        CutBackup();
+        var control = NasScript(Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile)), _dir.FullName, "password", "http://127.0.0.1:9", nas: false);
+        var (check, checkOut) = Run(control, "check");
+        Assert.True(check == 0, checkOut);
+        Assert.DoesNotContain("already locked", checkOut);
+    }
+
+    [Fact]
     public void Forget_after_a_backup_keeps_exactly_the_snapshots_the_items_keep_rules_select()
     {
         File.WriteAllText(At("password"), "the repository password\n");

@@ -11,6 +11,14 @@ lab_restic() {
   restic --repo "$repository" --password-file "$password_file" --cache-dir "$cache_dir" "$@"
 }
 
+# unlock_stale: removes the locks of runs that are gone. A run cut by a power cut or a kill leaves its lock in the
+# repository, and restic 0.14 then refuses every exclusive operation (forget --prune, check) until it is removed;
+# `unlock` removes only stale locks (this host's whose process is gone, or any not refreshed for 30 minutes), never a
+# live run's. Called before each exclusive operation.
+unlock_stale() {
+  lab_restic unlock >&2
+}
+
 # index_of ITEM: the item's position in the data arrays.
 index_of() {
   local i
@@ -102,13 +110,15 @@ backup() {
   [ "${keep_weekly[$i]}" = 0 ] || keep+=(--keep-weekly "${keep_weekly[$i]}")
   [ "${keep_monthly[$i]}" = 0 ] || keep+=(--keep-monthly "${keep_monthly[$i]}")
   # Only this item's snapshots: grouped by host and tag, so a moved path never splits the policy.
+  unlock_stale
   lab_restic forget --host "$machine" --tag "$item" --group-by host,tags --prune "${keep[@]}"
 }
 
 check() {
   local start rc=0
   start=$(date +%s)
-  lab_restic check --read-data-subset "$check_subset" || rc=$?
+  unlock_stale || rc=$?
+  [ "$rc" -ne 0 ] || lab_restic check --read-data-subset "$check_subset" || rc=$?
   printf 'lab_backup_check_success %s\nlab_backup_check_timestamp_seconds %s\nlab_backup_check_duration_seconds %s\n' \
     "$([ "$rc" -eq 0 ] && echo 1 || echo 0)" "$start" "$(($(date +%s) - start))" | push "machine/$machine"
   return "$rc"
