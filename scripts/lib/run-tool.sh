@@ -33,10 +33,10 @@ lab_dotnet() {
   (cd "$lab_root" && dotnet "$@")
 }
 
-run_tool() {
+# built_tool PROJECT: the built assembly of PROJECT, restored and built first where needed (lab_tool_dll).
+built_tool() {
   local project stamp_file stamp dll="" log tool why="its inputs changed since the last build" restore=()
   project=$(cd "$lab_root" && cd "$1" && pwd)
-  shift
   tool=$(basename "$0")
   stamp_file="$project/obj/lab-tool.stamp"
   stamp=$(lab_inputs_stamp "$project")
@@ -61,5 +61,11 @@ run_tool() {
     dll=$(lab_dotnet msbuild "$project" -nologo -getProperty:TargetPath)
     printf '%s\n%s\n' "$stamp" "$dll" >"$stamp_file"
   fi
-  dotnet "$dll" "$@"
+  lab_tool_dll=$dll
+}
+
+run_tool() {
+  built_tool "$1" || return 1
+  shift
+  dotnet "$lab_tool_dll" "$@"
 }
