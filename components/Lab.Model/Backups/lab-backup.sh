@@ -117,8 +117,7 @@ backup() {
 check() {
   local start rc=0
   start=$(date +%s)
-  unlock_stale || rc=$?
-  [ "$rc" -ne 0 ] || lab_restic check --read-data-subset "$check_subset" || rc=$?
+  { unlock_stale && lab_restic check --read-data-subset "$check_subset"; } || rc=$?
   printf 'lab_backup_check_success %s\nlab_backup_check_timestamp_seconds %s\nlab_backup_check_duration_seconds %s\n' \
     "$([ "$rc" -eq 0 ] && echo 1 || echo 0)" "$start" "$(($(date +%s) - start))" | push "machine/$machine"
   return "$rc"
