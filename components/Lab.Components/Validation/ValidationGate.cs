@@ -4,8 +4,6 @@ using Lab.Model.Nodes;
 using Lab.Model.Spec;
 using Lab.Model.Validation;
 using Pulumi;
-using Pulumi.Kubernetes.Types.Inputs.Batch.V1;
-using Pulumi.Kubernetes.Types.Inputs.Core.V1;
 using Pulumi.Kubernetes.Types.Inputs.Meta.V1;
 using Pulumi.Kubernetes.Types.Inputs.Rbac.V1;
 using K8s = Pulumi.Kubernetes;
@@ -52,7 +50,6 @@ public sealed class ValidationGateArgs : ResourceArgs
 public sealed class ValidationGate : ComponentResource
 {
     public const string TypeToken = "lab:validation:ValidationGate";
-    private const string DrillAccount = "lab-validation-drill";
 
     /// <summary>The verdict table of the last run (a stack output).</summary>
     [Output] public Output<string> Report { get; private set; }
@@ -93,7 +90,7 @@ public sealed class ValidationGate : ComponentResource
             // The drill's watcher reads node conditions, and the stop Job's log for its stop time; nothing more.
             prerequisites.Add(new K8s.Core.V1.ServiceAccount($"{name}-drill-account", new K8s.Types.Inputs.Core.V1.ServiceAccountArgs
             {
-                Metadata = new ObjectMetaArgs { Name = DrillAccount, Namespace = Probes.Namespace },
+                Metadata = new ObjectMetaArgs { Name = ProbeJobs.DrillAccount, Namespace = Probes.Namespace },
             }, OnCluster(ns)));
             var role = new K8s.Rbac.V1.ClusterRole($"{name}-node-reader", new K8s.Types.Inputs.Rbac.V1.ClusterRoleArgs
             {
@@ -104,7 +101,7 @@ public sealed class ValidationGate : ComponentResource
             {
                 Metadata = new ObjectMetaArgs { Name = "lab-validation-node-reader" },
                 RoleRef = new RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "lab-validation-node-reader" },
-                Subjects = { new SubjectArgs { Kind = "ServiceAccount", Name = DrillAccount, Namespace = Probes.Namespace } },
+                Subjects = { new SubjectArgs { Kind = "ServiceAccount", Name = ProbeJobs.DrillAccount, Namespace = Probes.Namespace } },
             }, OnCluster(role)));
             var logs = new K8s.Rbac.V1.Role($"{name}-drill-log-reader", new K8s.Types.Inputs.Rbac.V1.RoleArgs
             {
@@ -120,7 +117,7 @@ public sealed class ValidationGate : ComponentResource
             {
                 Metadata = new ObjectMetaArgs { Name = "lab-validation-drill-log-reader", Namespace = Probes.Namespace },
                 RoleRef = new RoleRefArgs { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "lab-validation-drill-log-reader" },
-                Subjects = { new SubjectArgs { Kind = "ServiceAccount", Name = DrillAccount, Namespace = Probes.Namespace } },
+                Subjects = { new SubjectArgs { Kind = "ServiceAccount", Name = ProbeJobs.DrillAccount, Namespace = Probes.Namespace } },
             }, OnCluster(logs)));
         }
 
@@ -131,15 +128,14 @@ public sealed class ValidationGate : ComponentResource
             options.IgnoreChanges = ["spec.suspend"];
             return options;
         }
-        // Each probe's Job, and its spare: suspended unless the collector finds the first one's pod gone.
-        // The two share one pod spec: Pulumi reflects over every args object it is given, and a lab has 4 Jobs a node.
+        // Each probe's Job, and its spare: suspended unless the collector finds the first one's pod gone. The two share one pod.
         var jobs = args.Probes.SelectMany(p =>
         {
-            var pod = PodFor(p, args.Images[p.ImageName]);
+            var pod = ProbeJobs.Pod(p, args.Images[p.ImageName]);
             return new[]
             {
-                (Resource)new K8s.Batch.V1.Job($"{name}-{p.Name}", JobFor(p, p.JobName, attempt: 1, pod), JobOptions()),
-                new K8s.Batch.V1.Job($"{name}-{p.Name}-rerun", JobFor(p, p.RerunJobName, attempt: 2, pod), JobOptions()),
+                (Resource)new K8s.ApiExtensions.CustomResource($"{name}-{p.Name}", new ProbeJobArgs(p, p.JobName, attempt: 1, pod), JobOptions()),
+                new K8s.ApiExtensions.CustomResource($"{name}-{p.Name}-rerun", new ProbeJobArgs(p, p.RerunJobName, attempt: 2, pod), JobOptions()),
             };
         }).ToList();
 
@@ -180,96 +176,22 @@ public sealed class ValidationGate : ComponentResource
         RegisterOutputs(new Dictionary<string, object?> { ["report"] = Report });
     }
 
-    /// <summary>The pod a probe's Jobs run: its container, host access, node and volumes.</summary>
-    private static PodSpecArgs PodFor(Probe probe, Input<string> image)
+    /// <summary>A probe's Job, as Lab.Model renders it (ProbeJobs): a batch/v1 Job the provider creates as any other.</summary>
+    /// <remarks>
+    /// Not Pulumi.Kubernetes' typed Job: the SDK reflects over every args object it is handed and over the whole typed
+    /// output tree (JobSpec, PodSpec, status) of every Job it constructs, about half a megabyte a Job; a lab has four a node.
+    /// The engine and the provider see the same type token (kubernetes:batch/v1:Job) and the same inputs.
+    /// </remarks>
+    private sealed class ProbeJobArgs : K8s.ApiExtensions.CustomResourceArgs
     {
-        var privileged = probe.Host == HostAccess.PrivilegedPid;
-        var container = new ContainerArgs
+        public ProbeJobArgs(Probe probe, string jobName, int attempt, ImmutableDictionary<string, object> pod)
+            : base(ProbeJobs.ApiVersion, ProbeJobs.Kind)
         {
-            Name = "probe",
-            Image = image,
-            Command = new[] { "bash", "-c", probe.Script },
-            // The probe account has no home in the images.
-            Env = { new EnvVarArgs { Name = "HOME", Value = "/tmp" } },
-            SecurityContext = privileged
-                // The drill stops the node's kubelite through the host's PID 1 (nsenter needs CAP_SYS_ADMIN there).
-                ? new SecurityContextArgs { Privileged = true, RunAsUser = 0, RunAsNonRoot = false }
-                : new SecurityContextArgs
-                {
-                    AllowPrivilegeEscalation = false,
-                    Capabilities = new CapabilitiesArgs { Drop = { "ALL" } },
-                    RunAsNonRoot = true,
-                    RunAsUser = Probes.ProbeUid,
-                    RunAsGroup = Probes.ProbeGid,
-                    SeccompProfile = new SeccompProfileArgs { Type = "RuntimeDefault" },
-                },
-        };
-        if (probe.Gpu)
-        {
-            container.Resources = new ResourceRequirementsArgs { Limits = { ["nvidia.com/gpu"] = "1" } };
+            Metadata = new ObjectMetaArgs { Name = jobName, Namespace = Probes.Namespace, Labels = ProbeJobs.Labels(probe, attempt), Annotations = ProbeJobs.Annotations(probe) };
+            Spec = ProbeJobs.Spec(probe, attempt, pod);
         }
-        var pod = new PodSpecArgs
-        {
-            RestartPolicy = "Never",
-            Containers = { container },
-            HostNetwork = probe.Host == HostAccess.Network,
-            HostPID = privileged,
-            AutomountServiceAccountToken = probe.NeedsNodeReader,
-        };
-        if (probe.NeedsNodeReader)
-        {
-            pod.ServiceAccountName = DrillAccount;
-        }
-        pod.NodeSelector = new Dictionary<string, string> { ["kubernetes.io/hostname"] = probe.Node };
-        if (probe.NfsMountPoint is { } mountPoint)
-        {
-            // The node's own systemd automount, with the lab's mount options. HostToContainer: the NFS mount that
-            // systemd puts on the automount point (or puts back after its idle timeout) shows in the pod.
-            container.VolumeMounts = new InputList<VolumeMountArgs>
-            {
-                new VolumeMountArgs { Name = "nas", MountPath = Probes.NfsMountPath, MountPropagation = "HostToContainer" },
-            };
-            pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "nas", HostPath = new HostPathVolumeSourceArgs { Path = mountPoint, Type = "Directory" } } };
-        }
-        if (probe.Secret is { } secret)
-        {
-            // Readable by the probe account only through its group (fsGroup); ssh takes a key owned by another uid as it is.
-            container.VolumeMounts = new InputList<VolumeMountArgs> { new VolumeMountArgs { Name = "secret", MountPath = Probes.SecretMountPath, ReadOnly = true } };
-            pod.Volumes = new InputList<VolumeArgs> { new VolumeArgs { Name = "secret", Secret = new SecretVolumeSourceArgs { SecretName = secret, DefaultMode = 288 /* 0440 */ } } };
-            pod.SecurityContext = new PodSecurityContextArgs { FsGroup = Probes.ProbeGid };
-        }
-        return pod;
-    }
 
-    /// <param name="attempt">1 for the probe's Job, 2 for its spare (Probe.RerunJobName).</param>
-    private static K8s.Types.Inputs.Batch.V1.JobArgs JobFor(Probe probe, string jobName, int attempt, PodSpecArgs pod)
-    {
-        // Maps of plain strings in one piece: each entry added to an InputMap makes several Outputs of its own.
-        var labels = new Dictionary<string, string>
-        {
-            ["app.kubernetes.io/part-of"] = "lab-infra",
-            ["lab.infra/probe"] = probe.Name,
-            ["lab.infra/attempt"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        return new K8s.Types.Inputs.Batch.V1.JobArgs
-        {
-            Metadata = new ObjectMetaArgs
-            {
-                Name = jobName,
-                Namespace = Probes.Namespace,
-                Labels = labels,
-                // The collector runs and waits for the Job, so a probe that falls short is judged, not reported as a failed resource.
-                // lab.infra/image names the catalogue image (BuiltImages) whose pushed digest the container runs.
-                Annotations = new Dictionary<string, string> { ["pulumi.com/skipAwait"] = "true", ["lab.infra/fingerprint"] = probe.Fingerprint, ["lab.infra/image"] = probe.ImageName },
-            },
-            Spec = new JobSpecArgs
-            {
-                // Suspended until the collector resumes its stage: probes must not run at the same time.
-                Suspend = true,
-                BackoffLimit = 0,
-                ActiveDeadlineSeconds = probe.DeadlineSeconds,
-                Template = new PodTemplateSpecArgs { Metadata = new ObjectMetaArgs { Labels = labels }, Spec = pod },
-            },
-        };
+        [Input("spec")]
+        public Input<ImmutableDictionary<string, object>> Spec { get; }
     }
 }
