@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Lab.Model.Nodes;
 using Pulumi;
-using Pulumi.Command.Remote;
 
 namespace Lab.Components.Nodes;
 
@@ -40,16 +39,16 @@ public sealed class BareMetalNode : ComponentResource
     [Output] public Output<string> Kernel { get; private set; }
 
     /// <summary>The node's steps by name, for dependants that must run after one of them.</summary>
-    public IReadOnlyDictionary<string, Command> Steps { get; }
+    public IReadOnlyDictionary<string, StepCommand> Steps { get; }
 
     /// <summary>The end of the chain: what runs on the node after it waits for this.</summary>
-    public Command LastStep { get; }
+    public StepCommand LastStep { get; }
 
     public BareMetalNode(string name, BareMetalNodeArgs args, ComponentResourceOptions? options = null)
         : base(TypeToken, name, options)
     {
-        var steps = ImmutableDictionary.CreateBuilder<string, Command>();
-        Command? previous = null;
+        var steps = ImmutableDictionary.CreateBuilder<string, StepCommand>();
+        StepCommand? previous = null;
         foreach (var step in args.Steps)
         {
             var after = new[] { previous, args.StepsAfter.GetValueOrDefault(step.Step) }.OfType<Resource>();

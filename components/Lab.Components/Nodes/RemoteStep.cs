@@ -21,7 +21,7 @@ internal static class RemoteStep
     /// <param name="secretLines">Secret lines the script reads after itself on stdin (StepScript.RenderReadingSecrets).</param>
     /// <param name="secretOutput">The step prints secret material (a kubeconfig): keep its output secret and off the console.</param>
     /// <param name="input">A document the script reads after itself on stdin (StepScript.RenderReadingInput); a change re-runs the step.</param>
-    public static Command Create(Resource parent, string name, SshTarget ssh, StepScript step, bool waitForBoot,
+    public static StepCommand Create(Resource parent, string name, SshTarget ssh, StepScript step, bool waitForBoot,
         InputList<object>? triggers, IEnumerable<Resource> dependsOn, bool retainOnDelete = false, Output<string>? secretLines = null,
         bool secretOutput = false, Output<string>? input = null)
     {

@@ -1,7 +1,6 @@
 using Lab.Components.Nodes;
 using Lab.Model.Nodes;
 using Pulumi;
-using Pulumi.Command.Remote;
 
 namespace Lab.Components.Storage;
 
@@ -23,7 +22,7 @@ public sealed class NasStorage : ComponentResource
     private const string ExportsStep = "exports";
 
     /// <summary>The step that applies the exports; node mounts run after it.</summary>
-    public Command Exports { get; }
+    public StepCommand Exports { get; }
 
     /// <summary>How many exports the NAS reported after applying the file.</summary>
     [Output] public Output<int> ExportCount { get; private set; }
