@@ -136,7 +136,7 @@ public sealed class MicroK8sCluster : ComponentResource
         foreach (var member in args.Members)
         {
             // A rejoined node is a new Node object: its generation in an annotation re-applies the labels after a rebuild.
-            ready.Add(new K8s.Core.V1.NodePatch($"{member.Name}-labels", new K8s.Types.Inputs.Core.V1.NodePatchArgs
+            ready.Add(new NodeLabelPatch($"{member.Name}-labels", new K8s.Types.Inputs.Core.V1.NodePatchArgs
             {
                 Metadata = new ObjectMetaPatchArgs
                 {

@@ -8,7 +8,7 @@ namespace Lab.Components.Nodes;
 /// the step printed. The SDK's typed Command declares nine, and the Pulumi SDK reflects over and type-checks each
 /// one and makes an Output of it for every resource it constructs: 98 KB a Command under mocks where this takes
 /// 59 KB, and most of a 1,000-node plan's time (docs/performance.md). The engine and the provider see what the SDK's
-/// class sends: the same type token, inputs (CommandArgs) and options, its defaults included (StepCommandTests).
+/// class sends: the same type token, inputs (CommandArgs) and options, its defaults included (ProviderClassTests).
 /// </summary>
 public sealed class StepCommand : CustomResource
 {
@@ -23,8 +23,7 @@ public sealed class StepCommand : CustomResource
     {
     }
 
-    /// <summary>The pulumi-command plugin version the SDK's own Command asks the engine for, read where it reads it.</summary>
-    public static string PluginVersion { get; } = ReadPluginVersion();
+    private static readonly string PluginVersion = Components.PluginVersion.Of(typeof(CommandArgs).Assembly);
 
     /// <summary>
     /// The options the SDK's Command merges under a caller's: its plugin version, its connection (the private key)
@@ -38,14 +37,5 @@ public sealed class StepCommand : CustomResource
         options.ReplaceOnChanges.Insert(0, "triggers[*]");
         options.Id = "";
         return options;
-    }
-
-    private static string ReadPluginVersion()
-    {
-        // The generated SDK's Utilities.Version: the package's embedded version.txt.
-        using var stream = typeof(CommandArgs).Assembly.GetManifestResourceStream("Pulumi.Command.version.txt")
-            ?? throw new InvalidOperationException("the Pulumi.Command package has no embedded version.txt: its plugin version is unknown; restore the pinned Pulumi.Command package.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Trim();
     }
 }
