@@ -22,6 +22,9 @@ public static class DeclaredInputs
     private static readonly ConcurrentDictionary<Type, ImmutableArray<(string Name, bool Json, Func<object, object?> Get)>> Members = new();
     private static readonly ConcurrentDictionary<Type, Func<object, Task<Resolved>>?> Resolvers = new();
 
+    // Whether a type is a provider's enum: read once per type (a custom attribute lookup allocates every time).
+    private static readonly ConcurrentDictionary<Type, bool> EnumTypes = new();
+
     private sealed record Resolved(bool Known, bool IsSecret, object? Value, ImmutableArray<string> From);
 
     /// <summary>An unknown value, with the resources whose outputs it waits on (the build step of an image digest).</summary>
@@ -99,7 +102,7 @@ public static class DeclaredInputs
         {
             return await ValueAsync(type.GetProperty(nameof(Union<int, int>.Value))!.GetValue(value));
         }
-        if (type.GetCustomAttribute<EnumTypeAttribute>() is not null)
+        if (EnumTypes.GetOrAdd(type, static t => t.GetCustomAttribute<EnumTypeAttribute>() is not null))
         {
             var text = value.ToString();
             return (text, text);
