@@ -22,8 +22,9 @@ public sealed class BackupRunTests : IDisposable
         NasScript(Repo.Load(Lab.Model.Spec.StackFile.Read(Repo.BoxFile)), _dir.FullName, password, "http://127.0.0.1:9");
 
     /// <summary>
-    /// lab-backup for LAB's NAS, its repository (DIR/repo), password file (DIR/PASSWORD), exports (DIR/share/NAME), cache
-    /// and drill directories moved into DIR, pushing to PUSHGATEWAY; written to DIR/lab-backup-PASSWORD, whose path it returns.
+    /// lab-backup for LAB's NAS, its repository (DIR/repo), password file (DIR/PASSWORD) and its store (DIR/PASSWORD.cred),
+    /// exports (DIR/share/NAME), cache and drill directories moved into DIR, pushing to PUSHGATEWAY; written to
+    /// DIR/lab-backup-PASSWORD, whose path it returns.
     /// </summary>
     internal static string NasScript(Lab.Model.Spec.LabSpec lab, string dir, string password, string pushgateway, bool nas = true)
     {
@@ -37,6 +38,7 @@ public sealed class BackupRunTests : IDisposable
         var script = BackupJobs.RuntimeScript(moved, machine)
             .Replace($"readonly cache_dir={Shell.Quote(BackupJobs.CacheDir)}", $"readonly cache_dir={Shell.Quote(At("cache"))}", StringComparison.Ordinal)
             .Replace($"readonly drill_dir={Shell.Quote(BackupJobs.DrillDir)}", $"readonly drill_dir={Shell.Quote(At("drill"))}", StringComparison.Ordinal)
+            .Replace($"readonly password_store={Shell.Quote(BackupJobs.PasswordStore)}", $"readonly password_store={Shell.Quote(At(password + ".cred"))}", StringComparison.Ordinal)
             .Replace($"readonly pushgateway={Shell.Quote(BackupJobs.Pushgateway(moved))}", $"readonly pushgateway={Shell.Quote(pushgateway)}", StringComparison.Ordinal);
         var path = At($"lab-backup-{password}");
         File.WriteAllText(path, script);
@@ -91,6 +93,36 @@ public sealed class BackupRunTests : IDisposable
         var (restore, restoreOut) = Run(script, "restore", "shared-scratch", "latest", "/", "--yes");
         Assert.True(restore == 0, restoreOut);
         Assert.Equal(original, Tree(scratch));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void After_a_reboot_empties_the_NAS_password_file_a_backup_writes_it_back_from_its_store_and_without_a_store_names_the_step_to_run()
+    {
+        File.WriteAllText(At("password"), "the repository password\n");
+        var scratch = Directory.CreateDirectory(At("share/shared-scratch")).FullName;
+        File.WriteAllText(Path.Combine(scratch, "notes.txt"), "loss 0.12\n");
+        Assert.Equal(0, Tools.Run("restic", ["-r", At("repo"), "--password-file", At("password"), "init"]).Code);
+        // The store as the NAS's step writes it, by systemd-creds (with the null key: the machine's key needs root).
+        var (sealedCode, sealedOut) = Tools.Run("systemd-creds", ["encrypt", "--with-key=tpm2-absent", $"--name={BackupJobs.PasswordCredential}", At("password"), At("password.cred")]);
+        Assert.True(sealedCode == 0, sealedOut);
+        var script = Script("password");
+
+        File.Delete(At("password")); // the NAS rebooted: its tmpfs is empty
+        var (backup, backupOut) = Run(script, "backup", "shared-scratch");
+        Assert.True(backup == 0, backupOut);
+        Assert.Contains($"{At("password")} written back from {At("password.cred")}", backupOut);
+        Assert.Matches(@"backup of shared-scratch: snapshot [0-9a-f]{8}", backupOut);
+        Assert.Equal("the repository password\n", File.ReadAllText(At("password")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(At("password")));
+
+        // Neither the file nor its store: the run stops before restic and says what to run.
+        File.Delete(At("password"));
+        File.Delete(At("password.cred"));
+        var (lost, lostOut) = Run(script, "backup", "shared-scratch");
+        Assert.NotEqual(0, lost);
+        Assert.Contains("run this machine's backups step again (pulumi up --replace with its URN; docs/runbooks/backups.md)", lostOut);
+        Assert.DoesNotContain("Fatal", lostOut);
     }
 
     [Fact]

@@ -46,6 +46,16 @@ public static class BackupJobs
     public const string PasswordFact = "repository_password_b64";
 
     /// <summary>
+    /// Where the NAS keeps the repository password across its reboots, encrypted with the machine's credential key
+    /// (systemd-creds) under the name <see cref="PasswordCredential"/>: its password file is on tmpfs, which a reboot
+    /// empties, and no step runs again then. lab-backup writes the file back from here before it reads it.
+    /// </summary>
+    public const string PasswordStore = "/etc/credstore.encrypted/lab-restic-password";
+
+    /// <summary>The credential's name, sealed into it: systemd-creds decrypts it under this name only.</summary>
+    public const string PasswordCredential = "restic-password";
+
+    /// <summary>
     /// The machines that back something up: the control node first (it also checks the repository, and reads the
     /// password for the NAS), then the NAS when exports are backed up.
     /// </summary>
@@ -64,6 +74,9 @@ public static class BackupJobs
         ];
     }
 
+    /// <summary>The password's store where the step feeds the password (the NAS); empty where vault-agent keeps the file.</summary>
+    private static string Store(MachineBackups m) => m.PasswordFromControl ? PasswordStore : "";
+
     public static string Pushgateway(LabSpec spec) => $"http://{spec.ControlNode.Host}:{PushgatewayNodePort}";
 
     /// <summary>What restic reads for an item, as lab-backup's data names it: Vault's snapshot is the name restic gives its stdin.</summary>
@@ -77,7 +90,7 @@ public static class BackupJobs
     /// <param name="Kinds">Per item: export, datastore or vault.</param>
     /// <param name="VaultToken">The snapshot agent's token sink (VaultSnapshot): lab-backup sends it in a header, never argv.</param>
     public sealed record RuntimeData(
-        string Machine, string Repository, string PasswordFile, string Pushgateway, string CacheDir, string StagingDir, string DrillDir, int DrillSample,
+        string Machine, string Repository, string PasswordFile, string PasswordStore, string PasswordCredential, string Pushgateway, string CacheDir, string StagingDir, string DrillDir, int DrillSample,
         ImmutableArray<string> Items, ImmutableArray<string> Kinds, ImmutableArray<string> Paths, ImmutableArray<string> RpoSeconds,
         ImmutableArray<string> KeepLast, ImmutableArray<string> KeepDaily, ImmutableArray<string> KeepWeekly, ImmutableArray<string> KeepMonthly,
         string CheckSubset, string Microk8sData, string VaultAddress, string VaultCa, string VaultToken);
@@ -87,7 +100,7 @@ public static class BackupJobs
     {
         var b = spec.Backups!;
         ImmutableArray<string> Per(Func<BackupItemSpec, object> f) => [.. m.Items.Select(i => Convert.ToString(f(i), CultureInfo.InvariantCulture)!)];
-        var data = new RuntimeData(m.Machine, b.Repository, b.PasswordFile, Pushgateway(spec), CacheDir, StagingDir, DrillDir, DrillSample,
+        var data = new RuntimeData(m.Machine, b.Repository, b.PasswordFile, Store(m), PasswordCredential, Pushgateway(spec), CacheDir, StagingDir, DrillDir, DrillSample,
             Per(i => i.Name), Per(i => i.Source.ToString().ToLowerInvariant()), Per(i => SourcePath(spec, i)), Per(i => i.RpoSeconds),
             Per(i => i.Keep.Last), Per(i => i.Keep.Daily), Per(i => i.Keep.Weekly), Per(i => i.Keep.Monthly),
             b.CheckSubset, MicroK8sData, spec.Vault.Address, spec.Vault.CaCert, Vault.VaultSnapshot.TokenSink);
@@ -107,6 +120,8 @@ public static class BackupJobs
 
         [Service]
         Type=oneshot
+        # The password file back from its store where a reboot emptied it; with full privileges ('+'): the sandbox below keeps /run read-only.
+        ExecStartPre=+{Runtime} password
         ExecStart={Runtime} {arguments}
         Nice=10
         IOSchedulingClass=idle
@@ -166,7 +181,9 @@ public static class BackupJobs
     /// <param name="Schedules">Every OnCalendar= of the machine's timers, checked with systemd-analyze calendar before any unit is written.</param>
     /// <param name="PasswordFromStdin">true where no vault-agent runs (the NAS): the password arrives on stdin after the script, base64-encoded.</param>
     /// <param name="SharePassword">Print the password (base64) as the fact the NAS's step is fed (a secret output).</param>
-    public sealed record BackupsData(ImmutableArray<string> Packages, ImmutableArray<string> Schedules, string PasswordFile, bool PasswordFromStdin, bool SharePassword,
+    /// <param name="PasswordStore">Where the NAS keeps the password across reboots (<see cref="PasswordStore"/>); empty elsewhere.</param>
+    public sealed record BackupsData(ImmutableArray<string> Packages, ImmutableArray<string> Schedules, string PasswordFile, string PasswordStore, string PasswordCredential,
+        bool PasswordFromStdin, bool SharePassword,
         ImmutableArray<string> Files, ImmutableArray<string> Contents, ImmutableArray<string> Modes, ImmutableArray<string> Timers);
 
     /// <summary>The machine's step: restic pinned, schedules checked, the password file (NAS), units and timers on.</summary>
@@ -176,7 +193,7 @@ public static class BackupJobs
         var files = Files(spec, m);
         var data = new BackupsData([$"{Package}={spec.Versions.OsPackages[Package]}"],
             [.. m.Items.Select(i => i.Schedule).Concat(m.Items.Length > 0 ? [b.DrillSchedule] : []).Concat(m.RunsCheck ? [b.CheckSchedule] : []).Distinct()],
-            b.PasswordFile, m.PasswordFromControl, m.SharesPassword,
+            b.PasswordFile, Store(m), PasswordCredential, m.PasswordFromControl, m.SharesPassword,
             [.. files.Select(f => f.Path)], [.. files.Select(f => f.Content)], [.. files.Select(f => f.Mode)], [.. Timers(m)]);
         const string purpose = "restic pinned, the lab-backup units and their timers";
         return m.PasswordFromControl

@@ -19,6 +19,14 @@ if [ "$password_from_stdin" = true ]; then
     mv "$password_file.new" "$password_file"
     echo "changed: $password_file" >&2
   fi
+  # The same password on disk, encrypted with this machine's credential key: the tmpfs file is gone after a reboot,
+  # and no step runs again then; lab-backup writes the file back from it. Rewritten only when it holds another one.
+  if ! systemd-creds decrypt --name="$password_credential" "$password_store" - 2>/dev/null | cmp -s - "$password_file"; then
+    install -d -m 0700 "$(dirname "$password_store")"
+    systemd-creds encrypt --name="$password_credential" "$password_file" "$password_store.new"
+    mv "$password_store.new" "$password_store"
+    echo "changed: $password_store" >&2
+  fi
   umask 022
   unset repository_password_b64
 elif [ ! -s "$password_file" ]; then

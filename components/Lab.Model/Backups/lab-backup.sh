@@ -1,9 +1,9 @@
-# lab-backup backup ITEM | check | drill: what the lab-backup-* units run; restore: what scripts/restore runs. A backup reads its source and
+# lab-backup backup ITEM | check | drill | password: what the lab-backup-* units run; restore: what scripts/restore runs. A backup reads its source and
 # writes only the repository, restic's cache and its staging directory (the units mount everything else
 # read-only); every run publishes its series to the Pushgateway (group job="lab_backup").
 
 usage() {
-  echo "usage: lab-backup backup ITEM | check | drill | restore ITEM SNAPSHOT|latest TARGET [--yes]   (items here: ${items[*]})" >&2
+  echo "usage: lab-backup backup ITEM | check | drill | password | restore ITEM SNAPSHOT|latest TARGET [--yes]   (items here: ${items[*]})" >&2
   exit 2
 }
 
@@ -233,7 +233,31 @@ restore() {
   echo "restored $item from snapshot ${id:0:8} into $target (${#overwritten[@]} file(s) overwritten) in $(($(date +%s) - start)) s"
 }
 
+# restore_password: where the step feeds the password (the NAS), a reboot empties its tmpfs file and no step runs
+# again; the step keeps it encrypted on disk too (systemd-creds), from which it is written back, 0600, before any use.
+restore_password() {
+  if [ -z "$password_store" ] || [ -s "$password_file" ]; then
+    return 0
+  fi
+  if [ ! -s "$password_store" ]; then
+    echo "lab-backup: $password_file is missing and so is its store $password_store: run this machine's backups step again (pulumi up --replace with its URN; docs/runbooks/backups.md)" >&2
+    return 1
+  fi
+  install -d -m 0700 "$(dirname "$password_file")"
+  if ! (umask 077 && systemd-creds decrypt --name="$password_credential" "$password_store" "$password_file.new"); then
+    rm -f "$password_file.new"
+    echo "lab-backup: $password_store does not decrypt as credential $password_credential on this machine (systemd-creds decrypt)" >&2
+    return 1
+  fi
+  mv "$password_file.new" "$password_file"
+  echo "lab-backup: $password_file written back from $password_store (a reboot had emptied it)" >&2
+}
+
+restore_password
+
 case "${1:-}" in
+  # Only the password back in place (above): the units run it with full privileges before their sandboxed run.
+  password) [ $# -eq 1 ] || usage ;;
   backup)
     [ $# -eq 2 ] || usage
     backup "$2"
